@@ -1,0 +1,80 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+/// One settings array for every target (../shared/STYLE.md): Swift 6 mode plus the upcoming features
+/// that keep existentials explicit and imports honest.
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "Tandem",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "HTTPCore", targets: ["HTTPCore"]),
+        .library(name: "Routing", targets: ["Routing"]),
+        .library(name: "ProxyClient", targets: ["ProxyClient"]),
+        .library(name: "SSRRendering", targets: ["SSRRendering"]),
+        .library(name: "APIEnvelope", targets: ["APIEnvelope"]),
+        .library(name: "Validation", targets: ["Validation"]),
+        .library(name: "CookieAuth", targets: ["CookieAuth"]),
+        .executable(name: "hello", targets: ["Hello"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+    ],
+    targets: [
+        .target(
+            name: "HTTPCore",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
+                .product(name: "NIOHTTPTypesHTTP1", package: "swift-nio-extras"),
+                .product(name: "NIOExtras", package: "swift-nio-extras"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(name: "Routing", dependencies: ["HTTPCore"], swiftSettings: swiftSettings),
+        .target(name: "ProxyClient", dependencies: ["Routing", "HTTPCore"], swiftSettings: swiftSettings),
+        .target(name: "Validation", swiftSettings: swiftSettings),
+        .target(name: "APIEnvelope", dependencies: ["Validation"], swiftSettings: swiftSettings),
+        .target(name: "CookieAuth", dependencies: ["HTTPCore"], swiftSettings: swiftSettings),
+        .target(
+            name: "SSRRendering",
+            dependencies: ["ProxyClient", "APIEnvelope", "CookieAuth"],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "Hello",
+            dependencies: [
+                "HTTPCore", "Routing",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Examples/Hello",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "HTTPCoreTests",
+            dependencies: [
+                "HTTPCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(name: "RoutingTests", dependencies: ["Routing", "HTTPCore"], swiftSettings: swiftSettings),
+    ]
+)

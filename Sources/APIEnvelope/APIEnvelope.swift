@@ -1,0 +1,2 @@
+/// APIEnvelope — see ../shared/DESIGN.md; filled by its own issue.
+public enum APIEnvelopeModule {}

@@ -1,0 +1,2 @@
+/// CookieAuth — see ../shared/DESIGN.md; filled by its own issue.
+public enum CookieAuthModule {}

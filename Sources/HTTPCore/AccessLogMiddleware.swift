@@ -1,0 +1,89 @@
+import HTTPTypes
+public import Logging
+import NIOCore
+import Synchronization
+
+/// Logs one line per request: method, path, status, body bytes, duration and request id.
+///
+/// For streamed bodies the line is written when the stream ends, with the bytes actually sent.
+///
+/// ```swift
+/// let app = router.wrapped(in: RequestIDMiddleware()).wrapped(in: AccessLogMiddleware())
+/// ```
+public struct AccessLogMiddleware: Middleware {
+    /// The level the lines are logged at.
+    public let level: Logger.Level
+
+    /// Creates the middleware.
+    public init(level: Logger.Level = .info) {
+        self.level = level
+    }
+
+    public func handle(_ request: Request, context: RequestContext, next: some HTTPHandler) async throws -> Response {
+        let start = ContinuousClock.now
+        let response: Response
+        do {
+            response = try await next.handle(request, context: context)
+        } catch {
+            self.log(request, context, status: HTTPError.status(of: error).code, bytes: nil, since: start)
+            throw error
+        }
+        switch response.body.storage {
+        case .bytes(let buffer):
+            self.log(request, context, status: response.status.code, bytes: buffer?.readableBytes ?? 0, since: start)
+            return response
+        case .stream(let length, let write):
+            var logged = response
+            let status = response.status.code
+            logged.body = .stream(contentLength: length) { writer in
+                let counter = CountingWriter(base: writer)
+                do {
+                    try await write(counter)
+                } catch {
+                    self.log(request, context, status: status, bytes: counter.count, since: start)
+                    throw error
+                }
+                self.log(request, context, status: status, bytes: counter.count, since: start)
+            }
+            return logged
+        }
+    }
+
+    private func log(_ request: Request, _ context: RequestContext, status: Int, bytes: Int?, since start: ContinuousClock.Instant) {
+        let elapsed = ContinuousClock.now - start
+        let milliseconds = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
+        context.logger.log(
+            level: self.level,
+            "\(request.method.rawValue) \(request.path) \(status)",
+            metadata: [
+                "method": .string(request.method.rawValue),
+                "path": .string(String(request.path)),
+                "status": .stringConvertible(status),
+                "bytes": bytes.map { .stringConvertible($0) } ?? "-",
+                "duration_ms": .string(String(format: milliseconds)),
+                "request_id": .string(context.requestID ?? "-"),
+            ]
+        )
+    }
+}
+
+private func String(format milliseconds: Double) -> String {
+    let hundredths = Int((milliseconds * 100).rounded())
+    let fraction = hundredths % 100
+    return "\(hundredths / 100).\(fraction < 10 ? "0" : "")\(fraction)"
+}
+
+/// Counts the bytes a streamed body writes.
+private final class CountingWriter: ResponseBodyWriter {
+    private let base: any ResponseBodyWriter
+    private let total = Atomic<Int>(0)
+
+    init(base: any ResponseBodyWriter) { self.base = base }
+
+    var count: Int { self.total.load(ordering: .relaxed) }
+
+    func write(_ buffer: ByteBuffer) async throws {
+        try await self.base.write(buffer)
+        self.total.add(buffer.readableBytes, ordering: .relaxed)
+    }
+}

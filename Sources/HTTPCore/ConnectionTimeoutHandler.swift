@@ -1,0 +1,88 @@
+import NIOCore
+
+/// Sits in front of the HTTP decoder and applies ``ConnectionTimeoutStateMachine`` to raw bytes.
+///
+/// The connection handler tells it when a head was parsed and a response finished.
+final class ConnectionTimeoutHandler: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = ByteBuffer
+    typealias InboundOut = ByteBuffer
+
+    private var machine: ConnectionTimeoutStateMachine
+    private var context: ChannelHandlerContext?
+    private var timer: Scheduled<Void>?
+    private var timerDeadline: NIODeadline?
+
+    init(idleTimeout: TimeAmount, requestHeadTimeout: TimeAmount) {
+        self.machine = ConnectionTimeoutStateMachine(
+            idleTimeout: idleTimeout,
+            requestHeadTimeout: requestHeadTimeout,
+            now: .now()
+        )
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+        self.perform(self.machine.initialAction)
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        self.timer?.cancel()
+        self.context = nil
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        self.perform(self.machine.bytesReceived(now: .now()))
+        context.fireChannelRead(data)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        self.machine.closed()
+        self.timer?.cancel()
+        self.timer = nil
+        context.fireChannelInactive()
+    }
+
+    func requestHeadReceived() {
+        self.perform(self.machine.requestHeadReceived())
+    }
+
+    func responseCompleted() {
+        self.perform(self.machine.responseCompleted(now: .now()))
+    }
+
+    private func perform(_ action: ConnectionTimeoutStateMachine.Action) {
+        guard let context = self.context else { return }
+        switch action {
+        case .none:
+            break
+        case .arm(let deadline):
+            if let armed = self.timerDeadline, armed <= deadline, self.timer != nil { return }
+            self.timer?.cancel()
+            self.timerDeadline = deadline
+            let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
+            self.timer = context.eventLoop.scheduleTask(deadline: deadline) {
+                let handler = loopBound.value
+                handler.timer = nil
+                handler.timerDeadline = nil
+                handler.perform(handler.machine.timerFired(now: .now()))
+            }
+        case .close:
+            context.close(promise: nil)
+        case .requestTimeout:
+            let response = Self.requestTimeoutResponse
+            let loopBound = context.loopBound
+            context.writeAndFlush(NIOAny(response)).whenComplete { _ in loopBound.value.close(promise: nil) }
+        }
+    }
+
+    /// Written straight to the socket: the encoder sits behind this handler.
+    private static var requestTimeoutResponse: ByteBuffer {
+        ByteBuffer(
+            string: "HTTP/1.1 408 Request Timeout\r\nconnection: close\r\ncontent-type: text/plain; charset=utf-8\r\n"
+                + "content-length: 16\r\n\r\nRequest Timeout\n"
+        )
+    }
+}
+
+@available(*, unavailable)
+extension ConnectionTimeoutHandler: Sendable {}

@@ -1,0 +1,121 @@
+import HTTPTypes
+import Logging
+import NIOCore
+import NIOHTTP1
+
+/// One accepted connection as the server's task group sees it: the channel, its handler, and the executor
+/// of its event loop.
+///
+/// ``run(handler:errorRenderer:logger:)`` runs in a task that prefers ``executor``, so all of its
+/// nonisolated code — including the user's handler, unless it isolates itself to an actor, and the code
+/// after every `await` — runs on the channel's event loop, where ``HTTPConnectionHandler`` may be touched.
+struct HTTPConnection: Sendable {
+    let channel: any Channel
+    let handler: NIOLoopBound<HTTPConnectionHandler>
+    let executor: EventLoopTaskExecutor
+
+    /// Serves requests one after another until the connection closes.
+    func run<Handler: HTTPHandler>(handler: Handler, errorRenderer: any ErrorRenderer, logger: Logger) async {
+        await withTaskCancellationHandler {
+            await self.serve(handler: handler, errorRenderer: errorRenderer, logger: logger)
+        } onCancel: {
+            self.channel.close(promise: nil)
+        }
+    }
+
+    private func serve<Handler: HTTPHandler>(handler: Handler, errorRenderer: any ErrorRenderer, logger: Logger) async {
+        let remoteAddress = self.channel.remoteAddress
+        while let incoming = await self.handler.value.nextRequest() {
+            let request = incoming.request
+            let context = RequestContext(logger: logger, remoteAddress: remoteAddress)
+            var response: Response
+            if let rejection = incoming.rejection {
+                response = errorRenderer.response(for: rejection, request: request, context: context)
+            } else {
+                do {
+                    response = try await handler.handle(request, context: context)
+                } catch {
+                    response = errorRenderer.response(for: error, request: request, context: context)
+                }
+            }
+            do {
+                try await self.write(response, for: request)
+            } catch {
+                logger.debug("Connection ended while writing a response", metadata: ["error": "\(error)"])
+                self.channel.close(promise: nil)
+                return
+            }
+        }
+    }
+
+    private func write(_ response: Response, for request: Request) async throws {
+        let connection = self.handler.value
+        guard let context = connection.context, !connection.isClosed else { throw ChannelError.ioOnClosedChannel }
+        let isHead = request.method == .head
+        let end: EventLoopFuture<Void>
+        switch response.body.storage {
+        case .bytes(let buffer):
+            let head = connection.makeHead(response, contentLength: buffer?.readableBytes ?? 0)
+            context.write(NIOAny(HTTPServerResponsePart.head(head)), promise: nil)
+            if !isHead, let buffer, buffer.readableBytes > 0 {
+                context.write(NIOAny(HTTPServerResponsePart.body(.byteBuffer(buffer))), promise: nil)
+            }
+            end = context.writeAndFlush(NIOAny(HTTPServerResponsePart.end(nil)))
+            if !context.channel.isWritable {
+                try await end.get()
+            }
+        case .stream(let contentLength, let write):
+            let head = connection.makeHead(response, contentLength: contentLength)
+            context.writeAndFlush(NIOAny(HTTPServerResponsePart.head(head)), promise: nil)
+            if !isHead {
+                do {
+                    try await write(ChannelResponseBodyWriter(connection: self))
+                } catch {
+                    // The head is out: the only honest way to report a failed body is to cut the connection,
+                    // so the client never takes a truncated body for a complete one.
+                    self.channel.close(promise: nil)
+                    throw error
+                }
+            }
+            guard let context = connection.context, !connection.isClosed else { throw ChannelError.ioOnClosedChannel }
+            end = context.writeAndFlush(NIOAny(HTTPServerResponsePart.end(nil)))
+        }
+        connection.responseEnded()
+        if !connection.keepAlive {
+            let channel = self.channel
+            end.whenComplete { _ in channel.close(promise: nil) }
+        }
+    }
+
+    /// Writes one body chunk; the returned future completes once the bytes reached the socket.
+    /// Must run on the channel's event loop.
+    func writeBodyChunk(_ buffer: ByteBuffer) -> EventLoopFuture<Void> {
+        let connection = self.handler.value
+        guard let context = connection.context, !connection.isClosed else {
+            return self.channel.eventLoop.makeFailedFuture(ChannelError.ioOnClosedChannel)
+        }
+        let promise = context.eventLoop.makePromise(of: Void.self)
+        context.writeAndFlush(NIOAny(HTTPServerResponsePart.body(.byteBuffer(buffer))), promise: promise)
+        return promise.futureResult
+    }
+}
+
+/// Writes a streamed response body to the channel, waiting while the client is slower than the producer.
+struct ChannelResponseBodyWriter: ResponseBodyWriter {
+    let connection: HTTPConnection
+
+    func write(_ buffer: ByteBuffer) async throws {
+        let channel = self.connection.channel
+        if channel.eventLoop.inEventLoop {
+            let written = self.connection.writeBodyChunk(buffer)
+            if !channel.isWritable {
+                try await written.get()
+            }
+        } else {
+            // Called from a task that is not on the loop (a detached producer, say): hop, and wait for
+            // the write so that back-pressure still holds.
+            let connection = self.connection
+            try await channel.eventLoop.flatSubmit { connection.writeBodyChunk(buffer) }.get()
+        }
+    }
+}

@@ -1,0 +1,252 @@
+import HTTPTypes
+import Logging
+import NIOCore
+import NIOHTTP1
+import NIOHTTPTypesHTTP1
+
+/// The last handler of a connection's pipeline: turns HTTP/1 parts into ``Request``s for the
+/// connection's task and writes its ``Response``s.
+///
+/// Everything here runs on the channel's event loop. The connection task reaches it through
+/// ``HTTPConnection``, which runs on the same loop (see ``EventLoopTaskExecutor``).
+final class HTTPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundIn = HTTPServerResponsePart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    /// A request handed to the task, possibly already rejected by a limit.
+    struct Incoming {
+        var request: Request
+        var rejection: HTTPError?
+    }
+
+    let limits: HTTPServerLimits
+    let timeouts: ConnectionTimeoutHandler
+    private(set) var context: ChannelHandlerContext?
+
+    private var pending: Incoming?
+    private var waiter: UnsafeContinuation<Incoming?, Never>?
+    private var bodySource: RequestBody.Producer.Source?
+    private var bodyBytes = 0
+    private var requestComplete = true
+    private(set) var keepAlive = true
+    private var http10 = false
+    private var readPaused = false
+    private var readPending = false
+    private(set) var isClosed = false
+
+    init(limits: HTTPServerLimits, timeouts: ConnectionTimeoutHandler) {
+        self.limits = limits
+        self.timeouts = timeouts
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        self.context = nil
+    }
+
+    // MARK: inbound
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch self.unwrapInboundIn(data) {
+        case .head(let head):
+            self.receivedHead(head, context: context)
+        case .body(let buffer):
+            self.bodyBytes += buffer.readableBytes
+            if self.bodyBytes > self.limits.maxBodyBytes {
+                // A chunked body grew past the limit: the handler sees 413, the connection closes after
+                // the response because the rest of the body is never read.
+                self.keepAlive = false
+                self.bodySource?.finish(HTTPError.contentTooLarge(limit: self.limits.maxBodyBytes))
+                self.bodySource = nil
+                return
+            }
+            guard let source = self.bodySource else { return }
+            switch source.yield(buffer) {
+            case .produceMore: break
+            case .stopProducing: self.readPaused = true
+            case .dropped: self.bodySource = nil
+            }
+        case .end:
+            self.requestComplete = true
+            self.bodySource?.finish()
+            self.bodySource = nil
+            self.resumeReading()
+        }
+    }
+
+    private func receivedHead(_ head: HTTPRequestHead, context: ChannelHandlerContext) {
+        self.timeouts.requestHeadReceived()
+        self.bodyBytes = 0
+        self.requestComplete = false
+        self.http10 = head.version.major == 1 && head.version.minor == 0
+        self.keepAlive = self.keepAlive && head.isKeepAlive
+
+        let requestHead: HTTPRequest
+        do {
+            requestHead = try HTTPRequest(head, secure: false, splitCookie: false)
+        } catch {
+            self.deliver(Incoming(request: Request(head: HTTPRequest(method: .get, scheme: nil, authority: nil, path: "/")),
+                                  rejection: HTTPError(.badRequest, message: "Malformed request")))
+            self.keepAlive = false
+            return
+        }
+
+        let contentLength = head.headers.first(name: "content-length").flatMap { Int($0) }
+        if let contentLength, contentLength > self.limits.maxBodyBytes {
+            // Answer before reading a byte of the body (and without `100 Continue`).
+            self.keepAlive = false
+            self.deliver(Incoming(request: Request(head: requestHead), rejection: .contentTooLarge(limit: self.limits.maxBodyBytes)))
+            return
+        }
+
+        let hasBody = (contentLength ?? 0) > 0 || head.headers.contains(name: "transfer-encoding")
+        guard hasBody else {
+            self.deliver(Incoming(request: Request(head: requestHead), rejection: nil))
+            return
+        }
+
+        let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
+        let loop = context.eventLoop
+        let delegate = BodyReadDelegate(
+            produceMore: {
+                if loop.inEventLoop {
+                    loopBound.value.resumeReading()
+                } else {
+                    loop.execute { loopBound.value.resumeReading() }
+                }
+            },
+            didTerminate: {
+                loop.execute {
+                    let handler = loopBound.value
+                    handler.bodySource = nil
+                    handler.resumeReading()
+                }
+            }
+        )
+        let (body, source) = RequestBody.makeStream(
+            lowWatermark: self.limits.bodyLowWatermark,
+            highWatermark: self.limits.bodyHighWatermark,
+            delegate: delegate
+        )
+        self.bodySource = source
+        if head.headers[canonicalForm: "expect"].contains(where: { $0.lowercased() == "100-continue" }) {
+            context.writeAndFlush(self.wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: .continue))), promise: nil)
+        }
+        self.deliver(Incoming(request: Request(head: requestHead, body: body), rejection: nil))
+    }
+
+    private func deliver(_ incoming: Incoming) {
+        if let waiter = self.waiter {
+            self.waiter = nil
+            waiter.resume(returning: incoming)
+        } else {
+            self.pending = incoming
+        }
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        self.isClosed = true
+        self.bodySource?.finish(ChannelError.eof)
+        self.bodySource = nil
+        self.pending = nil
+        if let waiter = self.waiter {
+            self.waiter = nil
+            waiter.resume(returning: nil)
+        }
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        // Parse errors were answered by ProtocolErrorHandler; anything else ends the connection.
+        self.keepAlive = false
+        self.bodySource?.finish(error)
+        self.bodySource = nil
+        context.close(promise: nil)
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if case ChannelEvent.inputClosed = event {
+            // The client half-closed: answer what is in flight, then close.
+            self.keepAlive = false
+            if self.waiter != nil || self.requestComplete && self.pending == nil {
+                context.close(promise: nil)
+            }
+            return
+        }
+        context.fireUserInboundEventTriggered(event)
+    }
+
+    // MARK: flow control
+
+    func read(context: ChannelHandlerContext) {
+        if self.readPaused {
+            self.readPending = true
+        } else {
+            context.read()
+        }
+    }
+
+    func resumeReading() {
+        self.readPaused = false
+        if self.readPending, let context = self.context {
+            self.readPending = false
+            context.read()
+        }
+    }
+
+    // MARK: used by the connection task, on the loop
+
+    /// The next request, or `nil` when the connection is done.
+    func nextRequest() async -> Incoming? {
+        if let pending = self.pending {
+            self.pending = nil
+            return pending
+        }
+        if self.isClosed || (!self.keepAlive && self.requestComplete) {
+            return nil
+        }
+        return await withUnsafeContinuation { self.waiter = $0 }
+    }
+
+    /// Marks the end of a response: drops whatever of the request body nobody read, restarts timers.
+    func responseEnded() {
+        self.bodySource = nil
+        self.resumeReading()
+        if self.keepAlive {
+            self.timeouts.responseCompleted()
+        }
+    }
+
+    /// Adds `Date`, `Connection` and length framing to a response head.
+    func makeHead(_ response: Response, contentLength: Int?) -> HTTPResponseHead {
+        var headers = HTTPHeaders(response.headers)
+        if !headers.contains(name: "date") {
+            headers.add(name: "date", value: HTTPDate.now())
+        }
+        let status = response.status.code
+        let bodyless = status < 200 || status == 204 || status == 304
+        if !bodyless, let contentLength, !headers.contains(name: "content-length") {
+            headers.add(name: "content-length", value: String(contentLength))
+        } else if contentLength == nil && !bodyless && self.http10 {
+            // HTTP/1.0 has no chunked encoding: the body ends when the connection does.
+            self.keepAlive = false
+        }
+        if !self.keepAlive {
+            headers.replaceOrAdd(name: "connection", value: "close")
+        } else if self.http10 {
+            headers.replaceOrAdd(name: "connection", value: "keep-alive")
+        }
+        return HTTPResponseHead(
+            version: self.http10 ? .http1_0 : .http1_1,
+            status: HTTPResponseStatus(statusCode: status, reasonPhrase: response.status.reasonPhrase),
+            headers: headers
+        )
+    }
+}
+
+@available(*, unavailable)
+extension HTTPConnectionHandler: Sendable {}

@@ -1,0 +1,225 @@
+public import Logging
+public import NIOCore
+import NIOExtras
+import NIOHTTP1
+import NIOPosix
+public import ServiceLifecycle
+import Synchronization
+
+/// An HTTP/1.1 server on SwiftNIO that answers every request with `handler`.
+///
+/// It is a `Service`: run it in a `ServiceGroup` and SIGTERM/SIGINT stop it gracefully — it stops accepting,
+/// lets requests in flight finish, and closes idle keep-alive connections.
+///
+/// ```swift
+/// let router = TrieRouter()
+/// router.get("/hello") { _, _ in .text("Hello!") }
+/// let server = HTTPServer(handler: router, configuration: .init(port: 8080))
+/// let group = ServiceGroup(services: [server], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+/// try await group.run()
+/// ```
+public final class HTTPServer<Handler: HTTPHandler>: Service, Sendable {
+    /// The handler answering requests.
+    public let handler: Handler
+    /// Address, limits and timeouts.
+    public let configuration: Configuration
+    /// Renders errors the server itself raises (413 before the handler runs) and errors that escape `handler`.
+    public let errorRenderer: any ErrorRenderer
+    /// The server's logger; each request's context starts with it.
+    public let logger: Logger
+    private let eventLoopGroup: any EventLoopGroup
+    private let state = Mutex(ListeningState())
+
+    /// Creates a server; call ``run()`` (or add it to a `ServiceGroup`) to start it.
+    /// - Parameters:
+    ///   - handler: answers every request.
+    ///   - configuration: address, limits and timeouts.
+    ///   - errorRenderer: renders errors that are not handled inside `handler`.
+    ///   - logger: the server's logger.
+    ///   - eventLoopGroup: the NIO loops to run on; NIO's shared singleton group by default.
+    public init(
+        handler: Handler,
+        configuration: Configuration = Configuration(),
+        errorRenderer: any ErrorRenderer = PlainTextErrorRenderer(),
+        logger: Logger = Logger(label: "tandem.http"),
+        eventLoopGroup: (any EventLoopGroup)? = nil
+    ) {
+        self.handler = handler
+        self.configuration = configuration
+        self.errorRenderer = errorRenderer
+        self.logger = logger
+        self.eventLoopGroup = eventLoopGroup ?? MultiThreadedEventLoopGroup.singleton
+    }
+
+    /// Creates a server on `host:port`.
+    public convenience init(host: String = "127.0.0.1", port: Int, handler: Handler) {
+        self.init(handler: handler, configuration: Configuration(host: host, port: port))
+    }
+
+    /// The address the server listens on, once bound (with port 0, the port the system picked).
+    /// - Throws: when binding failed or the server stopped before it was bound.
+    public func listeningAddress() async throws -> SocketAddress {
+        try await withCheckedThrowingContinuation { continuation in
+            let result: Result<SocketAddress, any Error>? = self.state.withLock { state in
+                switch state.phase {
+                case .notStarted:
+                    state.waiters.append(continuation)
+                    return nil
+                case .listening(let address, _):
+                    return .success(address)
+                case .failed(let error):
+                    return .failure(error)
+                case .stopped:
+                    return .failure(HTTPServerError.notRunning)
+                }
+            }
+            if let result { continuation.resume(with: result) }
+        }
+    }
+
+    /// Starts graceful shutdown without a signal: the same as a `ServiceGroup` shutting down.
+    public func shutdownGracefully() {
+        let quiesce: ServerQuiescingHelper? = self.state.withLock { state in
+            if case .listening(_, let quiesce) = state.phase { return quiesce }
+            state.shutdownRequested = true
+            return nil
+        }
+        quiesce?.initiateShutdown(promise: nil)
+    }
+
+    /// Binds, serves until shut down, and returns once every connection has closed.
+    /// - Throws: when the address cannot be bound.
+    public func run() async throws {
+        let quiesce = ServerQuiescingHelper(group: self.eventLoopGroup)
+        let serverChannel: NIOAsyncChannel<HTTPConnection, Never>
+        do {
+            serverChannel = try await self.bind(quiesce: quiesce)
+        } catch {
+            self.finish(.failed(error))
+            throw error
+        }
+        let address = serverChannel.channel.localAddress!
+        let shutdownEarly = self.state.withLock { state in
+            state.phase = .listening(address, quiesce)
+            let waiters = state.waiters
+            state.waiters = []
+            for waiter in waiters { waiter.resume(returning: address) }
+            return state.shutdownRequested
+        }
+        self.logger.info("Server listening", metadata: ["address": "\(address)"])
+        if shutdownEarly { quiesce.initiateShutdown(promise: nil) }
+
+        await withGracefulShutdownHandler {
+            await withDiscardingTaskGroup { group in
+                do {
+                    try await serverChannel.executeThenClose { connections in
+                        for try await connection in connections {
+                            group.addTask(executorPreference: connection.executor) {
+                                await connection.run(handler: self.handler, errorRenderer: self.errorRenderer, logger: self.logger)
+                            }
+                        }
+                    }
+                } catch {
+                    self.logger.error("Accepting connections failed", metadata: ["error": "\(error)"])
+                }
+            }
+        } onGracefulShutdown: {
+            quiesce.initiateShutdown(promise: nil)
+        }
+        self.finish(.stopped)
+        self.logger.info("Server stopped", metadata: ["address": "\(address)"])
+    }
+
+    private func finish(_ phase: ListeningState.Phase) {
+        let waiters = self.state.withLock { state in
+            state.phase = phase
+            let waiters = state.waiters
+            state.waiters = []
+            return waiters
+        }
+        for waiter in waiters {
+            if case .failed(let error) = phase {
+                waiter.resume(throwing: error)
+            } else {
+                waiter.resume(throwing: HTTPServerError.notRunning)
+            }
+        }
+    }
+
+    private func bind(quiesce: ServerQuiescingHelper) async throws -> NIOAsyncChannel<HTTPConnection, Never> {
+        let configuration = self.configuration
+        let limits = configuration.limits
+        return try await ServerBootstrap(group: self.eventLoopGroup)
+            .serverChannelOption(.backlog, value: Int32(configuration.backlog))
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .serverChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(ConnectionLimitHandler(maxConnections: limits.maxConnections))
+                    try channel.pipeline.syncOperations.addHandler(quiesce.makeServerChannelHandler(channel: channel))
+                }
+            }
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.allowRemoteHalfClosure, value: true)
+            .bind(host: configuration.host, port: configuration.port) { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try Self.configure(channel, configuration: configuration)
+                }
+            }
+    }
+
+    /// Builds a connection's pipeline: timeouts on raw bytes, the HTTP/1 codec, pipelining and parse-error
+    /// handling from NIO, then the connection handler.
+    static func configure(_ channel: any Channel, configuration: Configuration) throws -> HTTPConnection {
+        let limits = configuration.limits
+        var decoderLimits = NIOHTTPDecoderLimitConfiguration()
+        decoderLimits.maxHeaderFieldSize = limits.maxHeaderBytes
+        decoderLimits.maxHeaderListSize = limits.maxHeaderBytes
+        decoderLimits.maxHeaderFieldCount = limits.maxHeaderCount
+        let timeouts = ConnectionTimeoutHandler(
+            idleTimeout: configuration.idleTimeout.timeAmount,
+            requestHeadTimeout: configuration.requestHeadTimeout.timeAmount
+        )
+        let connection = HTTPConnectionHandler(limits: limits, timeouts: timeouts)
+        let pipeline = channel.pipeline.syncOperations
+        try pipeline.addHandler(timeouts)
+        try pipeline.addHandler(HTTPResponseEncoder(configuration: .init()))
+        try pipeline.addHandler(ByteToMessageHandler(HTTPRequestDecoder(limitConfiguration: decoderLimits)))
+        try pipeline.addHandler(HTTPServerPipelineHandler())
+        try pipeline.addHandler(ProtocolErrorHandler())
+        try pipeline.addHandler(connection)
+        return HTTPConnection(
+            channel: channel,
+            handler: NIOLoopBound(connection, eventLoop: channel.eventLoop),
+            executor: EventLoopTaskExecutor(channel.eventLoop)
+        )
+    }
+}
+
+/// Errors about the server's own lifecycle.
+public struct HTTPServerError: Error, Hashable, CustomStringConvertible {
+    private enum Code: Hashable { case notRunning }
+    private let code: Code
+
+    /// The server is not running (it stopped, or never bound).
+    public static var notRunning: Self { Self(code: .notRunning) }
+
+    public var description: String {
+        switch self.code {
+        case .notRunning: "The server is not running"
+        }
+    }
+}
+
+struct ListeningState: Sendable {
+    enum Phase: Sendable {
+        case notStarted
+        case listening(SocketAddress, ServerQuiescingHelper)
+        case failed(any Error)
+        case stopped
+    }
+
+    var phase: Phase = .notStarted
+    var waiters: [CheckedContinuation<SocketAddress, any Error>] = []
+    var shutdownRequested = false
+}

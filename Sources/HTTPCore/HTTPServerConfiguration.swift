@@ -1,0 +1,85 @@
+import NIOCore
+
+/// Limits that protect a server from clients, each with a safe default.
+///
+/// ```swift
+/// var limits = HTTPServerLimits()
+/// limits.maxBodyBytes = 50 << 20     // 50 MiB uploads
+/// ```
+public struct HTTPServerLimits: Sendable, Hashable {
+    /// Most bytes in a request head (request line and header fields); beyond it: 431. Default 16 KiB.
+    public var maxHeaderBytes: Int
+    /// Most header fields in a request; beyond it: 431. Default 100.
+    public var maxHeaderCount: Int
+    /// Most bytes in a request body; beyond it: 413, also for chunked bodies. Default 1 MiB.
+    public var maxBodyBytes: Int
+    /// Most connections open at once; more wait in the accept backlog. Default 4096.
+    public var maxConnections: Int
+    /// Body chunks buffered before the server stops reading the socket (back-pressure). Default 8.
+    public var bodyHighWatermark: Int
+    /// Buffered chunks below which the server reads again. Default 2.
+    public var bodyLowWatermark: Int
+
+    /// The defaults, each overridable.
+    public init(
+        maxHeaderBytes: Int = 16 * 1024,
+        maxHeaderCount: Int = 100,
+        maxBodyBytes: Int = 1024 * 1024,
+        maxConnections: Int = 4096,
+        bodyHighWatermark: Int = 8,
+        bodyLowWatermark: Int = 2
+    ) {
+        self.maxHeaderBytes = maxHeaderBytes
+        self.maxHeaderCount = maxHeaderCount
+        self.maxBodyBytes = maxBodyBytes
+        self.maxConnections = maxConnections
+        self.bodyHighWatermark = bodyHighWatermark
+        self.bodyLowWatermark = bodyLowWatermark
+    }
+}
+
+extension HTTPServer {
+    /// Where and how an ``HTTPServer`` listens.
+    ///
+    /// ```swift
+    /// let configuration = HTTPServer<TrieRouter>.Configuration(host: "0.0.0.0", port: 8000, idleTimeout: .seconds(75))
+    /// ```
+    public struct Configuration: Sendable {
+        /// Address to bind; `127.0.0.1` by default (use `0.0.0.0` to listen on every interface).
+        public var host: String
+        /// Port to bind; `0` picks a free one, reported by ``HTTPServer/listeningAddress()``.
+        public var port: Int
+        /// Request limits.
+        public var limits: HTTPServerLimits
+        /// How long a kept-alive connection may sit without a request. Default 60 s.
+        public var idleTimeout: Duration
+        /// How long a request head may take to arrive once it started; then 408. Default 30 s.
+        public var requestHeadTimeout: Duration
+        /// The listen backlog. Default 256.
+        public var backlog: Int
+
+        /// Creates a configuration; every value has a safe default.
+        public init(
+            host: String = "127.0.0.1",
+            port: Int = 8080,
+            limits: HTTPServerLimits = HTTPServerLimits(),
+            idleTimeout: Duration = .seconds(60),
+            requestHeadTimeout: Duration = .seconds(30),
+            backlog: Int = 256
+        ) {
+            self.host = host
+            self.port = port
+            self.limits = limits
+            self.idleTimeout = idleTimeout
+            self.requestHeadTimeout = requestHeadTimeout
+            self.backlog = backlog
+        }
+    }
+}
+
+extension Duration {
+    var timeAmount: TimeAmount {
+        let (seconds, attoseconds) = self.components
+        return .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+    }
+}

@@ -1,0 +1,67 @@
+public import HTTPTypes
+import Logging
+
+extension HTTPField.Name {
+    /// `X-Request-ID`.
+    public static var xRequestID: Self { HTTPField.Name("X-Request-ID")! }
+}
+
+/// Gives every request an id: a sane incoming `X-Request-ID` is kept, otherwise a random one is made.
+///
+/// The id goes into ``RequestContext/requestID``, the logger's `request_id` metadata and the response's
+/// `X-Request-ID`, so one id follows a request through gateway, web and API servers.
+///
+/// ```swift
+/// let app = router.wrapped(in: RequestIDMiddleware())
+/// ```
+public struct RequestIDMiddleware: Middleware {
+    /// The longest incoming id accepted.
+    public let maxLength: Int
+
+    /// Creates the middleware; incoming ids longer than `maxLength` are replaced.
+    public init(maxLength: Int = 128) {
+        self.maxLength = maxLength
+    }
+
+    public func handle(_ request: Request, context: RequestContext, next: some HTTPHandler) async throws -> Response {
+        var context = context
+        let id: String
+        if let incoming = request.headers[.xRequestID], Self.isAcceptable(incoming, maxLength: self.maxLength) {
+            id = incoming
+        } else {
+            id = Self.generate()
+        }
+        context.requestID = id
+        context.logger[metadataKey: "request_id"] = .string(id)
+        var response = try await next.handle(request, context: context)
+        response.headers[.xRequestID] = id
+        return response
+    }
+
+    /// Whether an incoming id is safe to log and echo: 1...maxLength of `[A-Za-z0-9._:-]`.
+    public static func isAcceptable(_ id: String, maxLength: Int = 128) -> Bool {
+        guard !id.isEmpty, id.utf8.count <= maxLength else { return false }
+        return id.utf8.allSatisfy { byte in
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+                UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "_"),
+                UInt8(ascii: "."), UInt8(ascii: ":"):
+                true
+            default: false
+            }
+        }
+    }
+
+    /// A new random id: 32 lowercase hex digits (128 bits).
+    public static func generate() -> String {
+        var generator = SystemRandomNumberGenerator()
+        let high = generator.next() as UInt64
+        let low = generator.next() as UInt64
+        return hex(high) + hex(low)
+    }
+
+    private static func hex(_ value: UInt64) -> String {
+        let digits = String(value, radix: 16)
+        return String(repeating: "0", count: 16 - digits.count) + digits
+    }
+}

@@ -1,0 +1,2 @@
+/// ProxyClient — see ../shared/DESIGN.md; filled by its own issue.
+public enum ProxyClientModule {}

@@ -1,0 +1,2 @@
+/// SSRRendering — see ../shared/DESIGN.md; filled by its own issue.
+public enum SSRRenderingModule {}

@@ -1,0 +1,2 @@
+/// Validation — see ../shared/DESIGN.md; filled by its own issue.
+public enum ValidationModule {}
