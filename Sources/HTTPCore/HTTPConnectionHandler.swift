@@ -29,6 +29,8 @@ final class HTTPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
     private var bodySource: RequestBody.Producer.Source?
     private var bodyBytes = 0
     private var requestComplete = true
+    /// A request was handed to the task and its response has not ended yet.
+    private var responsePending = false
     private(set) var keepAlive = true
     private var http10 = false
     private var readPaused = false
@@ -140,6 +142,7 @@ final class HTTPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
     }
 
     private func deliver(_ incoming: Incoming) {
+        self.responsePending = true
         if let waiter = self.waiter {
             self.waiter = nil
             waiter.resume(returning: incoming)
@@ -172,7 +175,7 @@ final class HTTPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
         if case ChannelEvent.inputClosed = event {
             // The client half-closed: answer what is in flight, then close.
             self.keepAlive = false
-            if self.waiter != nil || self.requestComplete && self.pending == nil {
+            if !self.responsePending {
                 context.close(promise: nil)
             }
             return
@@ -214,6 +217,7 @@ final class HTTPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
 
     /// Marks the end of a response: drops whatever of the request body nobody read, restarts timers.
     func responseEnded() {
+        self.responsePending = false
         self.bodySource = nil
         self.resumeReading()
         if self.keepAlive {

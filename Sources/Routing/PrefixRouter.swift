@@ -1,0 +1,114 @@
+public import HTTPCore
+import HTTPTypes
+
+/// nginx-style `location` routing for gateways: exact and prefix locations, longest prefix wins.
+///
+/// The path is normalised once (``PathNormalizer``) before matching and the request is passed on with
+/// the normalised path, so what is matched is exactly what the handler or upstream receives. A path that
+/// cannot be normalised safely is answered 400. A request for `/search` when only `/search/` is a
+/// location is redirected (301) to `/search/`, as nginx does.
+///
+/// ```swift
+/// var gateway = PrefixRouter()
+/// gateway.location("/search/", webProxy)
+/// gateway.location("/api/", apiProxy)
+/// gateway.location("/", apiProxy)
+/// gateway.exactLocation("/healthz", HandlerFunction { _, _ in .text("ok") })
+/// ```
+public struct PrefixRouter: HTTPHandler {
+    /// What happens to the matched prefix before the request is passed on.
+    public struct PrefixRewrite: Sendable, Hashable {
+        enum Kind: Hashable { case keep, strip, replace(String) }
+        let kind: Kind
+
+        /// Pass the path as it is (nginx `proxy_pass http://up;`).
+        public static var keep: Self { Self(kind: .keep) }
+        /// Remove the prefix, keeping a leading `/` (nginx `proxy_pass http://up/;`).
+        public static var strip: Self { Self(kind: .strip) }
+        /// Replace the prefix with `replacement` (nginx `proxy_pass http://up/v2/;`).
+        public static func replace(with replacement: String) -> Self { Self(kind: .replace(replacement)) }
+    }
+
+    struct Location: Sendable {
+        let path: String
+        let exact: Bool
+        let rewrite: PrefixRewrite
+        let handler: AnyHTTPHandler
+    }
+
+    private var exact: [String: Location] = [:]
+    /// Prefix locations, longest first.
+    private var prefixes: [Location] = []
+    private var notFound: AnyHTTPHandler?
+
+    /// An empty router: every path is 404 until locations are added.
+    public init() {}
+
+    /// Routes every path starting with `prefix` to `handler`; a later location with the same prefix replaces it.
+    public mutating func location(_ prefix: String, rewrite: PrefixRewrite = .keep, _ handler: some HTTPHandler) {
+        let location = Location(path: prefix, exact: false, rewrite: rewrite, handler: AnyHTTPHandler(handler))
+        self.prefixes.removeAll { $0.path == prefix }
+        let index = self.prefixes.firstIndex { $0.path.utf8.count < prefix.utf8.count } ?? self.prefixes.endIndex
+        self.prefixes.insert(location, at: index)
+    }
+
+    /// Routes exactly `path` to `handler` (nginx `location = /path`); exact locations win over prefixes.
+    public mutating func exactLocation(_ path: String, rewrite: PrefixRewrite = .keep, _ handler: some HTTPHandler) {
+        self.exact[path] = Location(path: path, exact: true, rewrite: rewrite, handler: AnyHTTPHandler(handler))
+    }
+
+    /// The handler for paths no location matches (404 by default).
+    public mutating func fallback(_ handler: some HTTPHandler) {
+        self.notFound = AnyHTTPHandler(handler)
+    }
+
+    public func handle(_ request: Request, context: RequestContext) async throws -> Response {
+        let rawPath = request.path
+        let path: String
+        if PathNormalizer.isNormalized(rawPath) {
+            path = String(rawPath)
+        } else {
+            do {
+                path = try PathNormalizer.normalize(rawPath)
+            } catch {
+                throw HTTPError(.badRequest, message: "Invalid request path")
+            }
+        }
+        guard let location = self.match(path) else {
+            if let notFound = self.notFound {
+                return try await notFound.handle(Self.retarget(request, path: path), context: context)
+            }
+            if !path.hasSuffix("/"), self.prefixes.contains(where: { $0.path == path + "/" }) {
+                let query = request.queryString.map { "?" + $0 } ?? ""
+                return Response(status: .movedPermanently, headers: [.location: path + "/" + query])
+            }
+            throw HTTPError(.notFound)
+        }
+        let forwarded: String
+        switch location.rewrite.kind {
+        case .keep:
+            forwarded = path
+        case .strip:
+            forwarded = "/" + path.dropFirst(location.path.utf8.count).drop { $0 == "/" }
+        case .replace(let replacement):
+            forwarded = replacement + path.dropFirst(location.path.utf8.count)
+        }
+        return try await location.handler.handle(Self.retarget(request, path: forwarded), context: context)
+    }
+
+    /// The location for a normalised path: exact first, then the longest prefix.
+    func match(_ path: String) -> Location? {
+        if let exact = self.exact[path] { return exact }
+        return self.prefixes.first { path.hasPrefix($0.path) }
+    }
+
+    private static func retarget(_ request: Request, path: String) -> Request {
+        var request = request
+        if let query = request.queryString {
+            request.head.path = path + "?" + query
+        } else if request.head.path != path {
+            request.head.path = path
+        }
+        return request
+    }
+}

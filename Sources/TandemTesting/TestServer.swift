@@ -1,0 +1,49 @@
+public import HTTPCore
+import Logging
+import NIOCore
+
+/// Runs `handler` on `127.0.0.1` with an ephemeral port for the duration of `body`, then shuts the
+/// server down gracefully and waits until it has stopped.
+///
+/// ```swift
+/// try await withTestServer(HandlerFunction { _, _ in .text("hi") }) { port in
+///     let client = try await RawHTTPClient.connect(port: port)
+///     ...
+/// }
+/// ```
+public func withTestServer<Handler: HTTPHandler, Result: Sendable>(
+    _ handler: Handler,
+    configuration: HTTPServer<Handler>.Configuration = .init(port: 0),
+    errorRenderer: any ErrorRenderer = PlainTextErrorRenderer(),
+    _ body: (_ port: Int, _ server: HTTPServer<Handler>) async throws -> Result
+) async throws -> Result {
+    var configuration = configuration
+    configuration.host = "127.0.0.1"
+    var logger = Logger(label: "test-server")
+    logger.logLevel = .critical
+    let server = HTTPServer(handler: handler, configuration: configuration, errorRenderer: errorRenderer, logger: logger)
+    return try await withThrowingTaskGroup(of: Void.self) { group in
+        group.addTask { try await server.run() }
+        let result: Result
+        do {
+            let address = try await server.listeningAddress()
+            result = try await body(address.port!, server)
+        } catch {
+            server.shutdownGracefully()
+            group.cancelAll()
+            throw error
+        }
+        server.shutdownGracefully()
+        try await group.waitForAll()
+        return result
+    }
+}
+
+/// Convenience overload when the body does not need the server.
+public func withTestServer<Handler: HTTPHandler, Result: Sendable>(
+    _ handler: Handler,
+    configuration: HTTPServer<Handler>.Configuration = .init(port: 0),
+    _ body: (_ port: Int) async throws -> Result
+) async throws -> Result {
+    try await withTestServer(handler, configuration: configuration) { port, _ in try await body(port) }
+}
