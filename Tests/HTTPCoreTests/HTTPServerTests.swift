@@ -9,14 +9,6 @@ import Testing
 import Glibc
 #endif
 
-/// Thread-safe scratchpad that handlers write and tests read.
-final class Probe: Sendable {
-    let values = Mutex<[String: Int]>([:])
-    func add(_ key: String, _ amount: Int = 1) { self.values.withLock { $0[key, default: 0] += amount } }
-    func max(_ key: String, _ value: Int) { self.values.withLock { $0[key] = Swift.max($0[key] ?? 0, value) } }
-    subscript(_ key: String) -> Int { self.values.withLock { $0[key] ?? 0 } }
-}
-
 /// A one-shot signal between a handler and a test.
 struct Signal: Sendable {
     private let stream: AsyncStream<Void>
@@ -57,6 +49,9 @@ func makeApp(probe: Probe = Probe(), started: Signal = Signal(), release: Signal
             var misplaced = 0
             var chunks = 0
             let baseline = residentBytes()
+            // A slow consumer: without back-pressure the client would push the whole upload into memory
+            // meanwhile. (This delay simulates a slow handler; it synchronises nothing.)
+            try await Task.sleep(for: .milliseconds(300))
             for try await chunk in request.body {
                 let view = chunk.readableBytesView
                 if let first = view.first, let last = view.last {
