@@ -102,5 +102,10 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .testTarget(
+            name: "ExamplesTests",
+            dependencies: ["TandemTesting", "Hello"],
+            swiftSettings: swiftSettings
+        ),
     ]
 )

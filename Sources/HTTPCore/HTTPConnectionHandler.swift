@@ -91,8 +91,12 @@ final class HTTPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
         do {
             requestHead = try HTTPRequest(head, secure: false, splitCookie: false)
         } catch {
-            self.deliver(Incoming(request: Request(head: HTTPRequest(method: .get, scheme: nil, authority: nil, path: "/")),
-                                  rejection: HTTPError(.badRequest, message: "Malformed request")))
+            self.deliver(
+                Incoming(
+                    request: Request(head: HTTPRequest(method: .get, scheme: nil, authority: nil, path: "/")),
+                    rejection: HTTPError(.badRequest, message: "Malformed request")
+                )
+            )
             self.keepAlive = false
             return
         }

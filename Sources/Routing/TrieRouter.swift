@@ -253,7 +253,8 @@ extension TrieRouter {
                     for layer in middleware.reversed() {
                         handler = AnyHTTPHandler(ExistentialMiddlewareHandler(middleware: layer, next: handler))
                     }
-                    let pattern = prefix.hasSuffix("/") || route.pattern.hasPrefix("/") ? prefix + route.pattern : prefix + "/" + route.pattern
+                    let pattern =
+                        prefix.hasSuffix("/") || route.pattern.hasPrefix("/") ? prefix + route.pattern : prefix + "/" + route.pattern
                     self.on(method, pattern, handler: handler)
                 }
             }

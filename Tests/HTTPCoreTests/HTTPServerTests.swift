@@ -223,7 +223,9 @@ struct HTTPServerTests {
     func chunkedUpload() async throws {
         try await withTestServer(makeApp()) { port in
             let client = try await RawHTTPClient.connect(port: port)
-            try await client.send("POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n")
+            try await client.send(
+                "POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n"
+            )
             #expect(try await client.readResponse().text == "hello world")
             await client.close()
         }

@@ -61,7 +61,10 @@ struct RequestIDMiddlewareTests {
         #expect(String(buffer: try await response.body.collect()) == "abc-123_x.y:z")
     }
 
-    @Test("replaces missing or unsafe ids with 32 hex digits", arguments: [nil, "", "a b", "<script>", "a/b", String(repeating: "a", count: 129)])
+    @Test(
+        "replaces missing or unsafe ids with 32 hex digits",
+        arguments: [nil, "", "a b", "<script>", "a/b", String(repeating: "a", count: 129)]
+    )
     func replaces(incoming: String?) async throws {
         var headers = HTTPFields()
         if let incoming { headers[.xRequestID] = incoming }
@@ -98,10 +101,12 @@ struct AccessLogMiddlewareTests {
     func logsStream() async throws {
         let log = CapturedLog()
         let app = HandlerFunction { _, _ in
-            Response(body: .stream { writer in
-                try await writer.write(ByteBuffer(string: "abc"))
-                try await writer.write(ByteBuffer(string: "defg"))
-            })
+            Response(
+                body: .stream { writer in
+                    try await writer.write(ByteBuffer(string: "abc"))
+                    try await writer.write(ByteBuffer(string: "defg"))
+                }
+            )
         }.wrapped(in: AccessLogMiddleware())
         let response = try await run(app, get("/s"), logger: log.logger)
         #expect(log.records.withLock { $0.isEmpty })

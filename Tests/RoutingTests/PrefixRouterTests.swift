@@ -64,10 +64,13 @@ struct PrefixRouterTests {
     func traversalOverSockets() async throws {
         let seen = Probe()
         var router = PrefixRouter()
-        router.location("/search/", HandlerFunction { request, _ in
-            if request.target.contains("..") || request.target.lowercased().contains("%2e") { seen.add("dots") }
-            return .text("web \(request.target)")
-        })
+        router.location(
+            "/search/",
+            HandlerFunction { request, _ in
+                if request.target.contains("..") || request.target.lowercased().contains("%2e") { seen.add("dots") }
+                return .text("web \(request.target)")
+            }
+        )
         router.location("/api/", echoTarget("api"))
         try await withTestServer(router) { port in
             for (raw, expected) in [
