@@ -1,6 +1,7 @@
 import HTTPCore
 import HTTPTypes
 import NIOCore
+import NIOPosix
 import Synchronization
 import TandemTesting
 import Testing
@@ -88,6 +89,12 @@ func makeApp(probe: Probe = Probe(), started: Signal = Signal(), release: Signal
             started.fire()
             await release.wait()
             return .text("finished")
+        case "/where":
+            // Handlers run on the connection's event loop, before and after a suspension.
+            let before = MultiThreadedEventLoopGroup.currentEventLoop != nil
+            await Task.yield()
+            let after = MultiThreadedEventLoopGroup.currentEventLoop != nil
+            return .text("\(before) \(after)")
         case "/fail":
             throw SecretFailure()
         case "/teapot":
@@ -110,6 +117,16 @@ struct HTTPServerTests {
             #expect(response.status == 200)
             #expect(response.text == "hello 1")
             #expect(response.header("date")?.hasSuffix("GMT") == true)
+            await client.close()
+        }
+    }
+
+    @Test("runs handlers on the connection's event loop, without a hop to the global pool")
+    func handlersRunOnTheEventLoop() async throws {
+        try await withTestServer(makeApp()) { port in
+            let client = try await RawHTTPClient.connect(port: port)
+            try await client.send("GET /where HTTP/1.1\r\nHost: t\r\n\r\n")
+            #expect(try await client.readResponse().text == "true true")
             await client.close()
         }
     }
