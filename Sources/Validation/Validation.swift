@@ -1,2 +1,0 @@
-/// Validation — see ../shared/DESIGN.md; filled by its own issue.
-public enum ValidationModule {}
