@@ -21,6 +21,7 @@ let package = Package(
         .library(name: "Validation", targets: ["Validation"]),
         .library(name: "CookieAuth", targets: ["CookieAuth"]),
         .executable(name: "hello", targets: ["Hello"]),
+        .executable(name: "export-contracts", targets: ["ExportContracts"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -49,7 +50,16 @@ let package = Package(
         .target(name: "Routing", dependencies: ["HTTPCore"], swiftSettings: swiftSettings),
         .target(name: "ProxyClient", dependencies: ["Routing", "HTTPCore"], swiftSettings: swiftSettings),
         .target(name: "Validation", swiftSettings: swiftSettings),
-        .target(name: "APIEnvelope", dependencies: ["Validation"], swiftSettings: swiftSettings),
+        .target(
+            name: "APIEnvelope",
+            dependencies: [
+                "Validation", "HTTPCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .target(name: "CookieAuth", dependencies: ["HTTPCore"], swiftSettings: swiftSettings),
         .target(
             name: "SSRRendering",
@@ -102,9 +112,40 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "SearchApp",
+            dependencies: ["HTTPCore", "Routing", "APIEnvelope", "Validation"],
+            path: "Examples/SearchApp",
+            exclude: ["Contracts"],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "ExportContracts",
+            dependencies: ["SearchApp", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Examples/ExportContracts",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ValidationTests",
+            dependencies: ["Validation", "TandemTesting", .product(name: "NIOCore", package: "swift-nio")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "APIEnvelopeTests",
+            dependencies: [
+                "APIEnvelope", "Validation", "HTTPCore", "Routing", "TandemTesting",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "ExamplesTests",
-            dependencies: ["TandemTesting", "Hello"],
+            dependencies: [
+                "TandemTesting", "Hello", "SearchApp", "Validation", "ExportContracts",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
     ]

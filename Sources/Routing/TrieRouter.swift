@@ -242,6 +242,21 @@ extension TrieRouter {
             self.on(.delete, pattern, handler)
         }
 
+        /// Adds a `GET` route answered by `handler` (also answers `HEAD`).
+        public mutating func get(_ pattern: String, handler: some HTTPHandler) { self.on(.get, pattern, handler: handler) }
+
+        /// Adds a `POST` route answered by `handler`.
+        public mutating func post(_ pattern: String, handler: some HTTPHandler) { self.on(.post, pattern, handler: handler) }
+
+        /// Adds a `PUT` route answered by `handler`.
+        public mutating func put(_ pattern: String, handler: some HTTPHandler) { self.on(.put, pattern, handler: handler) }
+
+        /// Adds a `PATCH` route answered by `handler`.
+        public mutating func patch(_ pattern: String, handler: some HTTPHandler) { self.on(.patch, pattern, handler: handler) }
+
+        /// Adds a `DELETE` route answered by `handler`.
+        public mutating func delete(_ pattern: String, handler: some HTTPHandler) { self.on(.delete, pattern, handler: handler) }
+
         /// Adds the routes `body` declares under `prefix`, each wrapped in `middleware` (first = outermost).
         public mutating func group(_ prefix: String, middleware: [any Middleware] = [], _ body: (inout Builder) -> Void) {
             var group = Builder()

@@ -1,2 +1,0 @@
-/// APIEnvelope — see ../shared/DESIGN.md; filled by its own issue.
-public enum APIEnvelopeModule {}

@@ -1,0 +1,141 @@
+public import Foundation
+public import HTTPCore
+public import HTTPTypes
+public import NIOCore
+import Validation
+
+/// The API's one response shape.
+///
+/// - Success: `{"status":"success","data":<T>,"error":null}`
+/// - Error: `{"status":"error","data":null,"error":{"code":…,"message":…,"details":[…],"request_id":…}}`
+///
+/// ```swift
+/// let response = try Envelope.response(SearchResults(...))              // server side
+/// let results = try Envelope.decode(SearchResults.self, from: bytes)     // client side; throws APIError
+/// ```
+public enum Envelope {
+    /// The envelope around `data`, written into a buffer.
+    public static func success(_ data: some Encodable) throws -> ByteBuffer {
+        var buffer = ByteBuffer()
+        buffer.reserveCapacity(256)
+        buffer.writeStaticString(#"{"status":"success","data":"#)
+        try JSONWriter.write(data, into: &buffer)
+        buffer.writeStaticString(#","error":null}"#)
+        return buffer
+    }
+
+    /// The envelope with no data: `{"status":"success","data":null,"error":null}`.
+    public static var emptySuccess: ByteBuffer {
+        ByteBuffer(string: #"{"status":"success","data":null,"error":null}"#)
+    }
+
+    /// The error envelope for `error`.
+    public static func failure(_ error: APIError, requestID: String?) -> ByteBuffer {
+        var buffer = ByteBuffer()
+        buffer.writeStaticString(#"{"status":"error","data":null,"error":"#)
+        let body = ErrorBody(code: error.code, message: error.message, details: error.details, requestID: requestID ?? error.requestID)
+        // ErrorBody holds only strings and issues: it cannot fail to encode.
+        try! JSONWriter.write(body, into: &buffer)
+        buffer.writeInteger(UInt8(ascii: "}"))
+        return buffer
+    }
+
+    /// A `200` (or `status`) JSON response with `data` in the envelope.
+    public static func response(_ data: some Encodable, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) throws -> Response {
+        var fields = headers
+        fields[.contentType] = "application/json"
+        return Response(status: status, headers: fields, body: .bytes(try self.success(data)))
+    }
+
+    /// Unwraps an envelope into `T`.
+    /// - Parameters:
+    ///   - bytes: the response body.
+    ///   - status: the response status, when known; it becomes the thrown ``APIError``'s status.
+    /// - Throws: the ``APIError`` an error envelope carries, or ``EnvelopeDecodingError`` when the bytes are not
+    ///   an envelope (an HTML error page from a proxy, say) or `data` is not a `T`.
+    public static func decode<T: Decodable>(
+        _ type: T.Type,
+        from bytes: ByteBuffer,
+        status: HTTPResponse.Status? = nil,
+        decoder: JSONDecoder = JSONDecoder()
+    ) throws -> T {
+        let data = Data(bytes.readableBytesView)
+        let head: Head
+        do {
+            head = try decoder.decode(Head.self, from: data)
+        } catch {
+            throw EnvelopeDecodingError.notAnEnvelope(status: status, snippet: Self.snippet(bytes))
+        }
+        switch head.status {
+        case "success":
+            do {
+                return try decoder.decode(Success<T>.self, from: data).data
+            } catch {
+                throw EnvelopeDecodingError.unexpectedData(type: "\(T.self)", reason: "\(error)")
+            }
+        case "error":
+            guard let body = head.error else {
+                throw EnvelopeDecodingError.notAnEnvelope(status: status, snippet: Self.snippet(bytes))
+            }
+            throw APIError(
+                status ?? HTTPResponse.Status(code: 500),
+                code: body.code,
+                message: body.message,
+                details: body.details ?? [],
+                requestID: body.requestID
+            )
+        default:
+            throw EnvelopeDecodingError.notAnEnvelope(status: status, snippet: Self.snippet(bytes))
+        }
+    }
+
+    static func snippet(_ bytes: ByteBuffer) -> String {
+        String(decoding: bytes.readableBytesView.prefix(200), as: UTF8.self)
+    }
+
+    struct ErrorBody: Codable {
+        var code: String
+        var message: String
+        var details: [ValidationIssue]?
+        var requestID: String?
+
+        enum CodingKeys: String, CodingKey {
+            case code, message, details
+            case requestID = "request_id"
+        }
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(self.code, forKey: .code)
+            try container.encode(self.message, forKey: .message)
+            try container.encode(self.details ?? [], forKey: .details)
+            if let requestID { try container.encode(requestID, forKey: .requestID) } else { try container.encodeNil(forKey: .requestID) }
+        }
+    }
+
+    struct Head: Decodable {
+        var status: String
+        var error: ErrorBody?
+    }
+
+    struct Success<T: Decodable>: Decodable {
+        var data: T
+    }
+}
+
+/// The bytes were not the envelope a client expected.
+public enum EnvelopeDecodingError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// Not an envelope at all (e.g. an HTML error page from a proxy); `snippet` is the start of the body.
+    case notAnEnvelope(status: HTTPResponse.Status?, snippet: String)
+    /// A success envelope whose `data` is not the expected type.
+    case unexpectedData(type: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case .notAnEnvelope(let status, let snippet):
+            "The response\(status.map { " (\($0.code))" } ?? "") is not an API envelope: \(snippet.debugDescription)"
+        case .unexpectedData(let type, let reason):
+            "The envelope's data is not a \(type): \(reason)"
+        }
+    }
+}

@@ -1,0 +1,340 @@
+import Foundation
+public import NIOCore
+
+/// Writes `Encodable` values as JSON straight into a `ByteBuffer`: no intermediate `String` or `Data`,
+/// no Foundation `JSONEncoder` on the hot path.
+///
+/// Output is compact, keys are written in the order the value encodes them (deterministic, so ETags of
+/// rendered JSON are stable), `/` is not escaped, non-ASCII is written as UTF-8. For the same value it
+/// produces the same bytes as `JSONEncoder` with `.withoutEscapingSlashes` (tests check this).
+///
+/// ```swift
+/// var buffer = ByteBuffer()
+/// try JSONWriter.write(SearchResults(...), into: &buffer)
+/// ```
+public enum JSONWriter {
+    /// Appends `value` as JSON to `buffer`.
+    /// - Throws: `EncodingError.invalidValue` for non-finite floating-point numbers.
+    public static func write(_ value: some Encodable, into buffer: inout ByteBuffer) throws {
+        let state = WriterState(buffer: buffer)
+        buffer = ByteBuffer()  // hand the storage to the writer without a copy-on-write copy
+        defer { buffer = state.buffer }
+        try state.writeValue(value, depth: 0, codingPath: [])
+        state.close(downTo: 0)
+    }
+
+    /// `value` as JSON in a new buffer.
+    public static func encode(_ value: some Encodable, capacity: Int = 512) throws -> ByteBuffer {
+        var buffer = ByteBuffer()
+        buffer.reserveCapacity(capacity)
+        try self.write(value, into: &buffer)
+        return buffer
+    }
+}
+
+/// The output and the stack of open containers, shared by every encoder and container of one write.
+final class WriterState {
+    var buffer: ByteBuffer
+    /// Open containers: `true` for objects, `false` for arrays, with whether they hold an element yet.
+    var stack: [(isObject: Bool, hasElement: Bool)] = []
+
+    init(buffer: ByteBuffer) {
+        self.buffer = buffer
+    }
+
+    /// Closes containers nested deeper than `depth` (their encoders have finished with them).
+    func close(downTo depth: Int) {
+        while self.stack.count > depth {
+            let container = self.stack.removeLast()
+            self.buffer.writeInteger(container.isObject ? UInt8(ascii: "}") : UInt8(ascii: "]"))
+        }
+    }
+
+    /// Opens a container at `depth` unless one is already open there.
+    func open(isObject: Bool, depth: Int) {
+        self.close(downTo: depth + 1)
+        if self.stack.count == depth + 1 { return }
+        self.stack.append((isObject, false))
+        self.buffer.writeInteger(isObject ? UInt8(ascii: "{") : UInt8(ascii: "["))
+    }
+
+    /// Starts an element of the container at `index`: closes deeper containers and writes the comma.
+    func beginElement(inContainerAt index: Int) {
+        self.close(downTo: index + 1)
+        if self.stack[index].hasElement {
+            self.buffer.writeInteger(UInt8(ascii: ","))
+        } else {
+            self.stack[index].hasElement = true
+        }
+    }
+
+    func writeKey(_ key: String) {
+        self.writeString(key)
+        self.buffer.writeInteger(UInt8(ascii: ":"))
+    }
+
+    func writeValue<T: Encodable>(_ value: T, depth: Int, codingPath: [any CodingKey]) throws {
+        switch value {
+        case let string as String: self.writeString(string)
+        case let bool as Bool: self.buffer.writeStaticString(bool ? "true" : "false")
+        case let int as Int: self.writeInteger(int)
+        case let double as Double: try self.writeDouble(double, codingPath: codingPath)
+        case let url as URL: self.writeString(url.absoluteString)
+        case let data as Data: self.writeString(data.base64EncodedString())
+        case let decimal as Decimal: self.buffer.writeString(decimal.description)
+        default:
+            let start = self.buffer.writerIndex
+            try value.encode(to: WriterEncoder(state: self, depth: depth, codingPath: codingPath))
+            self.close(downTo: depth)
+            if self.buffer.writerIndex == start {
+                // Nothing encoded at all: JSONEncoder writes an empty object.
+                self.buffer.writeStaticString("{}")
+            }
+        }
+    }
+
+    func writeInteger(_ value: some FixedWidthInteger) {
+        if value >= 0 && value < 10 {
+            self.buffer.writeInteger(UInt8(ascii: "0") + UInt8(value))
+        } else {
+            self.buffer.writeString(String(value))
+        }
+    }
+
+    func writeDouble(_ value: Double, codingPath: [any CodingKey]) throws {
+        guard value.isFinite else {
+            throw EncodingError.invalidValue(value, .init(codingPath: codingPath, debugDescription: "Non-finite number \(value)"))
+        }
+        var text = value.description
+        if text.hasSuffix(".0") { text.removeLast(2) }
+        self.buffer.writeString(text)
+    }
+
+    func writeString(_ string: String) {
+        self.buffer.writeInteger(UInt8(ascii: "\""))
+        var string = string
+        string.withUTF8 { bytes in
+            var runStart = 0
+            for index in 0..<bytes.count {
+                let byte = bytes[index]
+                guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else { continue }
+                if runStart < index {
+                    self.buffer.writeBytes(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes[runStart..<index])))
+                }
+                switch byte {
+                case UInt8(ascii: "\""): self.buffer.writeStaticString("\\\"")
+                case UInt8(ascii: "\\"): self.buffer.writeStaticString("\\\\")
+                case 0x0A: self.buffer.writeStaticString("\\n")
+                case 0x0D: self.buffer.writeStaticString("\\r")
+                case 0x09: self.buffer.writeStaticString("\\t")
+                case 0x08: self.buffer.writeStaticString("\\b")
+                case 0x0C: self.buffer.writeStaticString("\\f")
+                default:
+                    let hex: StaticString = "0123456789abcdef"
+                    self.buffer.writeStaticString("\\u00")
+                    self.buffer.writeInteger(hex.utf8Start[Int(byte >> 4)])
+                    self.buffer.writeInteger(hex.utf8Start[Int(byte & 0xF)])
+                }
+                runStart = index + 1
+            }
+            if runStart < bytes.count {
+                self.buffer.writeBytes(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes[runStart...])))
+            }
+        }
+        self.buffer.writeInteger(UInt8(ascii: "\""))
+    }
+}
+
+@available(*, unavailable)
+extension WriterState: Sendable {}
+
+struct WriterEncoder: Encoder {
+    let state: WriterState
+    /// The stack depth at which this encoder's container lives.
+    let depth: Int
+    let codingPath: [any CodingKey]
+    var userInfo: [CodingUserInfoKey: Any] { [:] }
+
+    func container<Key: CodingKey>(keyedBy type: Key.Type) -> KeyedEncodingContainer<Key> {
+        self.state.open(isObject: true, depth: self.depth)
+        return KeyedEncodingContainer(WriterKeyedContainer<Key>(state: self.state, index: self.depth, codingPath: self.codingPath))
+    }
+
+    func unkeyedContainer() -> any UnkeyedEncodingContainer {
+        self.state.open(isObject: false, depth: self.depth)
+        return WriterUnkeyedContainer(state: self.state, index: self.depth, codingPath: self.codingPath)
+    }
+
+    func singleValueContainer() -> any SingleValueEncodingContainer {
+        WriterSingleValueContainer(state: self.state, depth: self.depth, codingPath: self.codingPath)
+    }
+}
+
+struct WriterKeyedContainer<Key: CodingKey>: KeyedEncodingContainerProtocol {
+    let state: WriterState
+    /// Position of this container in the stack.
+    let index: Int
+    let codingPath: [any CodingKey]
+
+    private func begin(_ key: Key) {
+        self.state.beginElement(inContainerAt: self.index)
+        self.state.writeKey(key.stringValue)
+    }
+
+    mutating func encodeNil(forKey key: Key) throws {
+        self.begin(key)
+        self.state.buffer.writeStaticString("null")
+    }
+
+    mutating func encode(_ value: Bool, forKey key: Key) throws {
+        self.begin(key)
+        self.state.buffer.writeStaticString(value ? "true" : "false")
+    }
+
+    mutating func encode(_ value: String, forKey key: Key) throws {
+        self.begin(key)
+        self.state.writeString(value)
+    }
+
+    mutating func encode(_ value: Double, forKey key: Key) throws {
+        self.begin(key)
+        try self.state.writeDouble(value, codingPath: self.codingPath + [key])
+    }
+
+    mutating func encode(_ value: Float, forKey key: Key) throws {
+        self.begin(key)
+        try self.state.writeDouble(Double(value), codingPath: self.codingPath + [key])
+    }
+
+    mutating func encode(_ value: Int, forKey key: Key) throws {
+        self.begin(key)
+        self.state.writeInteger(value)
+    }
+
+    mutating func encode(_ value: Int8, forKey key: Key) throws { self.begin(key); self.state.writeInteger(value) }
+    mutating func encode(_ value: Int16, forKey key: Key) throws { self.begin(key); self.state.writeInteger(value) }
+    mutating func encode(_ value: Int32, forKey key: Key) throws { self.begin(key); self.state.writeInteger(value) }
+    mutating func encode(_ value: Int64, forKey key: Key) throws { self.begin(key); self.state.writeInteger(value) }
+    mutating func encode(_ value: UInt, forKey key: Key) throws { self.begin(key); self.state.writeInteger(value) }
+    mutating func encode(_ value: UInt8, forKey key: Key) throws { self.begin(key); self.state.writeInteger(value) }
+    mutating func encode(_ value: UInt16, forKey key: Key) throws { self.begin(key); self.state.writeInteger(value) }
+    mutating func encode(_ value: UInt32, forKey key: Key) throws { self.begin(key); self.state.writeInteger(value) }
+    mutating func encode(_ value: UInt64, forKey key: Key) throws { self.begin(key); self.state.writeInteger(value) }
+
+    mutating func encode<T: Encodable>(_ value: T, forKey key: Key) throws {
+        self.begin(key)
+        try self.state.writeValue(value, depth: self.index + 1, codingPath: self.codingPath + [key])
+    }
+
+    mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type, forKey key: Key) -> KeyedEncodingContainer<NestedKey> {
+        self.begin(key)
+        self.state.open(isObject: true, depth: self.index + 1)
+        return KeyedEncodingContainer(WriterKeyedContainer<NestedKey>(state: self.state, index: self.index + 1, codingPath: self.codingPath + [key]))
+    }
+
+    mutating func nestedUnkeyedContainer(forKey key: Key) -> any UnkeyedEncodingContainer {
+        self.begin(key)
+        self.state.open(isObject: false, depth: self.index + 1)
+        return WriterUnkeyedContainer(state: self.state, index: self.index + 1, codingPath: self.codingPath + [key])
+    }
+
+    mutating func superEncoder() -> any Encoder {
+        self.superEncoder(forKey: Key(stringValue: "super")!)
+    }
+
+    mutating func superEncoder(forKey key: Key) -> any Encoder {
+        self.begin(key)
+        return WriterEncoder(state: self.state, depth: self.index + 1, codingPath: self.codingPath + [key])
+    }
+}
+
+struct WriterUnkeyedContainer: UnkeyedEncodingContainer {
+    let state: WriterState
+    let index: Int
+    let codingPath: [any CodingKey]
+    private(set) var count = 0
+
+    init(state: WriterState, index: Int, codingPath: [any CodingKey]) {
+        self.state = state
+        self.index = index
+        self.codingPath = codingPath
+    }
+
+    private mutating func begin() {
+        self.state.beginElement(inContainerAt: self.index)
+        self.count += 1
+    }
+
+    mutating func encodeNil() throws {
+        self.begin()
+        self.state.buffer.writeStaticString("null")
+    }
+
+    mutating func encode(_ value: Bool) throws {
+        self.begin()
+        self.state.buffer.writeStaticString(value ? "true" : "false")
+    }
+
+    mutating func encode(_ value: String) throws {
+        self.begin()
+        self.state.writeString(value)
+    }
+
+    mutating func encode(_ value: Double) throws {
+        self.begin()
+        try self.state.writeDouble(value, codingPath: self.codingPath)
+    }
+
+    mutating func encode(_ value: Int) throws {
+        self.begin()
+        self.state.writeInteger(value)
+    }
+
+    mutating func encode<T: Encodable>(_ value: T) throws {
+        self.begin()
+        try self.state.writeValue(value, depth: self.index + 1, codingPath: self.codingPath)
+    }
+
+    mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type) -> KeyedEncodingContainer<NestedKey> {
+        self.begin()
+        self.state.open(isObject: true, depth: self.index + 1)
+        return KeyedEncodingContainer(WriterKeyedContainer<NestedKey>(state: self.state, index: self.index + 1, codingPath: self.codingPath))
+    }
+
+    mutating func nestedUnkeyedContainer() -> any UnkeyedEncodingContainer {
+        self.begin()
+        self.state.open(isObject: false, depth: self.index + 1)
+        return WriterUnkeyedContainer(state: self.state, index: self.index + 1, codingPath: self.codingPath)
+    }
+
+    mutating func superEncoder() -> any Encoder {
+        self.begin()
+        return WriterEncoder(state: self.state, depth: self.index + 1, codingPath: self.codingPath)
+    }
+}
+
+struct WriterSingleValueContainer: SingleValueEncodingContainer {
+    let state: WriterState
+    let depth: Int
+    let codingPath: [any CodingKey]
+
+    mutating func encodeNil() throws { self.state.buffer.writeStaticString("null") }
+    mutating func encode(_ value: Bool) throws { self.state.buffer.writeStaticString(value ? "true" : "false") }
+    mutating func encode(_ value: String) throws { self.state.writeString(value) }
+    mutating func encode(_ value: Double) throws { try self.state.writeDouble(value, codingPath: self.codingPath) }
+    mutating func encode(_ value: Float) throws { try self.state.writeDouble(Double(value), codingPath: self.codingPath) }
+    mutating func encode(_ value: Int) throws { self.state.writeInteger(value) }
+    mutating func encode(_ value: Int8) throws { self.state.writeInteger(value) }
+    mutating func encode(_ value: Int16) throws { self.state.writeInteger(value) }
+    mutating func encode(_ value: Int32) throws { self.state.writeInteger(value) }
+    mutating func encode(_ value: Int64) throws { self.state.writeInteger(value) }
+    mutating func encode(_ value: UInt) throws { self.state.writeInteger(value) }
+    mutating func encode(_ value: UInt8) throws { self.state.writeInteger(value) }
+    mutating func encode(_ value: UInt16) throws { self.state.writeInteger(value) }
+    mutating func encode(_ value: UInt32) throws { self.state.writeInteger(value) }
+    mutating func encode(_ value: UInt64) throws { self.state.writeInteger(value) }
+
+    mutating func encode<T: Encodable>(_ value: T) throws {
+        try self.state.writeValue(value, depth: self.depth, codingPath: self.codingPath)
+    }
+}
