@@ -46,7 +46,9 @@ public struct APIError: Error, Sendable, Hashable, CustomStringConvertible {
     }
 
     /// 400 `bad_request`.
-    public static func badRequest(_ message: String = "Bad request") -> APIError { APIError(.badRequest, code: "bad_request", message: message) }
+    public static func badRequest(_ message: String = "Bad request") -> APIError {
+        APIError(.badRequest, code: "bad_request", message: message)
+    }
     /// 401 `unauthorized` with `WWW-Authenticate: Bearer`.
     public static func unauthorized(_ message: String = "Authentication required") -> APIError {
         APIError(.unauthorized, code: "unauthorized", message: message, headers: [.wwwAuthenticate: "Bearer"])

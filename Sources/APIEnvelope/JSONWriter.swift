@@ -226,10 +226,15 @@ struct WriterKeyedContainer<Key: CodingKey>: KeyedEncodingContainerProtocol {
         try self.state.writeValue(value, depth: self.index + 1, codingPath: self.codingPath + [key])
     }
 
-    mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type, forKey key: Key) -> KeyedEncodingContainer<NestedKey> {
+    mutating func nestedContainer<NestedKey: CodingKey>(
+        keyedBy keyType: NestedKey.Type,
+        forKey key: Key
+    ) -> KeyedEncodingContainer<NestedKey> {
         self.begin(key)
         self.state.open(isObject: true, depth: self.index + 1)
-        return KeyedEncodingContainer(WriterKeyedContainer<NestedKey>(state: self.state, index: self.index + 1, codingPath: self.codingPath + [key]))
+        return KeyedEncodingContainer(
+            WriterKeyedContainer<NestedKey>(state: self.state, index: self.index + 1, codingPath: self.codingPath + [key])
+        )
     }
 
     mutating func nestedUnkeyedContainer(forKey key: Key) -> any UnkeyedEncodingContainer {
@@ -298,7 +303,9 @@ struct WriterUnkeyedContainer: UnkeyedEncodingContainer {
     mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type) -> KeyedEncodingContainer<NestedKey> {
         self.begin()
         self.state.open(isObject: true, depth: self.index + 1)
-        return KeyedEncodingContainer(WriterKeyedContainer<NestedKey>(state: self.state, index: self.index + 1, codingPath: self.codingPath))
+        return KeyedEncodingContainer(
+            WriterKeyedContainer<NestedKey>(state: self.state, index: self.index + 1, codingPath: self.codingPath)
+        )
     }
 
     mutating func nestedUnkeyedContainer() -> any UnkeyedEncodingContainer {

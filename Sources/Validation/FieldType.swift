@@ -142,7 +142,8 @@ extension FieldType where Value == Double {
             switch value {
             case .integer(let raw): number = Double(raw)
             case .number(let raw): number = raw
-            case .string(let raw) where lenient: number = Double(raw.trimmingCharacters(in: .whitespaces)).flatMap { $0.isFinite ? $0 : nil }
+            case .string(let raw) where lenient:
+                number = Double(raw.trimmingCharacters(in: .whitespaces)).flatMap { $0.isFinite ? $0 : nil }
             default: number = nil
             }
             guard let number else {
@@ -204,7 +205,11 @@ extension FieldType where Value: RawRepresentable & CaseIterable, Value.RawValue
 
 extension FieldType {
     /// A list of `element`s; query and form input give one element per repeated name.
-    public static func array<Element: Sendable>(_ element: FieldType<Element>, minItems: Int? = nil, maxItems: Int? = nil) -> FieldType<[Element]>
+    public static func array<Element: Sendable>(
+        _ element: FieldType<Element>,
+        minItems: Int? = nil,
+        maxItems: Int? = nil
+    ) -> FieldType<[Element]>
     where Value == [Element] {
         FieldType(.array(element.descriptor, minItems: minItems, maxItems: maxItems)) { input, loc, mode, issues in
             let items: [Input]

@@ -31,7 +31,8 @@ extension SchemaDescriptor {
 extension FieldDescriptor {
     func jsonSchema() -> OrderedJSON {
         var members = self.type.jsonSchema()
-        if self.presence != .required, let index = members.firstIndex(where: { $0.0 == "type" }), case .string(let type) = members[index].1 {
+        if self.presence != .required, let index = members.firstIndex(where: { $0.0 == "type" }), case .string(let type) = members[index].1
+        {
             members[index].1 = .array([.string(type), .string("null")])
         }
         if let description { members.insert(("description", .string(description)), at: 0) }
@@ -188,7 +189,9 @@ public enum TypeScriptDeclarations {
     }
 
     static func propertyName(_ name: String) -> String {
-        let identifier = name.unicodeScalars.allSatisfy { $0 == "_" || $0 == "$" || ($0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0))) }
+        let identifier = name.unicodeScalars.allSatisfy {
+            $0 == "_" || $0 == "$" || ($0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0)))
+        }
         return identifier && !(name.first?.isNumber ?? true) ? name : OrderedJSON.quoted(name)
     }
 }

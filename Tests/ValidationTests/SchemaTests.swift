@@ -40,8 +40,15 @@ let orderSchema = Schema<Order>("Order", description: "A test order", unknownFie
     let items = s.field("items", .array(.object(itemSchema), minItems: 1), default: [Item(name: "x", count: 1)])
     return { v in
         Order(
-            name: v[name], quantity: v[quantity], price: v[price], gift: v[gift], sort: v[sort], tags: v[tags],
-            code: v[code], at: v[at], items: v[items]
+            name: v[name],
+            quantity: v[quantity],
+            price: v[price],
+            gift: v[gift],
+            sort: v[sort],
+            tags: v[tags],
+            code: v[code],
+            at: v[at],
+            items: v[items]
         )
     }
 }
@@ -68,14 +75,20 @@ struct SchemaTests {
         "query and form pairs: lenient coercion, every problem collected",
         arguments: [
             ([("name", "ada"), ("price", "9.5")], []),
-            ([("name", "  ada  "), ("price", "1"), ("quantity", "7"), ("gift", "on"), ("sort", "newest"), ("tags", "a"), ("tags", "b")], []),
+            (
+                [("name", "  ada  "), ("price", "1"), ("quantity", "7"), ("gift", "on"), ("sort", "newest"), ("tags", "a"), ("tags", "b")],
+                []
+            ),
             ([], ["name missing", "price missing"]),
             ([("name", "a"), ("price", "x")], ["name too_short", "price type"]),
             ([("name", "   a   "), ("price", "-1")], ["name too_short", "price out_of_range"]),
             ([("name", "abcdef"), ("price", "1"), ("quantity", "0")], ["name too_long", "quantity out_of_range"]),
             ([("name", "ada"), ("price", "1"), ("quantity", "1.5"), ("gift", "maybe")], ["quantity type", "gift type"]),
             ([("name", "ada"), ("price", "1"), ("sort", "oldest")], ["sort not_one_of"]),
-            ([("name", "ada"), ("price", "1"), ("tags", "a"), ("tags", "b"), ("tags", "cccc")], ["tags too_many_items", "tags.2 too_long"]),
+            (
+                [("name", "ada"), ("price", "1"), ("tags", "a"), ("tags", "b"), ("tags", "cccc")],
+                ["tags too_many_items", "tags.2 too_long"]
+            ),
             ([("name", "ada"), ("price", "1"), ("code", "ABC-12")], []),
             ([("name", "ada"), ("price", "1"), ("code", "abc-12")], ["code pattern"]),
             ([("name", "ada"), ("price", "1"), ("at", "2026-11-24T10:00:00Z")], []),
@@ -102,8 +115,10 @@ struct SchemaTests {
             (#"{"name":42,"price":true}"#, ["name type", "price type"]),
             (#"{"name":"ada","price":1,"tags":"a"}"#, ["tags type"]),
             (#"{"name":"ada","price":1,"items":[]}"#, ["items too_few_items"]),
-            (#"{"name":"ada","price":1,"items":[{"name":"ok"},{"name":"","count":9},{"count":1,"x":1}]}"#,
-             ["items.1.name too_short", "items.1.count out_of_range", "items.2.name missing", "items.2.x unknown_field"]),
+            (
+                #"{"name":"ada","price":1,"items":[{"name":"ok"},{"name":"","count":9},{"count":1,"x":1}]}"#,
+                ["items.1.name too_short", "items.1.count out_of_range", "items.2.name missing", "items.2.x unknown_field"]
+            ),
             (#"{"name":"ada","price":1,"items":[7]}"#, ["items.0 type"]),
             (#"[1,2]"#, [" type"]),
             (#"{"name": "ada", "price": 1"#, [" invalid_json"]),
@@ -124,7 +139,9 @@ struct SchemaTests {
 
     @Test("decoded values: defaults, trimming, nested items, dates")
     func values() throws {
-        let order = try orderSchema.decode(json: Array(#"{"name":"  bo ","price":3,"items":[{"name":"pen","count":2}],"at":"2026-11-24T10:00:00Z"}"#.utf8))
+        let order = try orderSchema.decode(
+            json: Array(#"{"name":"  bo ","price":3,"items":[{"name":"pen","count":2}],"at":"2026-11-24T10:00:00Z"}"#.utf8)
+        )
         #expect(order.name == "bo")
         #expect(order.quantity == 10)
         #expect(order.gift == false)
@@ -154,11 +171,14 @@ struct SchemaExportTests {
             #"{"name":"ada","price":9.5}"#, #"{"name":"  ada  ","price":1}"#, #"{"name":"   ","price":1}"#,
             #"{"name":" a ","price":1}"#, #"{"name":"abcdef","price":1}"#, #"{"name":" abcde ","price":1}"#,
             #"{"name":"ada"}"#, #"{"name":"ada","price":-1}"#, #"{"name":"ada","price":1001}"#, #"{"name":"ada","price":"1"}"#,
-            #"{"name":"ada","price":1,"quantity":0}"#, #"{"name":"ada","price":1,"quantity":100}"#, #"{"name":"ada","price":1,"quantity":2.5}"#,
+            #"{"name":"ada","price":1,"quantity":0}"#, #"{"name":"ada","price":1,"quantity":100}"#,
+            #"{"name":"ada","price":1,"quantity":2.5}"#,
             #"{"name":"ada","price":1,"quantity":null}"#, #"{"name":null,"price":1}"#, #"{"name":"ada","price":1,"gift":1}"#,
             #"{"name":"ada","price":1,"sort":"newest"}"#, #"{"name":"ada","price":1,"sort":"oldest"}"#,
-            #"{"name":"ada","price":1,"tags":["a","bb"]}"#, #"{"name":"ada","price":1,"tags":["a","b","c"]}"#, #"{"name":"ada","price":1,"tags":["long"]}"#,
-            #"{"name":"ada","price":1,"code":"ABC-12"}"#, #"{"name":"ada","price":1,"code":"ABC-123"}"#, #"{"name":"ada","price":1,"code":"xABC-12"}"#,
+            #"{"name":"ada","price":1,"tags":["a","bb"]}"#, #"{"name":"ada","price":1,"tags":["a","b","c"]}"#,
+            #"{"name":"ada","price":1,"tags":["long"]}"#,
+            #"{"name":"ada","price":1,"code":"ABC-12"}"#, #"{"name":"ada","price":1,"code":"ABC-123"}"#,
+            #"{"name":"ada","price":1,"code":"xABC-12"}"#,
             #"{"name":"ada","price":1,"at":"2026-11-24T10:00:00Z"}"#, #"{"name":"ada","price":1,"at":"2026-11-24"}"#,
             #"{"name":"ada","price":1,"extra":true}"#, #"{"name":"ada","price":1,"items":[]}"#,
             #"{"name":"ada","price":1,"items":[{"name":"pen"}]}"#, #"{"name":"ada","price":1,"items":[{"name":"pen","count":6}]}"#,
