@@ -22,6 +22,8 @@ let package = Package(
         .library(name: "CookieAuth", targets: ["CookieAuth"]),
         .executable(name: "hello", targets: ["Hello"]),
         .executable(name: "export-contracts", targets: ["ExportContracts"]),
+        .executable(name: "bench-server", targets: ["BenchServer"]),
+        .executable(name: "tandem-micro", targets: ["Micro"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -123,6 +125,20 @@ let package = Package(
             name: "ExportContracts",
             dependencies: ["SearchApp", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Examples/ExportContracts",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "BenchServer",
+            dependencies: [
+                "SearchApp", "APIEnvelope", "HTTPCore", "Routing", .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Benchmarks/BenchServer",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "Micro",
+            dependencies: ["SearchApp", "APIEnvelope", "Validation", .product(name: "NIOCore", package: "swift-nio")],
+            path: "Benchmarks/Micro",
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -1,0 +1,59 @@
+import APIEnvelope
+import Foundation
+import NIOCore
+import SearchApp
+import Validation
+
+/// Micro benchmarks for the API hot path: `swift run -c release tandem-micro`.
+///
+/// Each case runs for about a second after a warm-up; the best of five rounds is reported in ns per
+/// operation, so a noisy neighbour inflates nothing but the worst rounds.
+@main
+struct Micro {
+    /// `tandem-micro WORD` runs only the cases whose name contains WORD; `MICRO_SCALE` divides the iterations.
+    static let filter = CommandLine.arguments.dropFirst().first?.lowercased()
+    static let scale = Int(ProcessInfo.processInfo.environment["MICRO_SCALE"] ?? "") ?? 1
+
+    static func measure(_ name: String, iterations: Int = 20_000, _ body: () throws -> Void) rethrows -> Double {
+        if let filter, !name.lowercased().contains(filter) { return 1 }
+        let iterations = max(1, iterations / scale)
+        for _ in 0..<(iterations / 10) { try body() }
+        var best = Double.infinity
+        for _ in 0..<5 {
+            let start = ContinuousClock.now
+            for _ in 0..<iterations { try body() }
+            let elapsed = ContinuousClock.now - start
+            let nanoseconds = Double(elapsed.components.seconds) * 1e9 + Double(elapsed.components.attoseconds) / 1e9
+            best = min(best, nanoseconds / Double(iterations))
+        }
+        print(String(repeating: " ", count: max(0, 44 - name.count)) + name + ": " + String(Int(best.rounded())) + " ns/op")
+        return best
+    }
+
+    static func main() throws {
+        let input = SearchInput(query: "guide", maxResults: 20)
+        let results = Catalogue.standard.search(input)
+        let encoder = JSONEncoder()
+        var sink = 0
+
+        let size = try JSONWriter.encode(results).readableBytes
+        print("search response: \(results.results.count) results, \(size) bytes of JSON\n")
+
+        let writer = try measure("JSONWriter (ByteBuffer)") { sink &+= try JSONWriter.encode(results).readableBytes }
+        let foundation = try measure("Foundation JSONEncoder (Data)") { sink &+= try encoder.encode(results).count }
+        let envelope = try measure("Envelope.success (JSONWriter)") { sink &+= try Envelope.success(results).readableBytes }
+        print(String(format: "\nJSONWriter is %.1fx faster than JSONEncoder\n", foundation / writer))
+        _ = envelope
+
+        let pairs = [("query", "swift server"), ("max_results", "20")]
+        _ = try measure("SearchSchema.decode(pairs:) (query string)") { sink &+= try Contracts.search.decode(pairs: pairs).maxResults }
+        let json = Array(#"{"query":"swift server","max_results":20}"#.utf8)
+        _ = try measure("SearchSchema.decode(json:)", iterations: 5_000) { sink &+= try Contracts.search.decode(json: json).maxResults }
+        let invalid = [("max_results", "500")]
+        _ = measure("SearchSchema.decode, 2 issues collected") {
+            do throws(ValidationError) { _ = try Contracts.search.decode(pairs: invalid) } catch { sink &+= error.issues.count }
+        }
+        _ = measure("Catalogue.search (300 entries)", iterations: 2_000) { sink &+= Catalogue.standard.search(input).total }
+        if sink == 42 { print("") }  // keeps the work observable
+    }
+}
