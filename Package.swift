@@ -50,7 +50,19 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(name: "Routing", dependencies: ["HTTPCore"], swiftSettings: swiftSettings),
-        .target(name: "ProxyClient", dependencies: ["Routing", "HTTPCore"], swiftSettings: swiftSettings),
+        .target(
+            name: "ProxyClient",
+            dependencies: [
+                "Routing", "HTTPCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOHTTPTypesHTTP1", package: "swift-nio-extras"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .target(name: "Validation", swiftSettings: swiftSettings),
         .target(
             name: "APIEnvelope",
@@ -139,6 +151,17 @@ let package = Package(
             name: "Micro",
             dependencies: ["SearchApp", "APIEnvelope", "Validation", .product(name: "NIOCore", package: "swift-nio")],
             path: "Benchmarks/Micro",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ProxyClientTests",
+            dependencies: [
+                "ProxyClient", "HTTPCore", "Routing", "TandemTesting",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -25,7 +25,8 @@ extension HTTPError {
     }
 }
 
-/// The default renderer: `text/plain` with the ``HTTPError`` message or the status' reason phrase.
+/// The default renderer: `text/plain` with the ``HTTPError`` message or the status' reason phrase, and the
+/// request id on a second line when one is known (so a user's report can be matched with the log).
 ///
 /// Errors that are not ``HTTPError`` become `500 Internal Server Error`; their text goes to the log only.
 public struct PlainTextErrorRenderer: ErrorRenderer {
@@ -38,13 +39,17 @@ public struct PlainTextErrorRenderer: ErrorRenderer {
                 "Unhandled error",
                 metadata: ["error": "\(String(reflecting: error))", "path": "\(request.path)"]
             )
-            return .text("Internal Server Error\n", status: .internalServerError)
+            return .text("Internal Server Error\n" + Self.requestIDLine(context), status: .internalServerError)
         }
-        var response = Response.text(httpError.publicMessage + "\n", status: httpError.status)
+        var response = Response.text(httpError.publicMessage + "\n" + Self.requestIDLine(context), status: httpError.status)
         for field in httpError.headers {
             response.headers.append(field)
         }
         return response
+    }
+
+    private static func requestIDLine(_ context: RequestContext) -> String {
+        context.requestID.map { "Request ID: \($0)\n" } ?? ""
     }
 }
 

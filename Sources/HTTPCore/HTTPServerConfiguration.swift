@@ -1,4 +1,4 @@
-import NIOCore
+package import NIOCore
 
 /// Limits that protect a server from clients, each with a safe default.
 ///
@@ -78,7 +78,8 @@ extension HTTPServer {
 }
 
 extension Duration {
-    var timeAmount: TimeAmount {
+    /// The duration as a NIO `TimeAmount`.
+    package var timeAmount: TimeAmount {
         let (seconds, attoseconds) = self.components
         return .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
     }

@@ -55,7 +55,7 @@ public struct RequestBody: Sendable, AsyncSequence {
             elementType: ByteBuffer.self,
             failureType: (any Error).self,
             backPressureStrategy: .init(lowWatermark: lowWatermark, highWatermark: highWatermark),
-            finishOnDeinit: false,
+            finishOnDeinit: true,
             delegate: delegate
         )
         return (RequestBody(storage: .producer(new.sequence)), new.source)

@@ -1,0 +1,196 @@
+import NIOCore
+import NIOPosix
+import Synchronization
+
+/// Keep-alive connections to one upstream server.
+///
+/// - A LIFO idle stack (the most recently used connection is warm), connections idle past
+///   `idleTimeout` are closed instead of reused.
+/// - At most `maxConnections` open; further requests wait for a free one until `connectTimeout`.
+/// - A connection goes back only after a clean end of its response; anything else closes it.
+/// - Connections on the caller's own event loop are preferred, so a proxied request does not hop threads.
+final class ConnectionPool: Sendable {
+    struct Configuration: Sendable {
+        var maxConnections: Int
+        var idleTimeout: TimeAmount
+        var connectTimeout: TimeAmount
+        var bodyBuffer: (low: Int, high: Int)
+    }
+
+    private struct Idle {
+        let connection: UpstreamConnection
+        let since: NIODeadline
+    }
+
+    private enum Grant {
+        case connection(UpstreamConnection)
+        case connect
+    }
+
+    private struct Waiter {
+        let id: UInt64
+        let continuation: CheckedContinuation<Grant, any Error>
+    }
+
+    private struct State {
+        var idle: [Idle] = []
+        var open = 0
+        var leased = 0
+        var waiters: [Waiter] = []
+        var nextWaiterID: UInt64 = 0
+        var closed = false
+    }
+
+    let host: String
+    let port: Int
+    let configuration: Configuration
+    private let group: any EventLoopGroup
+    private let state = Mutex(State())
+
+    var server: String { "\(self.host):\(self.port)" }
+
+    init(host: String, port: Int, configuration: Configuration, group: any EventLoopGroup) {
+        self.host = host
+        self.port = port
+        self.configuration = configuration
+        self.group = group
+    }
+
+    /// Connections currently lent out (for least-connections balancing).
+    var activeRequests: Int { self.state.withLock { $0.leased } }
+
+    /// A connection for one request; give it back with ``release(_:reusable:)``.
+    func lease() async throws -> UpstreamConnection {
+        let preferred = MultiThreadedEventLoopGroup.currentEventLoop
+        let now = NIODeadline.now()
+        enum Decision { case reuse(UpstreamConnection), connect, wait }
+        var expired: [UpstreamConnection] = []
+        let decision: Decision = self.state.withLock { state in
+            state.idle.removeAll { idle in
+                let dead = !idle.connection.isActive || now - idle.since > self.configuration.idleTimeout
+                if dead { expired.append(idle.connection) }
+                return dead
+            }
+            // LIFO, preferring the caller's event loop.
+            if let pick = state.idle.lastIndex(where: { $0.connection.eventLoop === preferred }) ?? state.idle.indices.last {
+                state.leased += 1
+                return .reuse(state.idle.remove(at: pick).connection)
+            }
+            if state.open < self.configuration.maxConnections {
+                state.open += 1
+                state.leased += 1
+                return .connect
+            }
+            return .wait
+        }
+        for connection in expired { connection.close() }
+        switch decision {
+        case .reuse(let connection):
+            return connection
+        case .connect:
+            return try await self.connect(on: preferred ?? self.group.next())
+        case .wait:
+            switch try await self.waitForGrant() {
+            case .connection(let connection): return connection
+            case .connect: return try await self.connect(on: preferred ?? self.group.next())
+            }
+        }
+    }
+
+    /// Gives a connection back: to the next waiter or the idle stack when `reusable`, closed otherwise.
+    func release(_ connection: UpstreamConnection, reusable: Bool) {
+        guard reusable, connection.isActive else {
+            self.state.withLock { $0.leased -= 1 }
+            connection.close()  // its closeFuture frees the slot
+            return
+        }
+        let waiter: Waiter? = self.state.withLock { state in
+            if !state.waiters.isEmpty { return state.waiters.removeFirst() }
+            state.leased -= 1
+            if state.closed { return nil }
+            state.idle.append(Idle(connection: connection, since: .now()))
+            return nil
+        }
+        waiter?.continuation.resume(returning: .connection(connection))
+        if self.state.withLock({ $0.closed }) { connection.close() }
+    }
+
+    /// Closes idle connections and refuses new ones.
+    func shutdown() {
+        let idle = self.state.withLock { state in
+            state.closed = true
+            defer { state.idle.removeAll() }
+            return state.idle.map(\.connection)
+        }
+        for connection in idle { connection.close() }
+    }
+
+    private func connect(on eventLoop: any EventLoop) async throws -> UpstreamConnection {
+        do {
+            let connection = try await UpstreamConnection.connect(
+                host: self.host,
+                port: self.port,
+                on: eventLoop,
+                connectTimeout: self.configuration.connectTimeout,
+                bodyBuffer: self.configuration.bodyBuffer
+            )
+            connection.channel.closeFuture.whenComplete { _ in self.connectionClosed(connection) }
+            return connection
+        } catch {
+            self.state.withLock { state in
+                state.leased -= 1
+            }
+            self.slotFreed()
+            throw error
+        }
+    }
+
+    /// A connection closed (whether idle, leased or never used): free its slot.
+    private func connectionClosed(_ connection: UpstreamConnection) {
+        self.state.withLock { state in
+            state.idle.removeAll { $0.connection.channel === connection.channel }
+        }
+        self.slotFreed()
+    }
+
+    /// One open connection fewer: let a waiter connect in its place.
+    private func slotFreed() {
+        let waiter: Waiter? = self.state.withLock { state in
+            state.open -= 1
+            guard !state.waiters.isEmpty, state.open < self.configuration.maxConnections else { return nil }
+            state.open += 1
+            state.leased += 1
+            return state.waiters.removeFirst()
+        }
+        waiter?.continuation.resume(returning: .connect)
+    }
+
+    private func waitForGrant() async throws -> Grant {
+        let id = self.state.withLock { state in
+            state.nextWaiterID += 1
+            return state.nextWaiterID
+        }
+        let timer = TimerBox()
+        defer { timer.cancel() }
+        return try await withCheckedThrowingContinuation { continuation in
+            // Registered before the timer exists, so the timer always finds it (or finds it granted).
+            self.state.withLock { $0.waiters.append(Waiter(id: id, continuation: continuation)) }
+            timer.set(
+                self.group.next().scheduleTask(in: self.configuration.connectTimeout) {
+                    let waiter: Waiter? = self.state.withLock { state in
+                        guard let index = state.waiters.firstIndex(where: { $0.id == id }) else { return nil }
+                        return state.waiters.remove(at: index)
+                    }
+                    waiter?.continuation.resume(throwing: UpstreamError.poolTimeout(self.server))
+                }
+            )
+        }
+    }
+}
+
+/// Holds a scheduled timeout so it can be cancelled from another scope.
+private final class TimerBox: Sendable {
+    private let scheduled = Mutex<Scheduled<Void>?>(nil)
+    func set(_ value: Scheduled<Void>) { self.scheduled.withLock { $0 = value } }
+    func cancel() { self.scheduled.withLock { $0?.cancel() } }
+}

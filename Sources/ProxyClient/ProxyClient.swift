@@ -1,2 +1,0 @@
-/// ProxyClient — see ../shared/DESIGN.md; filled by its own issue.
-public enum ProxyClientModule {}

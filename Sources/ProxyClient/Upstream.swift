@@ -1,0 +1,266 @@
+public import HTTPCore
+import HTTPTypes
+import Logging
+public import NIOCore
+import NIOHTTP1
+import NIOHTTPTypesHTTP1
+import NIOPosix
+import Synchronization
+
+/// A group of upstream servers behind one name, with pooled keep-alive connections to each.
+///
+/// - Balancing: round-robin or least-connections.
+/// - Passive health: after `maxFailures` consecutive failures a server is skipped for `failTimeout`
+///   (nginx `max_fails`/`fail_timeout`); if every server is down, all are tried again.
+/// - One retry, on another connection (and another server when there is one), for idempotent requests
+///   without a body that failed before any response byte arrived — never for a POST.
+///
+/// ```swift
+/// let api = try Upstream(["http://10.0.0.1:8000", "http://10.0.0.2:8000"], configuration: .init(balancing: .leastConnections))
+/// ```
+public final class Upstream: UpstreamTransport {
+    /// How requests are spread over the servers.
+    public struct Balancing: Sendable, Hashable {
+        enum Kind: Hashable { case roundRobin, leastConnections }
+        let kind: Kind
+        /// Each server in turn.
+        public static var roundRobin: Self { Self(kind: .roundRobin) }
+        /// The server with the fewest requests in flight.
+        public static var leastConnections: Self { Self(kind: .leastConnections) }
+    }
+
+    /// Pool sizes, timeouts, balancing and health rules; every value has a safe default.
+    public struct Configuration: Sendable {
+        /// Most open connections per server. Default 128.
+        public var maxConnectionsPerServer: Int
+        /// Idle connections older than this are closed instead of reused. Default 60 s.
+        public var idleTimeout: Duration
+        /// Longest wait for a connection (new or from the pool). Default 5 s.
+        public var connectTimeout: Duration
+        /// Longest wait for the response head, and between body chunks. Default 60 s.
+        public var responseTimeout: Duration
+        /// How servers are chosen. Default round-robin.
+        public var balancing: Balancing
+        /// Consecutive failures after which a server is skipped. Default 3.
+        public var maxFailures: Int
+        /// How long a failed server is skipped. Default 10 s.
+        public var failTimeout: Duration
+        /// Whether idempotent, bodiless requests are retried once. Default true.
+        public var retryIdempotentRequests: Bool
+        /// Response body chunks buffered before the upstream read pauses (back-pressure). Default 8.
+        public var bodyHighWatermark: Int
+
+        /// Creates a configuration.
+        public init(
+            maxConnectionsPerServer: Int = 128,
+            idleTimeout: Duration = .seconds(60),
+            connectTimeout: Duration = .seconds(5),
+            responseTimeout: Duration = .seconds(60),
+            balancing: Balancing = .roundRobin,
+            maxFailures: Int = 3,
+            failTimeout: Duration = .seconds(10),
+            retryIdempotentRequests: Bool = true,
+            bodyHighWatermark: Int = 8
+        ) {
+            self.maxConnectionsPerServer = maxConnectionsPerServer
+            self.idleTimeout = idleTimeout
+            self.connectTimeout = connectTimeout
+            self.responseTimeout = responseTimeout
+            self.balancing = balancing
+            self.maxFailures = maxFailures
+            self.failTimeout = failTimeout
+            self.retryIdempotentRequests = retryIdempotentRequests
+            self.bodyHighWatermark = bodyHighWatermark
+        }
+    }
+
+    final class Server: Sendable {
+        let url: UpstreamURL
+        let pool: ConnectionPool
+        let health = Mutex((failures: 0, downUntil: NIODeadline.uptimeNanoseconds(0)))
+
+        init(url: UpstreamURL, pool: ConnectionPool) {
+            self.url = url
+            self.pool = pool
+        }
+    }
+
+    /// The servers' addresses.
+    public let urls: [UpstreamURL]
+    /// The configuration.
+    public let configuration: Configuration
+    let servers: [Server]
+    private let next = Atomic<Int>(0)
+
+    /// An upstream of the servers at `urls` (`http://host:port[/base]`).
+    /// - Throws: ``UpstreamURLError`` for an address that is not `http://host:port`.
+    public init(_ urls: [String], configuration: Configuration = Configuration(), eventLoopGroup: (any EventLoopGroup)? = nil) throws {
+        let group = eventLoopGroup ?? MultiThreadedEventLoopGroup.singleton
+        let parsed = try urls.map { (url: String) throws(UpstreamURLError) -> UpstreamURL in try UpstreamURL(url) }
+        guard !parsed.isEmpty else { throw UpstreamURLError(url: "", reason: "an upstream needs at least one server") }
+        self.urls = parsed
+        self.configuration = configuration
+        let poolConfiguration = ConnectionPool.Configuration(
+            maxConnections: configuration.maxConnectionsPerServer,
+            idleTimeout: configuration.idleTimeout.timeAmount,
+            connectTimeout: configuration.connectTimeout.timeAmount,
+            bodyBuffer: (low: max(1, configuration.bodyHighWatermark / 4), high: configuration.bodyHighWatermark)
+        )
+        self.servers = parsed.map { url in
+            Server(url: url, pool: ConnectionPool(host: url.host, port: url.port, configuration: poolConfiguration, group: group))
+        }
+    }
+
+    /// An upstream of one server.
+    public convenience init(_ url: String, configuration: Configuration = Configuration()) throws {
+        try self.init([url], configuration: configuration)
+    }
+
+    /// Closes idle connections; requests in flight finish.
+    public func shutdown() {
+        for server in self.servers { server.pool.shutdown() }
+    }
+
+    public func send(_ request: Request, context: RequestContext) async throws -> Response {
+        let idempotent: Set<HTTPRequest.Method> = [.get, .head, .options, .put, .delete, .trace]
+        let retryable = self.configuration.retryIdempotentRequests && idempotent.contains(request.method) && request.body.isKnownEmpty
+        var tried: [Int] = []
+        while true {
+            let index = self.choose(excluding: tried)
+            tried.append(index)
+            let server = self.servers[index]
+            do {
+                let response = try await self.send(request, to: server)
+                server.health.withLock { $0.failures = 0 }
+                return response
+            } catch let error as UpstreamError {
+                self.recordFailure(server)
+                if retryable, error.isRetryable, tried.count == 1 {
+                    context.logger.debug("Retrying on another connection", metadata: ["error": "\(error)"])
+                    continue
+                }
+                throw error
+            }
+        }
+    }
+
+    private func send(_ request: Request, to server: Server) async throws -> Response {
+        let head = try Self.requestHead(for: request, basePath: server.url.basePath)
+        let pool = server.pool
+        let connection = try await pool.lease()
+        let exchange: UpstreamExchange
+        do {
+            exchange = try await connection.execute(head: head, body: request.body, timeout: self.configuration.responseTimeout.timeAmount)
+        } catch {
+            pool.release(connection, reusable: false)
+            throw error
+        }
+        let lease = ConnectionLease(pool: pool, connection: connection, ended: exchange.ended)
+        var response = Response(
+            status: HTTPResponse.Status(code: Int(exchange.head.status.code), reasonPhrase: exchange.head.status.reasonPhrase)
+        )
+        response.headers = HTTPFields(exchange.head.headers, splitCookie: false)
+        guard let body = exchange.body else {
+            lease.finish()
+            return response
+        }
+        let length = exchange.head.headers.first(name: "content-length").flatMap { Int($0) }
+        response.body = .stream(contentLength: length) { writer in
+            do {
+                for try await chunk in body {
+                    try await writer.write(chunk)
+                }
+            } catch {
+                lease.abandon()
+                throw error
+            }
+            lease.finish()
+        }
+        return response
+    }
+
+    /// The HTTP/1 head for the upstream: the request's target under `basePath`, framing made explicit.
+    static func requestHead(for request: Request, basePath: String) throws -> HTTPRequestHead {
+        var newRequest = request.head
+        if !basePath.isEmpty { newRequest.path = basePath + (newRequest.path ?? "/") }
+        var head = try HTTPRequestHead(newRequest)
+        if request.body.isKnownEmpty {
+            head.headers.remove(name: "transfer-encoding")
+            let needsLength = [.POST, .PUT, .PATCH].contains(head.method)
+            if needsLength {
+                head.headers.replaceOrAdd(name: "content-length", value: "0")
+            } else {
+                head.headers.remove(name: "content-length")
+            }
+        } else if !head.headers.contains(name: "content-length") {
+            head.headers.replaceOrAdd(name: "transfer-encoding", value: "chunked")
+        }
+        return head
+    }
+
+    private func choose(excluding tried: [Int]) -> Int {
+        let now = NIODeadline.now()
+        var candidates = self.servers.indices.filter { !tried.contains($0) && self.servers[$0].health.withLock { $0.downUntil <= now } }
+        if candidates.isEmpty { candidates = self.servers.indices.filter { !tried.contains($0) } }
+        if candidates.isEmpty { candidates = Array(self.servers.indices) }
+        let turn = self.next.wrappingAdd(1, ordering: .relaxed).oldValue
+        switch self.configuration.balancing.kind {
+        case .roundRobin:
+            return candidates[turn % candidates.count]
+        case .leastConnections:
+            let loads = candidates.map { self.servers[$0].pool.activeRequests }
+            let least = loads.min() ?? 0
+            let tied = candidates.indices.filter { loads[$0] == least }.map { candidates[$0] }
+            return tied[turn % tied.count]
+        }
+    }
+
+    private func recordFailure(_ server: Server) {
+        let failTimeout = self.configuration.failTimeout.timeAmount
+        let maxFailures = self.configuration.maxFailures
+        server.health.withLock { health in
+            health.failures += 1
+            if health.failures >= maxFailures {
+                health.downUntil = .now() + failTimeout
+                health.failures = 0
+            }
+        }
+    }
+}
+
+/// Owns a leased connection until its response ends: returned to the pool after a clean end, closed if the
+/// body was abandoned or the response is dropped unread.
+final class ConnectionLease: Sendable {
+    private let pool: ConnectionPool
+    private let connection: UpstreamConnection
+    private let ended: EventLoopFuture<Bool>
+    private let done = Atomic<Bool>(false)
+
+    init(pool: ConnectionPool, connection: UpstreamConnection, ended: EventLoopFuture<Bool>) {
+        self.pool = pool
+        self.connection = connection
+        self.ended = ended
+    }
+
+    /// The body was read to its end: reuse the connection once the response has ended cleanly.
+    func finish() {
+        guard !self.done.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        let pool = self.pool
+        let connection = self.connection
+        self.ended.whenComplete { result in
+            pool.release(connection, reusable: (try? result.get()) ?? false)
+        }
+    }
+
+    /// The body was not read to its end: the connection cannot be reused.
+    func abandon() {
+        guard !self.done.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        self.pool.release(self.connection, reusable: false)
+    }
+
+    deinit {
+        if !self.done.load(ordering: .acquiring) {
+            self.pool.release(self.connection, reusable: false)
+        }
+    }
+}

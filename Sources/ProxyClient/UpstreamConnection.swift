@@ -1,0 +1,273 @@
+import HTTPCore
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+
+/// The response of one exchange on an upstream connection: head, streaming body, and a future that says
+/// whether the connection can be reused once the body has ended.
+struct UpstreamExchange: Sendable {
+    let head: HTTPResponseHead
+    /// `nil` when the response has no body.
+    let body: RequestBody?
+    /// Completes when the response ended: `true` if the connection may serve another request.
+    let ended: EventLoopFuture<Bool>
+}
+
+/// One HTTP/1.1 connection to an upstream server, usable from any task.
+struct UpstreamConnection: Sendable {
+    let channel: any Channel
+    let handler: NIOLoopBound<UpstreamConnectionHandler>
+    let server: String
+
+    var eventLoop: any EventLoop { self.channel.eventLoop }
+    var isActive: Bool { self.channel.isActive }
+
+    /// Opens a connection to `host:port` on `eventLoop`.
+    static func connect(
+        host: String,
+        port: Int,
+        on eventLoop: any EventLoop,
+        connectTimeout: TimeAmount,
+        bodyBuffer: (low: Int, high: Int)
+    ) async throws -> UpstreamConnection {
+        let server = "\(host):\(port)"
+        do {
+            return try await ClientBootstrap(group: eventLoop)
+                .connectTimeout(connectTimeout)
+                .channelOption(.socketOption(.tcp_nodelay), value: 1)
+                .connect(host: host, port: port) { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        try channel.pipeline.syncOperations.addHTTPClientHandlers(leftOverBytesStrategy: .forwardBytes)
+                        let handler = UpstreamConnectionHandler(server: server, bodyBuffer: bodyBuffer)
+                        try channel.pipeline.syncOperations.addHandler(handler)
+                        return UpstreamConnection(
+                            channel: channel,
+                            handler: NIOLoopBound(handler, eventLoop: channel.eventLoop),
+                            server: server
+                        )
+                    }
+                }
+        } catch ChannelError.connectTimeout {
+            throw UpstreamError.connectTimeout(server)
+        } catch {
+            throw UpstreamError.connectFailed(server)
+        }
+    }
+
+    /// Sends one request and waits for the response head.
+    /// - Parameters:
+    ///   - head: the request head, framing headers included.
+    ///   - body: the request body, streamed with back-pressure.
+    ///   - timeout: the longest wait for the response head, and between response body chunks.
+    func execute(head: HTTPRequestHead, body: RequestBody, timeout: TimeAmount) async throws -> UpstreamExchange {
+        let handler = self.handler
+        let exchange = try await self.eventLoop.submit {
+            try handler.value.start(head, timeout: timeout)
+        }.get()
+        do {
+            if !body.isKnownEmpty {
+                for try await chunk in body {
+                    try await self.channel.writeAndFlush(HTTPClientRequestPart.body(.byteBuffer(chunk)))
+                }
+            }
+            try await self.channel.writeAndFlush(HTTPClientRequestPart.end(nil))
+        } catch {
+            // The upstream may have answered early (a 413, say) and closed: its answer still counts.
+            if let early = try? await exchange.get() { return early }
+            self.channel.close(promise: nil)
+            throw error is UpstreamError ? error : UpstreamError.closedBeforeResponse(self.server)
+        }
+        return try await exchange.get()
+    }
+
+    /// Closes the connection.
+    func close() {
+        self.channel.close(promise: nil)
+    }
+}
+
+/// Runs one request at a time on an upstream connection and streams the response body with back-pressure.
+final class UpstreamConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPClientResponsePart
+    typealias OutboundIn = HTTPClientRequestPart
+    typealias OutboundOut = HTTPClientRequestPart
+
+    enum State {
+        case idle
+        case waitingForHead(EventLoopPromise<UpstreamExchange>)
+        case streaming(RequestBody.Producer.Source?)
+        case closed
+    }
+
+    let server: String
+    private let bodyBuffer: (low: Int, high: Int)
+    private var state = State.idle
+    private var context: ChannelHandlerContext?
+    private var ended: EventLoopPromise<Bool>?
+    private var keepAlive = true
+    private var requestIsHead = false
+    private var timeout = TimeAmount.seconds(60)
+    private var timer: Scheduled<Void>?
+    private var readPaused = false
+    private var readPending = false
+
+    init(server: String, bodyBuffer: (low: Int, high: Int)) {
+        self.server = server
+        self.bodyBuffer = bodyBuffer
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) { self.context = context }
+    func handlerRemoved(context: ChannelHandlerContext) { self.context = nil }
+
+    /// Writes the request head and returns the future of the response.
+    func start(_ head: HTTPRequestHead, timeout: TimeAmount) throws -> EventLoopFuture<UpstreamExchange> {
+        guard let context, case .idle = self.state else { throw UpstreamError.closedBeforeResponse(self.server) }
+        let promise = context.eventLoop.makePromise(of: UpstreamExchange.self)
+        self.ended = context.eventLoop.makePromise(of: Bool.self)
+        self.state = .waitingForHead(promise)
+        self.keepAlive = head.isKeepAlive
+        self.requestIsHead = head.method == .HEAD
+        self.timeout = timeout
+        self.armTimer()
+        context.writeAndFlush(self.wrapOutboundOut(.head(head)), promise: nil)
+        return promise.futureResult
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch self.unwrapInboundIn(data) {
+        case .head(let head):
+            guard case .waitingForHead(let promise) = self.state, let ended = self.ended else { return }
+            self.keepAlive = self.keepAlive && head.isKeepAlive
+            let status = head.status.code
+            let length = head.headers.first(name: "content-length").flatMap { Int($0) }
+            let bodyless = self.requestIsHead || status < 200 || status == 204 || status == 304 || length == 0
+            if bodyless {
+                self.state = .streaming(nil)
+                self.armTimer()
+                promise.succeed(UpstreamExchange(head: head, body: nil, ended: ended.futureResult))
+                return
+            }
+            let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
+            let loop = context.eventLoop
+            let delegate = BodyReadDelegate(
+                produceMore: {
+                    if loop.inEventLoop { loopBound.value.resumeReading() } else { loop.execute { loopBound.value.resumeReading() } }
+                },
+                didTerminate: {
+                    // The consumer went away mid-body: this connection cannot be reused.
+                    loop.execute { loopBound.value.abandon() }
+                }
+            )
+            let (body, source) = RequestBody.makeStream(
+                lowWatermark: self.bodyBuffer.low,
+                highWatermark: self.bodyBuffer.high,
+                delegate: delegate
+            )
+            self.state = .streaming(source)
+            self.armTimer()
+            promise.succeed(UpstreamExchange(head: head, body: body, ended: ended.futureResult))
+        case .body(let buffer):
+            guard case .streaming(let source) = self.state, let source else { return }
+            self.armTimer()
+            switch source.yield(buffer) {
+            case .produceMore: break
+            case .stopProducing:
+                self.readPaused = true
+                self.timer?.cancel()  // the client is slow, not the upstream
+            case .dropped: break
+            }
+        case .end:
+            guard case .streaming(let source) = self.state else { return }
+            source?.finish()
+            self.timer?.cancel()
+            self.state = .idle
+            self.readPaused = false
+            let ended = self.ended
+            self.ended = nil
+            ended?.succeed(self.keepAlive)
+            if !self.keepAlive { context.close(promise: nil) }
+        }
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        self.fail(closedError: true)
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        context.close(promise: nil)
+    }
+
+    func read(context: ChannelHandlerContext) {
+        if self.readPaused {
+            self.readPending = true
+        } else {
+            context.read()
+        }
+    }
+
+    func resumeReading() {
+        self.readPaused = false
+        if self.state.isStreaming { self.armTimer() }
+        if self.readPending, let context {
+            self.readPending = false
+            context.read()
+        }
+    }
+
+    func abandon() {
+        guard case .streaming = self.state else { return }
+        self.context?.close(promise: nil)
+    }
+
+    private func fail(closedError: Bool) {
+        self.timer?.cancel()
+        switch self.state {
+        case .waitingForHead(let promise):
+            promise.fail(UpstreamError.closedBeforeResponse(self.server))
+        case .streaming(let source):
+            source?.finish(UpstreamError.closedDuringResponse(self.server))
+        case .idle, .closed:
+            break
+        }
+        self.state = .closed
+        self.ended?.succeed(false)
+        self.ended = nil
+    }
+
+    private func armTimer() {
+        guard let context else { return }
+        self.timer?.cancel()
+        let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
+        self.timer = context.eventLoop.scheduleTask(in: self.timeout) {
+            loopBound.value.timedOut()
+        }
+    }
+
+    private func timedOut() {
+        switch self.state {
+        case .waitingForHead(let promise):
+            self.state = .closed
+            promise.fail(UpstreamError.responseTimeout(self.server))
+        case .streaming(let source):
+            guard !self.readPaused else { return }
+            self.state = .closed
+            source?.finish(UpstreamError.responseTimeout(self.server))
+        case .idle, .closed:
+            return
+        }
+        self.ended?.succeed(false)
+        self.ended = nil
+        self.context?.close(promise: nil)
+    }
+}
+
+extension UpstreamConnectionHandler.State {
+    fileprivate var isStreaming: Bool {
+        if case .streaming = self { return true }
+        return false
+    }
+}
+
+@available(*, unavailable)
+extension UpstreamConnectionHandler: Sendable {}

@@ -1,0 +1,99 @@
+public import HTTPCore
+
+/// Why a request to an upstream failed.
+public struct UpstreamError: Error, Sendable, Hashable, CustomStringConvertible {
+    enum Kind: Hashable, Sendable {
+        case connectFailed, connectTimeout, responseTimeout, closedBeforeResponse, closedDuringResponse, poolTimeout, noServers
+    }
+
+    let kind: Kind
+    /// The upstream server, as `host:port`.
+    public let server: String
+
+    /// The connection was refused or could not be made.
+    public static func connectFailed(_ server: String) -> Self { Self(kind: .connectFailed, server: server) }
+    /// Connecting took longer than the connect timeout.
+    public static func connectTimeout(_ server: String) -> Self { Self(kind: .connectTimeout, server: server) }
+    /// The response head (or the next body bytes) did not arrive within the upstream timeout.
+    public static func responseTimeout(_ server: String) -> Self { Self(kind: .responseTimeout, server: server) }
+    /// The connection closed before a response head arrived.
+    public static func closedBeforeResponse(_ server: String) -> Self { Self(kind: .closedBeforeResponse, server: server) }
+    /// The connection closed in the middle of a response body.
+    public static func closedDuringResponse(_ server: String) -> Self { Self(kind: .closedDuringResponse, server: server) }
+    /// No pooled connection became free within the connect timeout.
+    public static func poolTimeout(_ server: String) -> Self { Self(kind: .poolTimeout, server: server) }
+    /// The upstream has no server to send to.
+    public static var noServers: Self { Self(kind: .noServers, server: "-") }
+
+    /// Whether nothing of the request can have been processed, so an idempotent request may be retried.
+    public var isRetryable: Bool {
+        switch self.kind {
+        case .connectFailed, .connectTimeout, .closedBeforeResponse, .poolTimeout: true
+        case .responseTimeout, .closedDuringResponse, .noServers: false
+        }
+    }
+
+    /// Whether the upstream did not answer in time (504), rather than failed (502).
+    public var isTimeout: Bool {
+        switch self.kind {
+        case .connectTimeout, .responseTimeout, .poolTimeout: true
+        default: false
+        }
+    }
+
+    /// Whether the upstream could not be reached at all (the dev proxy answers 503 for this).
+    public var isUnreachable: Bool {
+        self.kind == .connectFailed || self.kind == .noServers
+    }
+
+    public var description: String {
+        switch self.kind {
+        case .connectFailed: "could not connect to \(self.server)"
+        case .connectTimeout: "timed out connecting to \(self.server)"
+        case .responseTimeout: "\(self.server) did not answer in time"
+        case .closedBeforeResponse: "\(self.server) closed the connection before answering"
+        case .closedDuringResponse: "\(self.server) closed the connection in the middle of a response"
+        case .poolTimeout: "no connection to \(self.server) became free in time"
+        case .noServers: "the upstream has no servers"
+        }
+    }
+}
+
+/// Sends requests somewhere and returns the responses: the seam between a proxy or API client and how the
+/// request travels (a pooled HTTP/1.1 connection, or an in-process call).
+///
+/// ```swift
+/// let transport: any UpstreamTransport = try Upstream("http://127.0.0.1:8000")
+/// let response = try await transport.send(request, context: context)
+/// ```
+public protocol UpstreamTransport: Sendable {
+    /// Sends `request` and returns the response; its body streams from the upstream.
+    /// - Throws: ``UpstreamError`` when the upstream cannot be reached or does not answer.
+    func send(_ request: Request, context: RequestContext) async throws -> Response
+}
+
+/// Calls an `HTTPHandler` directly: for monoliths (SSR and API in one process) and tests.
+///
+/// ```swift
+/// let api = InProcessTransport(apiRouter)
+/// ```
+public struct InProcessTransport<Handler: HTTPHandler>: UpstreamTransport {
+    /// The handler requests go to.
+    public let handler: Handler
+    /// Renders what the handler throws, as a server would.
+    public let errorRenderer: any ErrorRenderer
+
+    /// Creates the transport.
+    public init(_ handler: Handler, errorRenderer: any ErrorRenderer = PlainTextErrorRenderer()) {
+        self.handler = handler
+        self.errorRenderer = errorRenderer
+    }
+
+    public func send(_ request: Request, context: RequestContext) async throws -> Response {
+        do {
+            return try await self.handler.handle(request, context: context)
+        } catch {
+            return self.errorRenderer.response(for: error, request: request, context: context)
+        }
+    }
+}

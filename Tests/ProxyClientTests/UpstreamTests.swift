@@ -1,0 +1,266 @@
+import HTTPCore
+import HTTPTypes
+import NIOCore
+import NIOPosix
+import ProxyClient
+import Synchronization
+import TandemTesting
+import Testing
+
+/// A port with nothing listening: bound, then closed.
+func closedPort() async throws -> Int {
+    let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(host: "127.0.0.1", port: 0).get()
+    let port = channel.localAddress!.port!
+    try await channel.close()
+    return port
+}
+
+func get(_ port: Int, _ path: String = "/", host: String = "t") async throws -> RawHTTPResponse {
+    let client = try await RawHTTPClient.connect(port: port)
+    try await client.send("GET \(path) HTTP/1.1\r\nHost: \(host)\r\n\r\n")
+    let response = try await client.readResponse()
+    await client.close()
+    return response
+}
+
+let fast = Upstream.Configuration(connectTimeout: .seconds(2), responseTimeout: .milliseconds(400))
+
+@Suite("ReverseProxy failures")
+struct ReverseProxyFailureTests {
+    @Test("an unreachable upstream is 502 through the mount's renderer, with the request id")
+    func unreachable() async throws {
+        let proxy = try ReverseProxy(to: "http://127.0.0.1:\(try await closedPort())")
+        let app = proxy.wrapped(in: ErrorMiddleware(PlainTextErrorRenderer())).wrapped(in: RequestIDMiddleware())
+        try await withTestServer(app) { port in
+            let client = try await RawHTTPClient.connect(port: port)
+            try await client.send("GET / HTTP/1.1\r\nHost: t\r\nX-Request-ID: trace-1\r\n\r\n")
+            let response = try await client.readResponse(timeout: .seconds(5))
+            #expect(response.status == 502)
+            #expect(response.header("x-request-id") == "trace-1")
+            #expect(response.text.contains("trace-1"))
+            await client.close()
+        }
+    }
+
+    @Test("the dev proxy's choice: 503 text/plain 'SSR server not running'")
+    func unavailableText() async throws {
+        let proxy = try ReverseProxy(
+            to: "http://127.0.0.1:\(try await closedPort())",
+            whenUnavailable: .plainText(.serviceUnavailable, "SSR server not running")
+        )
+        try await withTestServer(proxy) { port in
+            let response = try await get(port)
+            #expect(response.status == 503)
+            #expect(response.header("content-type") == "text/plain; charset=utf-8")
+            #expect(response.text == "SSR server not running")
+        }
+    }
+
+    @Test("an upstream that does not answer in time is 504")
+    func responseTimeout() async throws {
+        let upstream = try await ScriptedUpstream { _, _ in .hang }
+        let proxy = try ReverseProxy(to: upstream.url, configuration: .init(upstream: fast))
+        try await withTestServer(proxy) { port in
+            let response = try await get(port)
+            #expect(response.status == 504)
+        }
+        await upstream.close()
+    }
+
+    @Test("an upstream that dies mid-response cuts the client connection: no truncated body passes as complete")
+    func diesMidResponse() async throws {
+        let upstream = try await ScriptedUpstream { _, received in
+            received.hasSuffix("\r\n\r\n") ? .respondAndClose("HTTP/1.1 200 OK\r\ncontent-length: 1000\r\n\r\nonly ten b") : .wait
+        }
+        let proxy = try ReverseProxy(to: upstream.url, configuration: .init(upstream: fast))
+        try await withTestServer(proxy) { port in
+            let client = try await RawHTTPClient.connect(port: port)
+            try await client.send("GET / HTTP/1.1\r\nHost: t\r\n\r\n")
+            await #expect(throws: RawHTTPClientError.self) { try await client.readResponse() }
+            #expect(await client.isClosedByServer())
+        }
+        await upstream.close()
+    }
+
+    @Test("an idempotent request that failed before any response byte is retried once; a POST never")
+    func retries() async throws {
+        let ok = "HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok"
+        // The first connection closes as soon as a request arrives; later ones answer.
+        let upstream = try await ScriptedUpstream { connection, received in
+            guard received.contains("\r\n\r\n") else { return .wait }
+            return connection == 0 ? .close : .respond(ok)
+        }
+        let proxy = try ReverseProxy(to: upstream.url, configuration: .init(upstream: fast))
+        try await withTestServer(proxy) { port in
+            let response = try await get(port, "/idempotent")
+            #expect(response.status == 200)
+            #expect(upstream.received.count == 2)
+        }
+        await upstream.close()
+
+        let strict = try await ScriptedUpstream { connection, received in
+            guard received.contains("\r\n\r\n") else { return .wait }
+            return connection == 0 ? .close : .respond(ok)
+        }
+        let postProxy = try ReverseProxy(to: strict.url, configuration: .init(upstream: fast))
+        try await withTestServer(postProxy) { port in
+            let client = try await RawHTTPClient.connect(port: port)
+            try await client.send("POST /order HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\n\r\n")
+            #expect(try await client.readResponse().status == 502)
+            #expect(strict.received.count == 1, "the POST reached the upstream exactly once")
+            await client.close()
+        }
+        await strict.close()
+    }
+}
+
+@Suite("Upstream balancing and health")
+struct UpstreamBalancingTests {
+    func named(_ name: String) -> HandlerFunction { HandlerFunction { _, _ in .text(name) } }
+
+    @Test("round-robin alternates between servers")
+    func roundRobin() async throws {
+        try await withTestServer(self.named("a")) { a in
+            try await withTestServer(self.named("b")) { b in
+                let proxy = try ReverseProxy(to: ["http://127.0.0.1:\(a)", "http://127.0.0.1:\(b)"])
+                try await withTestServer(proxy) { port in
+                    var seen: [String] = []
+                    for _ in 0..<6 { seen.append(try await get(port).text) }
+                    #expect(seen.filter { $0 == "a" }.count == 3)
+                    #expect(seen.filter { $0 == "b" }.count == 3)
+                    #expect(zip(seen, seen.dropFirst()).allSatisfy { $0 != $1 })
+                }
+            }
+        }
+    }
+
+    @Test("least-connections avoids the busy server")
+    func leastConnections() async throws {
+        let release = AsyncStream<Void>.makeStream()
+        let slow = HandlerFunction { _, _ in
+            for await _ in release.stream { break }
+            return .text("slow")
+        }
+        try await withTestServer(slow) { slowPort in
+            try await withTestServer(self.named("fast")) { fastPort in
+                let configuration = ReverseProxy.Configuration(upstream: .init(balancing: .leastConnections))
+                let proxy = try ReverseProxy(
+                    to: ["http://127.0.0.1:\(slowPort)", "http://127.0.0.1:\(fastPort)"],
+                    configuration: configuration
+                )
+                try await withTestServer(proxy) { port in
+                    // Occupy the slow server, then every other request goes to the idle one.
+                    let busy = try await RawHTTPClient.connect(port: port)
+                    var answers: [String] = []
+                    for _ in 0..<2 {
+                        try await busy.send("GET / HTTP/1.1\r\nHost: t\r\n\r\n")
+                        break
+                    }
+                    for _ in 0..<5 { answers.append(try await get(port).text) }
+                    #expect(answers.filter { $0 == "fast" }.count >= 4)
+                    release.continuation.finish()
+                    _ = try await busy.readResponse()
+                    await busy.close()
+                }
+            }
+        }
+    }
+
+    @Test("a failing server is skipped after max failures, and requests keep succeeding on the other")
+    func passiveHealth() async throws {
+        let deadPort = try await closedPort()
+        try await withTestServer(self.named("alive")) { alive in
+            let configuration = ReverseProxy.Configuration(upstream: .init(maxFailures: 1, failTimeout: .seconds(60)))
+            let proxy = try ReverseProxy(to: ["http://127.0.0.1:\(deadPort)", "http://127.0.0.1:\(alive)"], configuration: configuration)
+            try await withTestServer(proxy) { port in
+                for _ in 0..<6 {
+                    let response = try await get(port)
+                    #expect(response.text == "alive")
+                }
+            }
+        }
+    }
+}
+
+@Suite("ReverseProxy streaming")
+struct ReverseProxyStreamingTests {
+    static let chunk: ByteBuffer = {
+        var buffer = ByteBuffer()
+        for index in 0..<(64 * 1024) { buffer.writeInteger(UInt8(truncatingIfNeeded: index)) }
+        return buffer
+    }()
+
+    @Test("a large upload and a large download keep every byte, in order, through the proxy")
+    func integrityBothWays() async throws {
+        let upstream = HandlerFunction { request, _ in
+            if request.method == .post {
+                var total = 0
+                var misplaced = 0
+                for try await piece in request.body {
+                    let view = piece.readableBytesView
+                    if view.first != UInt8(truncatingIfNeeded: total) || view.last != UInt8(truncatingIfNeeded: total + view.count - 1) {
+                        misplaced += 1
+                    }
+                    total += view.count
+                }
+                return .text("\(total) \(misplaced)")
+            }
+            return Response(
+                body: .stream(contentLength: 400 * 64 * 1024) { writer in
+                    for _ in 0..<400 { try await writer.write(Self.chunk) }
+                }
+            )
+        }
+        var upstreamConfiguration = HTTPServer<HandlerFunction>.Configuration(port: 0)
+        upstreamConfiguration.limits.maxBodyBytes = 64 << 20
+        try await withTestServer(upstream, configuration: upstreamConfiguration) { upstreamPort in
+            let proxy = try ReverseProxy(to: "http://127.0.0.1:\(upstreamPort)", configuration: .init(maxBodyBytes: 64 << 20))
+            var proxyConfiguration = HTTPServer<ReverseProxy>.Configuration(port: 0)
+            proxyConfiguration.limits.maxBodyBytes = 64 << 20
+            try await withTestServer(proxy, configuration: proxyConfiguration) { port in
+                let client = try await RawHTTPClient.connect(port: port)
+                let total = 320 * 64 * 1024
+                try await client.send("POST /upload HTTP/1.1\r\nHost: t\r\nContent-Length: \(total)\r\n\r\n")
+                for _ in 0..<320 { try await client.send(Self.chunk) }
+                #expect(try await client.readResponse(timeout: .seconds(60)).text == "\(total) 0")
+
+                try await client.send("GET /download HTTP/1.1\r\nHost: t\r\n\r\n")
+                let download = try await client.readResponse(timeout: .seconds(60))
+                #expect(download.body.count == 400 * 64 * 1024)
+                var misplaced = 0
+                for offset in stride(from: 0, to: download.body.count, by: 4093)
+                where download.body[offset] != UInt8(truncatingIfNeeded: offset) {
+                    misplaced += 1
+                }
+                #expect(misplaced == 0)
+                await client.close()
+            }
+        }
+    }
+
+    @Test("200 concurrent requests through the proxy get their own answers")
+    func concurrency() async throws {
+        let upstream = HandlerFunction { request, _ in
+            try await Task.sleep(for: .milliseconds(Int.random(in: 0...5)))
+            return .text(String(request.query["id"] ?? "none"))
+        }
+        try await withTestServer(upstream) { upstreamPort in
+            let proxy = try ReverseProxy(
+                to: "http://127.0.0.1:\(upstreamPort)",
+                configuration: .init(upstream: .init(maxConnectionsPerServer: 16))
+            )
+            try await withTestServer(proxy) { port in
+                let mismatches = try await withThrowingTaskGroup(of: Int.self) { group in
+                    for id in 0..<200 {
+                        group.addTask {
+                            let response = try await get(port, "/?id=\(id)")
+                            return response.text == "\(id)" ? 0 : 1
+                        }
+                    }
+                    return try await group.reduce(0, +)
+                }
+                #expect(mismatches == 0)
+            }
+        }
+    }
+}
