@@ -32,6 +32,9 @@ public struct AccessLogMiddleware: Middleware {
         case .bytes(let buffer):
             self.log(request, context, status: response.status.code, bytes: buffer?.readableBytes ?? 0, since: start)
             return response
+        case .upgrade:
+            self.log(request, context, status: response.status.code, bytes: nil, since: start)
+            return response
         case .stream(let length, let write):
             var logged = response
             let status = response.status.code

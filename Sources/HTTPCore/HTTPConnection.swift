@@ -40,6 +40,8 @@ struct HTTPConnection: Sendable {
             }
             do {
                 try await self.write(response, for: request)
+            } catch is UpgradeFinished {
+                return
             } catch {
                 logger.debug("Connection ended while writing a response", metadata: ["error": "\(error)"])
                 self.channel.close(promise: nil)
@@ -64,6 +66,17 @@ struct HTTPConnection: Sendable {
             if !context.channel.isWritable {
                 try await end.get()
             }
+        case .upgrade(let run):
+            guard response.status == .switchingProtocols else {
+                throw HTTPError(.internalServerError, message: "An upgrade body needs status 101")
+            }
+            let head = connection.makeHead(response, contentLength: nil)
+            context.write(NIOAny(HTTPServerResponsePart.head(head)), promise: nil)
+            context.writeAndFlush(NIOAny(HTTPServerResponsePart.end(nil)), promise: nil)
+            let upgraded = try connection.switchToRawTunnel()
+            defer { self.channel.close(promise: nil) }
+            try await run(upgraded)
+            throw UpgradeFinished()
         case .stream(let contentLength, let write):
             let head = connection.makeHead(response, contentLength: contentLength)
             context.writeAndFlush(NIOAny(HTTPServerResponsePart.head(head)), promise: nil)
@@ -119,3 +132,6 @@ struct ChannelResponseBodyWriter: ResponseBodyWriter {
         }
     }
 }
+
+/// Ends a connection's request loop after its upgraded protocol finished.
+struct UpgradeFinished: Error {}

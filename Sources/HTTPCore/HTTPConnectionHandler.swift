@@ -36,6 +36,9 @@ final class HTTPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
     private var readPaused = false
     private var readPending = false
     private(set) var isClosed = false
+    /// The request asked to switch protocols: unless the answer is 101, the parser stays paused, so the
+    /// connection must close after the response.
+    private(set) var upgradeRequested = false
 
     init(limits: HTTPServerLimits, timeouts: ConnectionTimeoutHandler) {
         self.limits = limits
@@ -86,6 +89,7 @@ final class HTTPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
         self.requestComplete = false
         self.http10 = head.version.major == 1 && head.version.minor == 0
         self.keepAlive = self.keepAlive && head.isKeepAlive
+        self.upgradeRequested = head.headers.contains(name: "upgrade")
 
         let requestHead: HTTPRequest
         do {
@@ -243,7 +247,10 @@ final class HTTPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
             // HTTP/1.0 has no chunked encoding: the body ends when the connection does.
             self.keepAlive = false
         }
-        if !self.keepAlive {
+        if self.upgradeRequested && status != 101 { self.keepAlive = false }
+        if status == 101 {
+            // The connection is handed over; its framing headers are the handler's.
+        } else if !self.keepAlive {
             headers.replaceOrAdd(name: "connection", value: "close")
         } else if self.http10 {
             headers.replaceOrAdd(name: "connection", value: "keep-alive")
@@ -258,3 +265,22 @@ final class HTTPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
 
 @available(*, unavailable)
 extension HTTPConnectionHandler: Sendable {}
+
+extension HTTPConnectionHandler {
+    /// Replaces the HTTP handlers with a raw byte tunnel after a 101 was written. Must run on the loop.
+    func switchToRawTunnel() throws -> UpgradedConnection {
+        guard let context, !self.isClosed else { throw ChannelError.ioOnClosedChannel }
+        let channel = context.channel
+        let pipeline = channel.pipeline.syncOperations
+        let tunnel = RawTunnelHandler(eventLoop: channel.eventLoop)
+        try pipeline.addHandler(tunnel)
+        _ = pipeline.removeHandler(context: context)
+        _ = try pipeline.removeHandler(context: pipeline.context(handlerType: ProtocolErrorHandler.self))
+        _ = try pipeline.removeHandler(context: pipeline.context(handlerType: HTTPServerPipelineHandler.self))
+        // Removing the decoder forwards what it held back (the first bytes of the new protocol).
+        _ = try pipeline.removeHandler(context: pipeline.context(handlerType: ByteToMessageHandler<HTTPRequestDecoder>.self))
+        _ = try pipeline.removeHandler(context: pipeline.context(handlerType: HTTPResponseEncoder.self))
+        _ = try pipeline.removeHandler(context: pipeline.context(handlerType: ConnectionTimeoutHandler.self))
+        return tunnel.connection(channel: channel)
+    }
+}

@@ -184,7 +184,10 @@ public final class HTTPServer<Handler: HTTPHandler>: Service, Sendable {
         let pipeline = channel.pipeline.syncOperations
         try pipeline.addHandler(timeouts)
         try pipeline.addHandler(HTTPResponseEncoder(configuration: .init()))
-        try pipeline.addHandler(ByteToMessageHandler(HTTPRequestDecoder(limitConfiguration: decoderLimits)))
+        // `.forwardBytes`: after an Upgrade, the bytes the client sent behind the request reach the tunnel.
+        try pipeline.addHandler(
+            ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .forwardBytes, limitConfiguration: decoderLimits))
+        )
         try pipeline.addHandler(HTTPServerPipelineHandler())
         try pipeline.addHandler(ProtocolErrorHandler())
         try pipeline.addHandler(connection)

@@ -54,6 +54,7 @@ public struct ResponseBody: Sendable {
     enum Storage: Sendable {
         case bytes(ByteBuffer?)
         case stream(contentLength: Int?, @Sendable (any ResponseBodyWriter) async throws -> Void)
+        case upgrade(@Sendable (UpgradedConnection) async throws -> Void)
     }
 
     let storage: Storage
@@ -72,6 +73,12 @@ public struct ResponseBody: Sendable {
         ResponseBody(storage: .stream(contentLength: contentLength, write))
     }
 
+    /// For a `101 Switching Protocols` response: after the head, the connection carries raw bytes and
+    /// `handler` owns it; the connection closes when `handler` returns.
+    public static func upgrade(_ handler: @escaping @Sendable (UpgradedConnection) async throws -> Void) -> ResponseBody {
+        ResponseBody(storage: .upgrade(handler))
+    }
+
     /// A UTF-8 string body.
     public init(string: String) {
         self.storage = .bytes(ByteBuffer(string: string))
@@ -86,6 +93,7 @@ public struct ResponseBody: Sendable {
         switch self.storage {
         case .bytes(let buffer): buffer?.readableBytes ?? 0
         case .stream(let length, _): length
+        case .upgrade: 0
         }
     }
 
@@ -102,6 +110,8 @@ public struct ResponseBody: Sendable {
             if let buffer, buffer.readableBytes > 0 { try await writer.write(buffer) }
         case .stream(_, let write):
             try await write(writer)
+        case .upgrade:
+            break
         }
     }
 

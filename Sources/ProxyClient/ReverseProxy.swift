@@ -153,6 +153,7 @@ public struct ReverseProxy: HTTPHandler {
             if error.isTimeout { throw HTTPError(.gatewayTimeout, message: "The upstream server did not answer in time") }
             throw HTTPError(.badGateway, message: "The upstream server failed to answer")
         }
+        if response.status == .switchingProtocols { return response }  // Upgrade/Connection belong to the tunnel
         Self.removeHopByHop(&response.headers)
         if self.configuration.rewriteRedirects, let location = response.headers[.location] {
             response.headers[.location] = self.rewrite(location: location, request: request)
@@ -163,7 +164,13 @@ public struct ReverseProxy: HTTPHandler {
     /// The header fields sent upstream.
     func upstreamHeaders(for request: Request, context: RequestContext) -> HTTPFields {
         var fields = request.headers
+        let upgrade = Self.isUpgrade(request.headers) ? request.headers[.upgrade] : nil
         Self.removeHopByHop(&fields)
+        if let upgrade {
+            // Tunnelled: the upstream must see the upgrade it is asked for.
+            fields[.connection] = "upgrade"
+            fields[.upgrade] = upgrade
+        }
         let peer = context.remoteAddress?.ipAddress
         let trusted = peer.map { address in self.configuration.trustedProxies.contains { $0.contains(address) } } ?? false
         let client = peer ?? "unknown"
@@ -186,6 +193,12 @@ public struct ReverseProxy: HTTPHandler {
         }
         if let id = context.requestID { fields[.xRequestID] = id }
         return fields
+    }
+
+    /// Whether a request asks to switch protocols (`Connection: upgrade` with `Upgrade`).
+    static func isUpgrade(_ fields: HTTPFields) -> Bool {
+        guard fields[.upgrade] != nil else { return false }
+        return fields[values: .connection].contains { $0.lowercased().split(separator: ",").contains { $0.trimmingSpaces == "upgrade" } }
     }
 
     /// Removes hop-by-hop fields (RFC 9110 §7.6.1), including every field `Connection` names.

@@ -155,6 +155,18 @@ public final class Upstream: UpstreamTransport {
             pool.release(connection, reusable: false)
             throw error
         }
+        // Compare codes: NIO parses a 101 with its reason phrase, which is not `==` to `.switchingProtocols`.
+        if exchange.head.status.code == 101 {
+            // The connection leaves the pool for good: the two sides are glued byte for byte until either closes.
+            var response = Response(status: .switchingProtocols)
+            response.headers = HTTPFields(exchange.head.headers, splitCookie: false)
+            response.body = .upgrade { client in
+                defer { pool.release(connection, reusable: false) }
+                let upstream = try await connection.switchToRawTunnel()
+                await Self.glue(client, upstream)
+            }
+            return response
+        }
         let lease = ConnectionLease(pool: pool, connection: connection, ended: exchange.ended)
         var response = Response(
             status: HTTPResponse.Status(code: Int(exchange.head.status.code), reasonPhrase: exchange.head.status.reasonPhrase)
@@ -177,6 +189,20 @@ public final class Upstream: UpstreamTransport {
             lease.finish()
         }
         return response
+    }
+
+    /// Copies bytes both ways until either side closes, then stops the other direction.
+    static func glue(_ first: UpgradedConnection, _ second: UpgradedConnection) async {
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { try? await copy(from: first, to: second) }
+            group.addTask { try? await copy(from: second, to: first) }
+            await group.next()
+            group.cancelAll()
+        }
+    }
+
+    private static func copy(from source: UpgradedConnection, to destination: UpgradedConnection) async throws {
+        for try await bytes in source.inbound { try await destination.outbound.write(bytes) }
     }
 
     /// The HTTP/1 head for the upstream: the request's target under `basePath`, framing made explicit.

@@ -37,7 +37,12 @@ struct UpstreamConnection: Sendable {
                 .channelOption(.socketOption(.tcp_nodelay), value: 1)
                 .connect(host: host, port: port) { channel in
                     channel.eventLoop.makeCompletedFuture {
-                        try channel.pipeline.syncOperations.addHTTPClientHandlers(leftOverBytesStrategy: .forwardBytes)
+                        // No outbound header validation: fields come from swift-http-types, already validated; and
+                        // after an Upgrade raw bytes flow where HTTP parts did.
+                        try channel.pipeline.syncOperations.addHTTPClientHandlers(
+                            leftOverBytesStrategy: .forwardBytes,
+                            enableOutboundHeaderValidation: false
+                        )
                         let handler = UpstreamConnectionHandler(server: server, bodyBuffer: bodyBuffer)
                         try channel.pipeline.syncOperations.addHandler(handler)
                         return UpstreamConnection(
@@ -80,6 +85,21 @@ struct UpstreamConnection: Sendable {
         return try await exchange.get()
     }
 
+    /// After a 101 response: replaces the HTTP handlers with a raw byte tunnel.
+    func switchToRawTunnel() async throws -> UpgradedConnection {
+        let channel = self.channel
+        return try await self.eventLoop.submit {
+            let pipeline = channel.pipeline.syncOperations
+            let tunnel = RawTunnelHandler(eventLoop: channel.eventLoop)
+            try pipeline.addHandler(tunnel)
+            _ = try pipeline.removeHandler(context: pipeline.context(handlerType: UpstreamConnectionHandler.self))
+            // Removing the decoder forwards the bytes it held back (the first bytes of the new protocol).
+            _ = try pipeline.removeHandler(context: pipeline.context(handlerType: ByteToMessageHandler<HTTPResponseDecoder>.self))
+            _ = try pipeline.removeHandler(context: pipeline.context(handlerType: HTTPRequestEncoder.self))
+            return tunnel.connection(channel: channel)
+        }.get()
+    }
+
     /// Closes the connection.
     func close() {
         self.channel.close(promise: nil)
@@ -117,7 +137,10 @@ final class UpstreamConnectionHandler: ChannelDuplexHandler, RemovableChannelHan
     }
 
     func handlerAdded(context: ChannelHandlerContext) { self.context = context }
-    func handlerRemoved(context: ChannelHandlerContext) { self.context = nil }
+    func handlerRemoved(context: ChannelHandlerContext) {
+        self.fail(closedError: true)  // settles any promise still pending
+        self.context = nil
+    }
 
     /// Writes the request head and returns the future of the response.
     func start(_ head: HTTPRequestHead, timeout: TimeAmount) throws -> EventLoopFuture<UpstreamExchange> {
@@ -141,6 +164,15 @@ final class UpstreamConnectionHandler: ChannelDuplexHandler, RemovableChannelHan
             let status = head.status.code
             let length = head.headers.first(name: "content-length").flatMap { Int($0) }
             let bodyless = self.requestIsHead || status < 200 || status == 204 || status == 304 || length == 0
+            if status == 101 {
+                // Switching protocols: the connection leaves HTTP; the caller replaces this handler.
+                self.state = .closed
+                self.timer?.cancel()
+                self.ended = nil
+                ended.succeed(false)  // never back to the pool
+                promise.succeed(UpstreamExchange(head: head, body: nil, ended: ended.futureResult))
+                return
+            }
             if bodyless {
                 self.state = .streaming(nil)
                 self.armTimer()

@@ -69,6 +69,16 @@ public final class RawHTTPClient {
         }
     }
 
+    /// Reads exactly `count` raw bytes (after an upgrade, say).
+    public func readBytes(count: Int, timeout: Duration = .seconds(10)) async throws -> String {
+        let deadline = ContinuousClock.now + timeout
+        while self.buffer.readableBytes < count {
+            guard !self.sawEOF else { throw RawHTTPClientError.closedBeforeResponse(received: String(buffer: self.buffer)) }
+            try await self.readMore(until: deadline)
+        }
+        return self.buffer.readString(length: count)!
+    }
+
     /// Reads until the server closes the connection and returns everything unread.
     public func readUntilClosed(timeout: Duration = .seconds(10)) async throws -> String {
         let deadline = ContinuousClock.now + timeout
