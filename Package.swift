@@ -22,6 +22,7 @@ let package = Package(
         .library(name: "CookieAuth", targets: ["CookieAuth"]),
         .executable(name: "hello", targets: ["Hello"]),
         .executable(name: "export-contracts", targets: ["ExportContracts"]),
+        .executable(name: "split-services", targets: ["SplitServices"]),
         .executable(name: "bench-server", targets: ["BenchServer"]),
         .executable(name: "tandem-micro", targets: ["Micro"]),
     ],
@@ -80,15 +81,35 @@ let package = Package(
             dependencies: ["ProxyClient", "APIEnvelope", "CookieAuth"],
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "ExampleSupport",
+            dependencies: [
+                "HTTPCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ],
+            path: "Examples/Support",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "SplitServices",
+            dependencies: [
+                "ExampleSupport", "HTTPCore", "Routing", "ProxyClient",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Examples/SplitServices",
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "Hello",
             dependencies: [
-                "HTTPCore", "Routing",
+                "HTTPCore", "Routing", "ExampleSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
             path: "Examples/Hello",
             swiftSettings: swiftSettings
@@ -182,8 +203,9 @@ let package = Package(
         .testTarget(
             name: "ExamplesTests",
             dependencies: [
-                "TandemTesting", "Hello", "SearchApp", "Validation", "ExportContracts",
+                "TandemTesting", "Hello", "SearchApp", "Validation", "ExportContracts", "SplitServices", "HTTPCore",
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -1,16 +1,8 @@
 import ArgumentParser
+import ExampleSupport
 import HTTPCore
 import Logging
-import NIOCore
 import Routing
-import ServiceLifecycle
-import UnixSignals
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// The smallest Tandem server: `swift run hello`, then `curl http://127.0.0.1:8080/hello/world`.
 @main
@@ -48,17 +40,6 @@ struct Hello: AsyncParsableCommand {
 
     private func serve(_ handler: some HTTPHandler, logger: Logger) async throws {
         let server = HTTPServer(handler: handler, configuration: .init(host: self.host, port: self.port), logger: logger)
-        let group = ServiceGroup(services: [server], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
-        try await withThrowingDiscardingTaskGroup { tasks in
-            tasks.addTask { try await group.run() }
-            let address = try await server.listeningAddress()
-            printLine("hello listening on http://\(self.host):\(address.port ?? self.port)")
-        }
+        try await ServerLauncher.run([.init("hello", server)], logger: logger)
     }
-}
-
-/// Writes a line to stdout unbuffered, so a parent process sees it at once even through a pipe.
-func printLine(_ line: String) {
-    var bytes = Array((line + "\n").utf8)
-    _ = bytes.withUnsafeMutableBytes { write(1, $0.baseAddress, $0.count) }
 }
