@@ -28,6 +28,8 @@ final class HTTPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
     private var waiter: UnsafeContinuation<Incoming?, Never>?
     private var bodySource: RequestBody.Producer.Source?
     private var bodyBytes = 0
+    /// Counts request bodies, so late callbacks of an earlier body are recognised.
+    private var bodyGeneration: UInt64 = 0
     private var requestComplete = true
     /// A request was handed to the task and its response has not ended yet.
     private var responsePending = false
@@ -119,6 +121,7 @@ final class HTTPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
             return
         }
 
+        self.bodyGeneration &+= 1
         let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
         let loop = context.eventLoop
         let delegate = BodyReadDelegate(
@@ -129,9 +132,12 @@ final class HTTPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
                     loop.execute { loopBound.value.resumeReading() }
                 }
             },
-            didTerminate: {
+            didTerminate: { [generation = self.bodyGeneration] in
+                // Also called after a complete read, and late (through the loop's queue): it must only
+                // touch the body it belongs to, never the next request's.
                 loop.execute {
                     let handler = loopBound.value
+                    guard handler.bodyGeneration == generation else { return }
                     handler.bodySource = nil
                     handler.resumeReading()
                 }

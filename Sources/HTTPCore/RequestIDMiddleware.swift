@@ -1,9 +1,10 @@
 public import HTTPTypes
 import Logging
+import Synchronization
 
 extension HTTPField.Name {
     /// `X-Request-ID`.
-    public static var xRequestID: Self { HTTPField.Name("X-Request-ID")! }
+    public static let xRequestID = HTTPField.Name("X-Request-ID")!
 }
 
 /// Gives every request an id: a sane incoming `X-Request-ID` is kept, otherwise a random one is made.
@@ -52,16 +53,31 @@ public struct RequestIDMiddleware: Middleware {
         }
     }
 
-    /// A new random id: 32 lowercase hex digits (128 bits).
+    /// A new id: 32 lowercase hex digits — 64 random bits chosen once per process, then a 64-bit counter.
+    ///
+    /// Unique within and (with overwhelming probability) across processes, and cheap: the random source
+    /// is a syscall, so it is read once, not per request. Ids are for correlation, not secrets.
     public static func generate() -> String {
-        var generator = SystemRandomNumberGenerator()
-        let high = generator.next() as UInt64
-        let low = generator.next() as UInt64
-        return hex(high) + hex(low)
+        hex(processPrefix) + hex(counter.wrappingAdd(1, ordering: .relaxed).oldValue)
     }
 
+    private static let processPrefix: UInt64 = {
+        var generator = SystemRandomNumberGenerator()
+        return generator.next()
+    }()
+
+    private static let counter = Atomic<UInt64>({
+        var generator = SystemRandomNumberGenerator()
+        return generator.next()
+    }())
+
     private static func hex(_ value: UInt64) -> String {
-        let digits = String(value, radix: 16)
-        return String(repeating: "0", count: 16 - digits.count) + digits
+        let digits: StaticString = "0123456789abcdef"
+        return String(unsafeUninitializedCapacity: 16) { buffer in
+            for index in 0..<16 {
+                buffer[index] = digits.utf8Start[Int((value >> (60 - 4 * UInt64(index))) & 0xF)]
+            }
+            return 16
+        }
     }
 }

@@ -234,15 +234,15 @@ public struct ReverseProxy: HTTPHandler {
 
 extension HTTPField.Name {
     /// `X-Forwarded-For`.
-    public static var xForwardedFor: Self { Self("X-Forwarded-For")! }
+    public static let xForwardedFor = Self("X-Forwarded-For")!
     /// `X-Forwarded-Proto`.
-    public static var xForwardedProto: Self { Self("X-Forwarded-Proto")! }
+    public static let xForwardedProto = Self("X-Forwarded-Proto")!
     /// `X-Forwarded-Host`.
-    public static var xForwardedHost: Self { Self("X-Forwarded-Host")! }
+    public static let xForwardedHost = Self("X-Forwarded-Host")!
     /// `X-Real-IP`.
-    public static var xRealIP: Self { Self("X-Real-IP")! }
+    public static let xRealIP = Self("X-Real-IP")!
     /// `Forwarded` (RFC 7239).
-    public static var forwarded: Self { Self("Forwarded")! }
+    public static let forwarded = Self("Forwarded")!
 }
 
 extension Substring {

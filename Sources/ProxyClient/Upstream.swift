@@ -174,6 +174,7 @@ public final class Upstream: UpstreamTransport {
         response.headers = HTTPFields(exchange.head.headers, splitCookie: false)
         guard let body = exchange.body else {
             lease.finish()
+            if let buffered = exchange.bufferedBody { response.body = .bytes(buffered) }
             return response
         }
         let length = exchange.head.headers.first(name: "content-length").flatMap { Int($0) }

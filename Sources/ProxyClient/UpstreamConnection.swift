@@ -7,8 +7,10 @@ import NIOPosix
 /// whether the connection can be reused once the body has ended.
 struct UpstreamExchange: Sendable {
     let head: HTTPResponseHead
-    /// `nil` when the response has no body.
+    /// The streamed body; `nil` when the response has none or it was collected into `bufferedBody`.
     let body: RequestBody?
+    /// A small body collected whole.
+    var bufferedBody: ByteBuffer? = nil
     /// Completes when the response ended: `true` if the connection may serve another request.
     let ended: EventLoopFuture<Bool>
 }
@@ -66,14 +68,18 @@ struct UpstreamConnection: Sendable {
     ///   - timeout: the longest wait for the response head, and between response body chunks.
     func execute(head: HTTPRequestHead, body: RequestBody, timeout: TimeAmount) async throws -> UpstreamExchange {
         let handler = self.handler
-        let exchange = try await self.eventLoop.submit {
-            try handler.value.start(head, timeout: timeout)
-        }.get()
+        let bodyless = body.isKnownEmpty
+        let exchange: EventLoopFuture<UpstreamExchange>
+        if self.eventLoop.inEventLoop {
+            // The usual case: the pool hands out connections on the caller's loop, so no hop.
+            exchange = try handler.value.start(head, timeout: timeout, endRequest: bodyless)
+        } else {
+            exchange = try await self.eventLoop.submit { try handler.value.start(head, timeout: timeout, endRequest: bodyless) }.get()
+        }
+        guard !bodyless else { return try await exchange.get() }
         do {
-            if !body.isKnownEmpty {
-                for try await chunk in body {
-                    try await self.channel.writeAndFlush(HTTPClientRequestPart.body(.byteBuffer(chunk)))
-                }
+            for try await chunk in body {
+                try await self.channel.writeAndFlush(HTTPClientRequestPart.body(.byteBuffer(chunk)))
             }
             try await self.channel.writeAndFlush(HTTPClientRequestPart.end(nil))
         } catch {
@@ -115,6 +121,8 @@ final class UpstreamConnectionHandler: ChannelDuplexHandler, RemovableChannelHan
     enum State {
         case idle
         case waitingForHead(EventLoopPromise<UpstreamExchange>)
+        /// A small body with a known length, collected before the exchange completes.
+        case buffering(EventLoopPromise<UpstreamExchange>, HTTPResponseHead, ByteBuffer)
         case streaming(RequestBody.Producer.Source?)
         case closed
     }
@@ -128,8 +136,13 @@ final class UpstreamConnectionHandler: ChannelDuplexHandler, RemovableChannelHan
     private var requestIsHead = false
     private var timeout = TimeAmount.seconds(60)
     private var timer: Scheduled<Void>?
+    private var lastProgress = NIODeadline.now()
+    /// Response bodies up to this many bytes (with a Content-Length) are collected, not streamed.
+    private let bufferLimit = 64 * 1024
     private var readPaused = false
     private var readPending = false
+    /// Counts exchanges, so late callbacks of an earlier one are recognised.
+    private var exchangeCount: UInt64 = 0
 
     init(server: String, bodyBuffer: (low: Int, high: Int)) {
         self.server = server
@@ -142,17 +155,24 @@ final class UpstreamConnectionHandler: ChannelDuplexHandler, RemovableChannelHan
         self.context = nil
     }
 
-    /// Writes the request head and returns the future of the response.
-    func start(_ head: HTTPRequestHead, timeout: TimeAmount) throws -> EventLoopFuture<UpstreamExchange> {
+    /// Writes the request head (and its end, for a request without body) and returns the future of the response.
+    func start(_ head: HTTPRequestHead, timeout: TimeAmount, endRequest: Bool) throws -> EventLoopFuture<UpstreamExchange> {
         guard let context, case .idle = self.state else { throw UpstreamError.closedBeforeResponse(self.server) }
         let promise = context.eventLoop.makePromise(of: UpstreamExchange.self)
         self.ended = context.eventLoop.makePromise(of: Bool.self)
         self.state = .waitingForHead(promise)
+        self.exchangeCount &+= 1
         self.keepAlive = head.isKeepAlive
         self.requestIsHead = head.method == .HEAD
         self.timeout = timeout
+        self.lastProgress = .now()
         self.armTimer()
-        context.writeAndFlush(self.wrapOutboundOut(.head(head)), promise: nil)
+        if endRequest {
+            context.write(self.wrapOutboundOut(.head(head)), promise: nil)
+            context.writeAndFlush(self.wrapOutboundOut(.end(nil)), promise: nil)
+        } else {
+            context.writeAndFlush(self.wrapOutboundOut(.head(head)), promise: nil)
+        }
         return promise.futureResult
     }
 
@@ -168,6 +188,7 @@ final class UpstreamConnectionHandler: ChannelDuplexHandler, RemovableChannelHan
                 // Switching protocols: the connection leaves HTTP; the caller replaces this handler.
                 self.state = .closed
                 self.timer?.cancel()
+                self.timer = nil
                 self.ended = nil
                 ended.succeed(false)  // never back to the pool
                 promise.succeed(UpstreamExchange(head: head, body: nil, ended: ended.futureResult))
@@ -175,8 +196,15 @@ final class UpstreamConnectionHandler: ChannelDuplexHandler, RemovableChannelHan
             }
             if bodyless {
                 self.state = .streaming(nil)
-                self.armTimer()
                 promise.succeed(UpstreamExchange(head: head, body: nil, ended: ended.futureResult))
+                return
+            }
+            if let length, length <= self.bufferLimit {
+                // Small bodies are collected and answered in one piece (nginx's proxy_buffering): no stream
+                // machinery, and the server writes head and body with one flush.
+                var buffer = context.channel.allocator.buffer(capacity: length)
+                buffer.clear()
+                self.state = .buffering(promise, head, buffer)
                 return
             }
             let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
@@ -185,9 +213,10 @@ final class UpstreamConnectionHandler: ChannelDuplexHandler, RemovableChannelHan
                 produceMore: {
                     if loop.inEventLoop { loopBound.value.resumeReading() } else { loop.execute { loopBound.value.resumeReading() } }
                 },
-                didTerminate: {
-                    // The consumer went away mid-body: this connection cannot be reused.
-                    loop.execute { loopBound.value.abandon() }
+                didTerminate: { [exchange = self.exchangeCount] in
+                    // Also called after a complete read; only a consumer that left mid-body of *this*
+                    // exchange makes the connection unusable (by then it may serve the next one).
+                    loop.execute { loopBound.value.abandon(exchange: exchange) }
                 }
             )
             let (body, source) = RequestBody.makeStream(
@@ -196,22 +225,29 @@ final class UpstreamConnectionHandler: ChannelDuplexHandler, RemovableChannelHan
                 delegate: delegate
             )
             self.state = .streaming(source)
-            self.armTimer()
             promise.succeed(UpstreamExchange(head: head, body: body, ended: ended.futureResult))
-        case .body(let buffer):
+        case .body(var buffer):
+            self.lastProgress = .now()
+            if case .buffering(let promise, let head, var collected) = self.state {
+                self.state = .idle  // avoid a copy of `collected` while it grows
+                collected.writeBuffer(&buffer)
+                self.state = .buffering(promise, head, collected)
+                return
+            }
             guard case .streaming(let source) = self.state, let source else { return }
-            self.armTimer()
             switch source.yield(buffer) {
             case .produceMore: break
             case .stopProducing:
-                self.readPaused = true
-                self.timer?.cancel()  // the client is slow, not the upstream
+                self.readPaused = true  // the client is slow, not the upstream: timedOut() ignores this
             case .dropped: break
             }
         case .end:
+            if case .buffering(let promise, let head, let collected) = self.state, let ended = self.ended {
+                self.state = .streaming(nil)
+                promise.succeed(UpstreamExchange(head: head, body: nil, bufferedBody: collected, ended: ended.futureResult))
+            }
             guard case .streaming(let source) = self.state else { return }
             source?.finish()
-            self.timer?.cancel()
             self.state = .idle
             self.readPaused = false
             let ended = self.ended
@@ -240,22 +276,23 @@ final class UpstreamConnectionHandler: ChannelDuplexHandler, RemovableChannelHan
 
     func resumeReading() {
         self.readPaused = false
-        if self.state.isStreaming { self.armTimer() }
+        self.lastProgress = .now()
         if self.readPending, let context {
             self.readPending = false
             context.read()
         }
     }
 
-    func abandon() {
-        guard case .streaming = self.state else { return }
+    func abandon(exchange: UInt64) {
+        guard exchange == self.exchangeCount, case .streaming = self.state else { return }
         self.context?.close(promise: nil)
     }
 
     private func fail(closedError: Bool) {
         self.timer?.cancel()
+        self.timer = nil
         switch self.state {
-        case .waitingForHead(let promise):
+        case .waitingForHead(let promise), .buffering(let promise, _, _):
             promise.fail(UpstreamError.closedBeforeResponse(self.server))
         case .streaming(let source):
             source?.finish(UpstreamError.closedDuringResponse(self.server))
@@ -267,18 +304,27 @@ final class UpstreamConnectionHandler: ChannelDuplexHandler, RemovableChannelHan
         self.ended = nil
     }
 
+    /// One timer per connection, re-armed lazily: progress only moves `lastProgress`, and an early fire
+    /// schedules the rest (a schedule/cancel pair per chunk showed up in profiles).
     private func armTimer() {
-        guard let context else { return }
-        self.timer?.cancel()
+        guard let context, self.timer == nil else { return }
         let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
-        self.timer = context.eventLoop.scheduleTask(in: self.timeout) {
-            loopBound.value.timedOut()
+        self.timer = context.eventLoop.scheduleTask(deadline: self.lastProgress + self.timeout) {
+            let handler = loopBound.value
+            handler.timer = nil
+            if handler.state.isIdle { return }
+            let deadline = handler.lastProgress + handler.timeout
+            if deadline > .now() {
+                handler.armTimer()
+            } else {
+                handler.timedOut()
+            }
         }
     }
 
     private func timedOut() {
         switch self.state {
-        case .waitingForHead(let promise):
+        case .waitingForHead(let promise), .buffering(let promise, _, _):
             self.state = .closed
             promise.fail(UpstreamError.responseTimeout(self.server))
         case .streaming(let source):
@@ -298,6 +344,13 @@ extension UpstreamConnectionHandler.State {
     fileprivate var isStreaming: Bool {
         if case .streaming = self { return true }
         return false
+    }
+
+    fileprivate var isIdle: Bool {
+        switch self {
+        case .idle, .closed: true
+        default: false
+        }
     }
 }
 

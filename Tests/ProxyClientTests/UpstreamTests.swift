@@ -62,19 +62,32 @@ struct ReverseProxyFailureTests {
         await upstream.close()
     }
 
-    @Test("an upstream that dies mid-response cuts the client connection: no truncated body passes as complete")
+    @Test("an upstream that dies mid-response never passes a truncated body off as complete")
     func diesMidResponse() async throws {
-        let upstream = try await ScriptedUpstream { _, received in
+        // Small bodies are buffered: nothing reached the client yet, so it gets a clean 502.
+        let small = try await ScriptedUpstream { _, received in
             received.hasSuffix("\r\n\r\n") ? .respondAndClose("HTTP/1.1 200 OK\r\ncontent-length: 1000\r\n\r\nonly ten b") : .wait
         }
-        let proxy = try ReverseProxy(to: upstream.url, configuration: .init(upstream: fast))
-        try await withTestServer(proxy) { port in
+        let smallProxy = try ReverseProxy(to: small.url, configuration: .init(upstream: fast))
+        try await withTestServer(smallProxy) { port in
+            let response = try await get(port)
+            #expect(response.status == 502)
+        }
+        await small.close()
+
+        // Large bodies stream: the head is already out, so the client connection is cut.
+        let large = try await ScriptedUpstream { _, received in
+            received.hasSuffix("\r\n\r\n")
+                ? .respondAndClose("HTTP/1.1 200 OK\r\ncontent-length: 1000000\r\n\r\n" + String(repeating: "x", count: 70_000)) : .wait
+        }
+        let largeProxy = try ReverseProxy(to: large.url, configuration: .init(upstream: fast))
+        try await withTestServer(largeProxy) { port in
             let client = try await RawHTTPClient.connect(port: port)
             try await client.send("GET / HTTP/1.1\r\nHost: t\r\n\r\n")
             await #expect(throws: RawHTTPClientError.self) { try await client.readResponse() }
             #expect(await client.isClosedByServer())
         }
-        await upstream.close()
+        await large.close()
     }
 
     @Test("an idempotent request that failed before any response byte is retried once; a POST never")
