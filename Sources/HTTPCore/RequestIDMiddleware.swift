@@ -66,10 +66,12 @@ public struct RequestIDMiddleware: Middleware {
         return generator.next()
     }()
 
-    private static let counter = Atomic<UInt64>({
-        var generator = SystemRandomNumberGenerator()
-        return generator.next()
-    }())
+    private static let counter = Atomic<UInt64>(
+        {
+            var generator = SystemRandomNumberGenerator()
+            return generator.next()
+        }()
+    )
 
     private static func hex(_ value: UInt64) -> String {
         let digits: StaticString = "0123456789abcdef"

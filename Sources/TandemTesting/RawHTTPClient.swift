@@ -1,3 +1,4 @@
+import Foundation
 public import NIOCore
 import NIOPosix
 import Synchronization
@@ -67,6 +68,42 @@ public final class RawHTTPClient {
             guard !self.sawEOF else { throw RawHTTPClientError.closedBeforeResponse(received: String(buffer: self.buffer)) }
             try await self.readMore(until: deadline)
         }
+    }
+
+    /// Stops (or resumes) reading from the socket, so the server sees a slow client.
+    public func setReading(_ reading: Bool) async throws {
+        try await self.channel.setOption(ChannelOptions.autoRead, value: reading).get()
+        if reading { self.channel.read() }
+    }
+
+    /// Reads a response head and then `Content-Length` body bytes, counting and discarding them
+    /// (for bodies too large to keep).
+    /// - Returns: the status and the number of body bytes received.
+    public func drainResponse(timeout: Duration = .seconds(60)) async throws -> (status: Int, bodyBytes: Int) {
+        let deadline = ContinuousClock.now + timeout
+        var headEnd: Int?
+        while headEnd == nil {
+            headEnd = self.buffer.readableBytesView.firstRange(of: [13, 10, 13, 10]).map {
+                $0.upperBound - self.buffer.readableBytesView.startIndex
+            }
+            if headEnd == nil { try await self.readMore(until: deadline) }
+        }
+        guard let head = self.buffer.readString(length: headEnd!) else { throw RawHTTPClientError.timedOut(received: "") }
+        let status = Int(head.split(separator: " ").dropFirst().first ?? "") ?? 0
+        let lengthLine = head.split(separator: "\r\n").first { $0.lowercased().hasPrefix("content-length:") }
+        let length = lengthLine.flatMap { Int($0.split(separator: ":")[1].trimmingCharacters(in: .whitespaces)) } ?? 0
+        var received = 0
+        while received < length {
+            if self.buffer.readableBytes == 0 {
+                guard !self.sawEOF else { break }
+                try await self.readMore(until: deadline)
+            }
+            let take = min(self.buffer.readableBytes, length - received)
+            self.buffer.moveReaderIndex(forwardBy: take)
+            received += take
+            self.buffer.discardReadBytes()
+        }
+        return (status, received)
     }
 
     /// Reads exactly `count` raw bytes (after an upgrade, say).

@@ -272,3 +272,48 @@ struct ReverseProxyStreamingTests {
         }
     }
 }
+
+@Suite("ReverseProxy back-pressure")
+struct ReverseProxyBackPressureTests {
+    @Test("a slow client slows the upstream: a 200 MB download is held back, not buffered, while the client does not read")
+    func slowClient() async throws {
+        let written = Probe()
+        let chunk = ByteBuffer(repeating: UInt8(ascii: "z"), count: 256 * 1024)
+        let total = 800 * chunk.readableBytes
+        let upstream = HandlerFunction { _, _ in
+            Response(
+                body: .stream(contentLength: total) { writer in
+                    for _ in 0..<800 {
+                        try await writer.write(chunk)
+                        written.add("bytes", chunk.readableBytes)
+                    }
+                }
+            )
+        }
+        try await withTestServer(upstream) { upstreamPort in
+            let proxy = try ReverseProxy(to: "http://127.0.0.1:\(upstreamPort)")
+            try await withTestServer(proxy) { port in
+                let client = try await RawHTTPClient.connect(port: port)
+                try await client.setReading(false)
+                try await client.send("GET /big HTTP/1.1\r\nHost: t\r\n\r\n")
+                // Poll (with a deadline) until the upstream's writes stop advancing: every buffer on the way is full.
+                var last = -1
+                var stableRounds = 0
+                let deadline = ContinuousClock.now + .seconds(30)
+                while stableRounds < 10 && ContinuousClock.now < deadline {
+                    let now = written["bytes"]
+                    stableRounds = now == last ? stableRounds + 1 : 0
+                    last = now
+                    try await Task.sleep(for: .milliseconds(30))
+                }
+                #expect(stableRounds >= 10, "the upstream kept writing while the client read nothing")
+                #expect(last < 64 << 20, "\(last) bytes left the upstream while the client read nothing")
+                try await client.setReading(true)
+                let (status, bytes) = try await client.drainResponse(timeout: .seconds(120))
+                #expect(status == 200)
+                #expect(bytes == total)
+                await client.close()
+            }
+        }
+    }
+}
