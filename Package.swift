@@ -33,6 +33,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
     ],
     targets: [
         .target(
@@ -75,7 +76,17 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        .target(name: "CookieAuth", dependencies: ["HTTPCore"], swiftSettings: swiftSettings),
+        .target(
+            name: "CookieAuth",
+            dependencies: [
+                "HTTPCore",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "SSRRendering",
             dependencies: ["ProxyClient", "APIEnvelope", "CookieAuth"],
@@ -180,6 +191,16 @@ let package = Package(
                 "ProxyClient", "HTTPCore", "Routing", "TandemTesting",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "CookieAuthTests",
+            dependencies: [
+                "CookieAuth", "HTTPCore", "ProxyClient", "Routing", "APIEnvelope", "TandemTesting",
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
             ],

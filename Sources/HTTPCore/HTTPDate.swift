@@ -9,11 +9,11 @@ import Darwin
 #endif
 
 /// The `Date` header value (RFC 9110 §5.6.7 IMF-fixdate), formatted once per second.
-enum HTTPDate {
+package enum HTTPDate {
     private static let cache = Mutex<(second: Int, value: String)>((-1, ""))
 
     /// The current date as an IMF-fixdate string.
-    static func now() -> String {
+    package static func now() -> String {
         var spec = timespec()
         clock_gettime(CLOCK_REALTIME, &spec)
         let second = Int(spec.tv_sec)
@@ -26,7 +26,7 @@ enum HTTPDate {
     }
 
     /// Formats seconds since 1970 as `Sun, 06 Nov 1994 08:49:37 GMT`.
-    static func format(epochSeconds: Int) -> String {
+    package static func format(epochSeconds: Int) -> String {
         let days = epochSeconds >= 0 ? epochSeconds / 86_400 : (epochSeconds - 86_399) / 86_400
         let secondsOfDay = epochSeconds - days * 86_400
         // Howard Hinnant's civil_from_days.

@@ -1,2 +1,0 @@
-/// CookieAuth — see ../shared/DESIGN.md; filled by its own issue.
-public enum CookieAuthModule {}

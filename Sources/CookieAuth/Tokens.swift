@@ -1,0 +1,125 @@
+public import Foundation
+public import HTTPCore
+import Synchronization
+
+/// Who a request is from, once a token was verified.
+public struct Identity: Sendable, Hashable {
+    /// The subject (user id or name).
+    public var subject: String
+
+    /// Creates an identity.
+    public init(subject: String) {
+        self.subject = subject
+    }
+}
+
+/// ``RequestContext/storage`` key for the verified ``Identity``.
+public enum AuthenticatedIdentity: ContextKey {
+    public typealias Value = Identity
+}
+
+extension RequestContext {
+    /// The identity ``BearerAuthMiddleware`` verified, if any.
+    public var identity: Identity? { self.storage[AuthenticatedIdentity.self] }
+}
+
+/// Turns a bearer token into an identity: the seam between auth middleware and how tokens are kept.
+public protocol TokenVerifier: Sendable {
+    /// The identity for `token`, or `nil` when it is invalid, expired or revoked.
+    func verify(_ token: String) async -> Identity?
+}
+
+/// Stateless access tokens: the subject signed and timed with a ``KeyRing`` (the default).
+///
+/// Any number of API instances that share the key ring accept each other's tokens, with no shared store,
+/// so scaling out behind a load balancer logs nobody out.
+///
+/// ```swift
+/// let tokens = SignedAccessTokens(keys: .fromEnvironment(logger: logger))
+/// let token = tokens.issue(for: Identity(subject: "ada"))
+/// ```
+public struct SignedAccessTokens: TokenVerifier {
+    /// The signer.
+    public let signer: CookieSigner
+    /// How long an issued token is valid. Default 1 hour.
+    public let lifetime: Duration
+    /// The name the tokens are bound to (the cookie that carries them). Default `access_token`.
+    public let name: String
+
+    /// Creates the token format.
+    public init(keys: KeyRing, lifetime: Duration = .seconds(3600), name: String = "access_token") {
+        self.signer = CookieSigner(keys: keys)
+        self.lifetime = lifetime
+        self.name = name
+    }
+
+    /// A new token for `identity`.
+    public func issue(for identity: Identity, now: Date = Date()) -> String {
+        self.signer.sign(identity.subject, name: self.name, expiresIn: self.lifetime, now: now)
+    }
+
+    public func verify(_ token: String) async -> Identity? {
+        self.signer.verify(token, name: self.name).map(Identity.init(subject:))
+    }
+}
+
+/// Opaque random tokens kept in memory, with expiry, a size bound and revocation.
+///
+/// For one instance, or when revocation must be immediate; the store is not shared between processes.
+public final class InMemoryTokenStore: TokenVerifier {
+    private struct Entry {
+        let identity: Identity
+        let expires: ContinuousClock.Instant
+    }
+
+    private let entries = Mutex<[String: Entry]>([:])
+    /// How long a token lives.
+    public let lifetime: Duration
+    /// The most tokens kept; the ones closest to expiry are dropped first.
+    public let capacity: Int
+
+    /// Creates a store.
+    public init(lifetime: Duration = .seconds(3600), capacity: Int = 100_000) {
+        self.lifetime = lifetime
+        self.capacity = capacity
+    }
+
+    /// A new random 256-bit token for `identity`.
+    public func issue(for identity: Identity) -> String {
+        let token = randomToken()
+        let now = ContinuousClock.now
+        self.entries.withLock { entries in
+            if entries.count >= self.capacity {
+                entries = entries.filter { $0.value.expires > now }
+                if entries.count >= self.capacity, let oldest = entries.min(by: { $0.value.expires < $1.value.expires })?.key {
+                    entries[oldest] = nil
+                }
+            }
+            entries[token] = Entry(identity: identity, expires: now + self.lifetime)
+        }
+        return token
+    }
+
+    /// Forgets `token`.
+    public func revoke(_ token: String) {
+        _ = self.entries.withLock { $0.removeValue(forKey: token) }
+    }
+
+    public func verify(_ token: String) async -> Identity? {
+        self.entries.withLock { entries in
+            guard let entry = entries[token] else { return nil }
+            guard entry.expires > .now else {
+                entries[token] = nil
+                return nil
+            }
+            return entry.identity
+        }
+    }
+}
+
+/// 256 random bits, base64url.
+func randomToken() -> String {
+    var generator = SystemRandomNumberGenerator()
+    let bytes = (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }
+    return CookieSigner.base64URL(Data(bytes))
+}
