@@ -1,5 +1,3 @@
-import Synchronization
-
 /// Where server-side sessions live: the seam for an in-memory store, Redis, a database, ...
 public protocol SessionStore: Sendable {
     /// Creates a session holding `data`; returns its id (the cookie value).
@@ -19,60 +17,30 @@ public protocol SessionStore: Sendable {
 /// let id = try await sessions.create(["user": "ada"])
 /// ```
 public final class InMemorySessionStore: SessionStore {
-    private struct Entry {
-        var data: [String: String]
-        var expires: ContinuousClock.Instant
-    }
-
-    private let entries = Mutex<[String: Entry]>([:])
+    private let store: ExpiringStore<[String: String]>
     /// Idle time after which a session expires.
-    public let lifetime: Duration
+    public var lifetime: Duration { self.store.lifetime }
     /// The most sessions kept.
-    public let capacity: Int
+    public var capacity: Int { self.store.capacity }
 
     /// Creates a store.
     public init(lifetime: Duration = .seconds(1800), capacity: Int = 100_000) {
-        self.lifetime = lifetime
-        self.capacity = capacity
+        self.store = ExpiringStore(lifetime: lifetime, capacity: capacity)
     }
 
     public func create(_ data: [String: String]) async throws -> String {
-        let id = randomToken()
-        let now = ContinuousClock.now
-        self.entries.withLock { entries in
-            if entries.count >= self.capacity {
-                entries = entries.filter { $0.value.expires > now }
-                if entries.count >= self.capacity, let oldest = entries.min(by: { $0.value.expires < $1.value.expires })?.key {
-                    entries[oldest] = nil
-                }
-            }
-            entries[id] = Entry(data: data, expires: now + self.lifetime)
-        }
-        return id
+        self.store.insert(data)
     }
 
     public func load(_ id: String) async throws -> [String: String]? {
-        let now = ContinuousClock.now
-        return self.entries.withLock { entries in
-            guard var entry = entries[id] else { return nil }
-            guard entry.expires > now else {
-                entries[id] = nil
-                return nil
-            }
-            entry.expires = now + self.lifetime
-            entries[id] = entry
-            return entry.data
-        }
+        self.store.value(for: id, slide: true)
     }
 
     public func save(_ id: String, _ data: [String: String]) async throws {
-        self.entries.withLock { entries in
-            guard entries[id] != nil else { return }
-            entries[id]?.data = data
-        }
+        self.store.update(id, data)
     }
 
     public func destroy(_ id: String) async throws {
-        _ = self.entries.withLock { $0.removeValue(forKey: id) }
+        self.store.remove(id)
     }
 }

@@ -1,6 +1,5 @@
 public import Foundation
 public import HTTPCore
-import Synchronization
 
 /// Who a request is from, once a token was verified.
 public struct Identity: Sendable, Hashable {
@@ -67,53 +66,29 @@ public struct SignedAccessTokens: TokenVerifier {
 ///
 /// For one instance, or when revocation must be immediate; the store is not shared between processes.
 public final class InMemoryTokenStore: TokenVerifier {
-    private struct Entry {
-        let identity: Identity
-        let expires: ContinuousClock.Instant
-    }
-
-    private let entries = Mutex<[String: Entry]>([:])
+    private let store: ExpiringStore<Identity>
     /// How long a token lives.
-    public let lifetime: Duration
+    public var lifetime: Duration { self.store.lifetime }
     /// The most tokens kept; the ones closest to expiry are dropped first.
-    public let capacity: Int
+    public var capacity: Int { self.store.capacity }
 
     /// Creates a store.
     public init(lifetime: Duration = .seconds(3600), capacity: Int = 100_000) {
-        self.lifetime = lifetime
-        self.capacity = capacity
+        self.store = ExpiringStore(lifetime: lifetime, capacity: capacity)
     }
 
     /// A new random 256-bit token for `identity`.
     public func issue(for identity: Identity) -> String {
-        let token = randomToken()
-        let now = ContinuousClock.now
-        self.entries.withLock { entries in
-            if entries.count >= self.capacity {
-                entries = entries.filter { $0.value.expires > now }
-                if entries.count >= self.capacity, let oldest = entries.min(by: { $0.value.expires < $1.value.expires })?.key {
-                    entries[oldest] = nil
-                }
-            }
-            entries[token] = Entry(identity: identity, expires: now + self.lifetime)
-        }
-        return token
+        self.store.insert(identity)
     }
 
     /// Forgets `token`.
     public func revoke(_ token: String) {
-        _ = self.entries.withLock { $0.removeValue(forKey: token) }
+        self.store.remove(token)
     }
 
     public func verify(_ token: String) async -> Identity? {
-        self.entries.withLock { entries in
-            guard let entry = entries[token] else { return nil }
-            guard entry.expires > .now else {
-                entries[token] = nil
-                return nil
-            }
-            return entry.identity
-        }
+        self.store.value(for: token)
     }
 }
 

@@ -2,8 +2,8 @@ package import NIOCore
 
 /// The timing rules of one HTTP/1.1 connection, as a pure state machine driven by events and a clock.
 ///
-/// - A connection (or a kept-alive one between requests) that sends nothing is closed after the idle
-///   timeout (the first request gets the request-head timeout instead).
+/// - A new connection must start its first request within the request-head timeout (nginx's
+///   `client_header_timeout` from accept); a kept-alive one that sends nothing is closed after the idle timeout.
 /// - Once the first byte of a request arrives, the whole head must arrive within the request-head
 ///   timeout, otherwise the client gets 408 and the connection is closed: a client trickling bytes
 ///   cannot hold a connection open.
@@ -38,7 +38,7 @@ package struct ConnectionTimeoutStateMachine: Sendable {
     package init(idleTimeout: TimeAmount, requestHeadTimeout: TimeAmount, now: NIODeadline) {
         self.idleTimeout = idleTimeout
         self.requestHeadTimeout = requestHeadTimeout
-        self.state = .waiting(deadline: now + min(idleTimeout, requestHeadTimeout), started: false)
+        self.state = .waiting(deadline: now + requestHeadTimeout, started: false)
     }
 
     /// The deadline to arm when the connection starts.

@@ -1,3 +1,6 @@
+public import HTTPCore
+import HTTPTypes
+
 /// Normalises a request path once, before any routing decision (RFC 3986 §5.2.4 plus what proxies need).
 ///
 /// - `%2E`/`%2e` decode to `.` and `%2F`/`%2f` to `/` first, so encoded dot segments and separators are
@@ -46,6 +49,18 @@ public enum PathNormalizer {
         }
         if trailingSlash || output.isEmpty { output.append(UInt8(ascii: "/")) }
         return String(decoding: output, as: UTF8.self)
+    }
+
+    /// The normalised path of `request` (the fast check first: most paths are already normal).
+    /// - Throws: `HTTPError` 400 when the path cannot be normalised safely.
+    public static func normalizedPath(of request: Request) throws(HTTPError) -> String {
+        let raw = request.path
+        if Self.isNormalized(raw) { return String(raw) }
+        do {
+            return try Self.normalize(raw)
+        } catch {
+            throw HTTPError(.badRequest, message: "Invalid request path")
+        }
     }
 
     /// Whether `path` is already in normal form (the fast path: most paths are).

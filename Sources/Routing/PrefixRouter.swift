@@ -63,17 +63,7 @@ public struct PrefixRouter: HTTPHandler {
     }
 
     public func handle(_ request: Request, context: RequestContext) async throws -> Response {
-        let rawPath = request.path
-        let path: String
-        if PathNormalizer.isNormalized(rawPath) {
-            path = String(rawPath)
-        } else {
-            do {
-                path = try PathNormalizer.normalize(rawPath)
-            } catch {
-                throw HTTPError(.badRequest, message: "Invalid request path")
-            }
-        }
+        let path = try PathNormalizer.normalizedPath(of: request)
         guard let location = self.match(path) else {
             if let notFound = self.notFound {
                 return try await notFound.handle(Self.retarget(request, path: path), context: context)

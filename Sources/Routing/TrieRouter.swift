@@ -41,17 +41,7 @@ public struct TrieRouter: HTTPHandler {
     var fallback: AnyHTTPHandler?
 
     public func handle(_ request: Request, context: RequestContext) async throws -> Response {
-        let rawPath = request.path
-        let path: String
-        if PathNormalizer.isNormalized(rawPath) {
-            path = String(rawPath)
-        } else {
-            do {
-                path = try PathNormalizer.normalize(rawPath)
-            } catch {
-                throw HTTPError(.badRequest, message: "Invalid request path")
-            }
-        }
+        let path = try PathNormalizer.normalizedPath(of: request)
         switch self.resolve(method: request.method, path: path) {
         case .found(let route, let captures):
             var context = context

@@ -11,11 +11,15 @@ struct ConnectionTimeoutStateMachineTests {
         ConnectionTimeoutStateMachine(idleTimeout: .seconds(60), requestHeadTimeout: .seconds(10), now: self.start)
     }
 
-    @Test("a new connection that sends nothing is closed silently after the shorter timeout")
+    @Test("a new connection that sends nothing is closed silently after the request-head timeout")
     func silentNewConnection() {
         var machine = self.machine()
         #expect(machine.initialAction == .arm(self.start + .seconds(10)))
         #expect(machine.timerFired(now: self.start + .seconds(10)) == .close)
+        // Even with a short idle timeout, a new connection gets the head timeout (nginx's client_header_timeout).
+        var short = ConnectionTimeoutStateMachine(idleTimeout: .milliseconds(100), requestHeadTimeout: .seconds(10), now: self.start)
+        #expect(short.initialAction == .arm(self.start + .seconds(10)))
+        #expect(short.timerFired(now: self.start + .seconds(1)) == .arm(self.start + .seconds(10)))
     }
 
     @Test("a client trickling a request head gets 408 when the head timeout runs out")

@@ -344,7 +344,7 @@ struct HTTPServerLimitTests {
 
     @Test("a client trickling its request head gets 408 and is disconnected")
     func requestHeadTimeout() async throws {
-        let configuration = self.configuration { $0.requestHeadTimeout = .milliseconds(300) }
+        let configuration = self.configuration { $0.requestHeadTimeout = .seconds(1) }
         try await withTestServer(makeApp(), configuration: configuration) { port in
             let client = try await RawHTTPClient.connect(port: port)
             try await client.send("GET /hello HTTP/1.1\r\nHo")
