@@ -61,7 +61,12 @@ public struct KeyRing: Sendable {
 
 /// Why a key ring could not be made.
 public enum KeyRingError: Error, Sendable, Hashable {
-    case empty, keyTooShort, notBase64
+    /// No keys.
+    case empty
+    /// A key shorter than 32 bytes.
+    case keyTooShort
+    /// A key that is not base64.
+    case notBase64
 }
 
 /// Signs and verifies timed values bound to a cookie name: `base64url(value).expiry.base64url(mac)`.

@@ -124,11 +124,17 @@ public struct SetCookie: Sendable, Hashable {
 
 /// Why a cookie was refused.
 public enum SetCookieError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// The name is empty or not an RFC 9110 token.
     case invalidName(String)
+    /// The value has characters outside RFC 6265 cookie-octets (CR, LF, `;`, `,`, spaces, controls, ...).
     case invalidValue(name: String)
+    /// `Path`, `Domain` or `Max-Age` is invalid.
     case invalidAttribute(String)
+    /// `SameSite=None` without `Secure` (browsers drop such cookies).
     case sameSiteNoneWithoutSecure
+    /// `Partitioned` without `Secure`.
     case partitionedWithoutSecure
+    /// A `__Secure-` or `__Host-` cookie that breaks its prefix's rules.
     case prefixRules(String)
 
     public var description: String {

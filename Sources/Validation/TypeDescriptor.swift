@@ -1,12 +1,20 @@
 /// The shape of a value, as exported to JSON Schema and TypeScript.
 public indirect enum TypeDescriptor: Sendable, Hashable {
+    /// A string with its rules.
     case string(StringRules)
+    /// An integer with optional bounds.
     case integer(minimum: Int?, maximum: Int?)
+    /// A number with optional bounds.
     case number(minimum: Double?, maximum: Double?)
+    /// A boolean.
     case boolean
+    /// One of these strings.
     case enumeration([String])
+    /// An RFC 3339 date-time string.
     case dateTime
+    /// A list of elements with optional item counts.
     case array(TypeDescriptor, minItems: Int?, maxItems: Int?)
+    /// A nested object.
     case object(SchemaDescriptor)
 }
 
@@ -26,7 +34,9 @@ public struct StringRules: Sendable, Hashable {
 
 /// Whether a field must be present.
 public enum Presence: Sendable, Hashable {
+    /// Must be present.
     case required
+    /// May be absent (`nil`).
     case optional
     /// Absent means this value (as JSON, for exports).
     case defaultValue(JSONValue)

@@ -2,7 +2,9 @@
 public enum PathComponent: Sendable, Hashable, Codable, CustomStringConvertible, ExpressibleByStringLiteral,
     ExpressibleByIntegerLiteral
 {
+    /// An object member.
     case key(String)
+    /// An array position.
     case index(Int)
 
     public init(stringLiteral value: String) { self = .key(value) }
