@@ -107,7 +107,7 @@ let package = Package(
         .executableTarget(
             name: "SplitServices",
             dependencies: [
-                "ExampleSupport", "HTTPCore", "Routing", "ProxyClient",
+                "ExampleSupport", "HTTPCore", "Routing", "ProxyClient", "SearchApp", "CookieAuth", "APIEnvelope",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -160,7 +160,12 @@ let package = Package(
         ),
         .target(
             name: "SearchApp",
-            dependencies: ["HTTPCore", "Routing", "APIEnvelope", "Validation"],
+            dependencies: [
+                "HTTPCore", "Routing", "APIEnvelope", "Validation", "CookieAuth",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             path: "Examples/SearchApp",
             exclude: ["Contracts"],
             swiftSettings: swiftSettings
@@ -224,7 +229,7 @@ let package = Package(
         .testTarget(
             name: "ExamplesTests",
             dependencies: [
-                "TandemTesting", "Hello", "SearchApp", "Validation", "ExportContracts", "SplitServices", "HTTPCore",
+                "TandemTesting", "Hello", "SearchApp", "Validation", "ExportContracts", "SplitServices", "HTTPCore", "APIEnvelope",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ],

@@ -1,17 +1,89 @@
 import APIEnvelope
-import HTTPCore
+public import CookieAuth
+public import HTTPCore
+import HTTPTypes
+import Logging
 public import Routing
 
-/// The example's API routes.
-public enum SearchAPI {
+/// The example's API server: search, login, logout, the signed-in user and a health check.
+///
+/// ```swift
+/// let api = try SearchAPI(tokens: SignedAccessTokens(keys: keys)).handler()
+/// ```
+public struct SearchAPI: Sendable {
+    /// The catalogue searched.
+    public let catalogue: Catalogue
+    /// Who can sign in.
+    public let users: UserDirectory
+    /// Issues and verifies `access_token`s.
+    public let tokens: SignedAccessTokens
+    /// Whether cookies carry `Secure` (off for the plain-http demo on localhost).
+    public let secureCookies: Bool
+
+    /// Creates the API.
+    public init(catalogue: Catalogue = .standard, users: UserDirectory = .demo, tokens: SignedAccessTokens, secureCookies: Bool = false) {
+        self.catalogue = catalogue
+        self.users = users
+        self.tokens = tokens
+        self.secureCookies = secureCookies
+    }
+
     /// Adds `GET /api/search/?query=&max_results=` to `routes`: validated by ``Contracts/search``,
     /// answered with ``SearchResults`` in the envelope (422 with every problem otherwise).
     public static func addSearch(to routes: inout TrieRouter.Builder, catalogue: Catalogue = .standard) {
-        routes.get(
-            "/api/search/",
-            handler: APIHandler { request, _ in
-                catalogue.search(try request.decodeQuery(Contracts.search))
+        routes.get("/api/search/", handler: APIHandler { request, _ in catalogue.search(try request.decodeQuery(Contracts.search)) })
+    }
+
+    /// Every route, with errors rendered as envelopes:
+    /// - `GET /api/search/`, `POST /api/login/` (sets `access_token`), `POST /api/logout/`,
+    ///   `GET /api/user/` (bearer token or cookie), `GET /healthz`.
+    public func handler() throws -> some HTTPHandler {
+        var routes = TrieRouter.Builder()
+        Self.addSearch(to: &routes, catalogue: self.catalogue)
+        let users = self.users
+        let tokens = self.tokens
+        let secure = self.secureCookies
+        routes.post(
+            "/api/login/",
+            handler: APIHandler { request, _ -> APIResponse<UserInfo> in
+                let login = try await request.decodeJSON(Contracts.login)
+                guard let user = users.authenticate(login.username, password: login.password) else {
+                    throw APIError.unauthorized("Wrong user name or password")
+                }
+                let cookie = SetCookie(
+                    name: tokens.name,
+                    value: tokens.issue(for: Identity(subject: user.username)),
+                    maxAge: Int(tokens.lifetime.components.seconds),
+                    secure: secure
+                )
+                var response = APIResponse.ok(user)
+                response.headers.append(HTTPField(name: .setCookie, value: try cookie.headerValue()))
+                return response
             }
         )
+        routes.post(
+            "/api/logout/",
+            handler: APIHandler { _, _ -> APIResponse<NoData> in
+                var response = APIResponse<NoData>(data: nil)
+                response.headers.append(
+                    HTTPField(name: .setCookie, value: try SetCookie.deletion(of: tokens.name, secure: secure).headerValue())
+                )
+                return response
+            }
+        )
+        routes.group("/api/user", middleware: [BearerAuthMiddleware(verifier: tokens, cookieName: tokens.name)]) { user in
+            user.get(
+                "/",
+                handler: APIHandler { _, context in
+                    guard let subject = context.identity?.subject, let info = users.user(subject) else { throw APIError.unauthorized() }
+                    return info
+                }
+            )
+        }
+        routes.get("/healthz") { _, _ in .text("ok\n") }
+        return try routes.build()
+            .wrapped(in: ErrorMiddleware(EnvelopeErrorRenderer()))
+            .wrapped(in: RequestIDMiddleware())
+            .wrapped(in: AccessLogMiddleware(level: .debug))
     }
 }

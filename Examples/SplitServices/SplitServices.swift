@@ -1,20 +1,23 @@
+import APIEnvelope
 import ArgumentParser
+import CookieAuth
 import ExampleSupport
 import HTTPCore
 import Logging
 import ProxyClient
 import Routing
+import SearchApp
 
 /// The split-services topology: a gateway (the nginx role) in front of the SSR web server and the API.
 ///
-/// `split-services gateway` is the gateway alone; the `web`, `api` and `all` subcommands come with the
-/// example application.
+/// `split-services gateway` is the gateway alone, `split-services api` the API server; `web` and `all`
+/// come with the page module.
 @main
 struct SplitServices: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "split-services",
         abstract: "Run the split-services topology: gateway, SSR web server and API server.",
-        subcommands: [Gateway.self]
+        subcommands: [Gateway.self, API.self]
     )
 }
 
@@ -84,5 +87,30 @@ struct Gateway: AsyncParsableCommand {
         configuration.limits.maxBodyBytes = self.maxBodySize
         let server = HTTPServer(handler: app, configuration: configuration, logger: logger)
         try await ServerLauncher.run([.init("gateway", server)], logger: logger)
+    }
+}
+
+/// `split-services api`: the example's API server.
+struct API: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run the API server: search, login, logout, user, healthz.",
+        discussion: "Signing keys come from TANDEM_COOKIE_KEYS (comma-separated base64, newest first); without it a random key is used."
+    )
+
+    @Option(help: "Address to bind.") var host = "127.0.0.1"
+    @Option(help: "Port to bind (0 picks a free one).") var port = 8000
+    @Flag(help: "Mark cookies Secure (for deployments behind https).") var secureCookies = false
+
+    func run() async throws {
+        let logger = ServerLauncher.logger("api")
+        let tokens = SignedAccessTokens(keys: .fromEnvironment(logger: logger))
+        let app = try SearchAPI(tokens: tokens, secureCookies: self.secureCookies).handler()
+        let server = HTTPServer(
+            handler: app,
+            configuration: .init(host: self.host, port: self.port),
+            errorRenderer: EnvelopeErrorRenderer(),
+            logger: logger
+        )
+        try await ServerLauncher.run([.init("api", server)], logger: logger)
     }
 }
