@@ -203,13 +203,12 @@ public struct ReverseProxy: HTTPHandler {
 
     /// Removes hop-by-hop fields (RFC 9110 §7.6.1), including every field `Connection` names.
     public static func removeHopByHop(_ fields: inout HTTPFields) {
-        var named: [HTTPField.Name] = []
         for value in fields[values: .connection] {
             for token in value.split(separator: ",") {
-                if let name = HTTPField.Name(token.trimmingSpaces) { named.append(name) }
+                if let name = HTTPField.Name(token.trimmingSpaces) { fields[name] = nil }
             }
         }
-        for name in hopByHop + named { fields[name] = nil }
+        for name in hopByHop where fields.contains(name) { fields[name] = nil }
     }
 
     static let hopByHop: [HTTPField.Name] = [

@@ -122,8 +122,7 @@ public final class Upstream: UpstreamTransport {
     }
 
     public func send(_ request: Request, context: RequestContext) async throws -> Response {
-        let idempotent: Set<HTTPRequest.Method> = [.get, .head, .options, .put, .delete, .trace]
-        let retryable = self.configuration.retryIdempotentRequests && idempotent.contains(request.method) && request.body.isKnownEmpty
+        let retryable = self.configuration.retryIdempotentRequests && Self.idempotent.contains(request.method) && request.body.isKnownEmpty
         var tried: [Int] = []
         while true {
             let index = self.choose(excluding: tried)
@@ -225,7 +224,11 @@ public final class Upstream: UpstreamTransport {
         return head
     }
 
+    /// RFC 9110 §9.2.2.
+    static let idempotent: Set<HTTPRequest.Method> = [.get, .head, .options, .put, .delete, .trace]
+
     private func choose(excluding tried: [Int]) -> Int {
+        if self.servers.count == 1 { return 0 }  // the common case: nothing to choose, nothing to allocate
         let now = NIODeadline.now()
         var candidates = self.servers.indices.filter { !tried.contains($0) && self.servers[$0].health.withLock { $0.downUntil <= now } }
         if candidates.isEmpty { candidates = self.servers.indices.filter { !tried.contains($0) } }
