@@ -35,8 +35,7 @@ final class HTTPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
     private var responsePending = false
     private(set) var keepAlive = true
     private var http10 = false
-    private var readPaused = false
-    private var readPending = false
+    private var reads = ReadGate()
     private(set) var isClosed = false
     /// The request asked to switch protocols: unless the answer is 101, the parser stays paused, so the
     /// connection must close after the response.
@@ -74,7 +73,7 @@ final class HTTPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
             guard let source = self.bodySource else { return }
             switch source.yield(buffer) {
             case .produceMore: break
-            case .stopProducing: self.readPaused = true
+            case .stopProducing: self.reads.pause()
             case .dropped: self.bodySource = nil
             }
         case .end:
@@ -200,19 +199,11 @@ final class HTTPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
     // MARK: flow control
 
     func read(context: ChannelHandlerContext) {
-        if self.readPaused {
-            self.readPending = true
-        } else {
-            context.read()
-        }
+        self.reads.read(context)
     }
 
     func resumeReading() {
-        self.readPaused = false
-        if self.readPending, let context = self.context {
-            self.readPending = false
-            context.read()
-        }
+        self.reads.resume(self.context)
     }
 
     // MARK: used by the connection task, on the loop

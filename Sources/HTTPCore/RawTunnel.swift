@@ -28,8 +28,7 @@ package final class RawTunnelHandler: ChannelDuplexHandler, RemovableChannelHand
 
     private var source: RequestBody.Producer.Source?
     private var context: ChannelHandlerContext?
-    private var readPaused = false
-    private var readPending = false
+    private var reads = ReadGate()
     private let inbound: RequestBody
 
     /// Creates the handler; add it to the pipeline on `eventLoop` before removing the HTTP decoder, so the
@@ -57,7 +56,7 @@ package final class RawTunnelHandler: ChannelDuplexHandler, RemovableChannelHand
 
     package func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard let source = self.source else { return }
-        if case .stopProducing = source.yield(self.unwrapInboundIn(data)) { self.readPaused = true }
+        if case .stopProducing = source.yield(self.unwrapInboundIn(data)) { self.reads.pause() }
     }
 
     package func channelInactive(context: ChannelHandlerContext) {
@@ -82,15 +81,11 @@ package final class RawTunnelHandler: ChannelDuplexHandler, RemovableChannelHand
     }
 
     package func read(context: ChannelHandlerContext) {
-        if self.readPaused { self.readPending = true } else { context.read() }
+        self.reads.read(context)
     }
 
     private func resumeReading() {
-        self.readPaused = false
-        if self.readPending, let context {
-            self.readPending = false
-            context.read()
-        }
+        self.reads.resume(self.context)
     }
 }
 

@@ -139,8 +139,7 @@ final class UpstreamConnectionHandler: ChannelDuplexHandler, RemovableChannelHan
     private var lastProgress = NIODeadline.now()
     /// Response bodies up to this many bytes (with a Content-Length) are collected, not streamed.
     private let bufferLimit = 64 * 1024
-    private var readPaused = false
-    private var readPending = false
+    private var reads = ReadGate()
     /// Counts exchanges, so late callbacks of an earlier one are recognised.
     private var exchangeCount: UInt64 = 0
 
@@ -238,7 +237,7 @@ final class UpstreamConnectionHandler: ChannelDuplexHandler, RemovableChannelHan
             switch source.yield(buffer) {
             case .produceMore: break
             case .stopProducing:
-                self.readPaused = true  // the client is slow, not the upstream: timedOut() ignores this
+                self.reads.pause()  // the client is slow, not the upstream: timedOut() ignores this
             case .dropped: break
             }
         case .end:
@@ -249,7 +248,7 @@ final class UpstreamConnectionHandler: ChannelDuplexHandler, RemovableChannelHan
             guard case .streaming(let source) = self.state else { return }
             source?.finish()
             self.state = .idle
-            self.readPaused = false
+            self.reads.resume(context)
             let ended = self.ended
             self.ended = nil
             ended?.succeed(self.keepAlive)
@@ -267,20 +266,12 @@ final class UpstreamConnectionHandler: ChannelDuplexHandler, RemovableChannelHan
     }
 
     func read(context: ChannelHandlerContext) {
-        if self.readPaused {
-            self.readPending = true
-        } else {
-            context.read()
-        }
+        self.reads.read(context)
     }
 
     func resumeReading() {
-        self.readPaused = false
         self.lastProgress = .now()
-        if self.readPending, let context {
-            self.readPending = false
-            context.read()
-        }
+        self.reads.resume(self.context)
     }
 
     func abandon(exchange: UInt64) {
@@ -328,7 +319,7 @@ final class UpstreamConnectionHandler: ChannelDuplexHandler, RemovableChannelHan
             self.state = .closed
             promise.fail(UpstreamError.responseTimeout(self.server))
         case .streaming(let source):
-            guard !self.readPaused else { return }
+            guard !self.reads.isPaused else { return }
             self.state = .closed
             source?.finish(UpstreamError.responseTimeout(self.server))
         case .idle, .closed:
