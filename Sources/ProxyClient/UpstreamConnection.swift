@@ -77,16 +77,30 @@ struct UpstreamConnection: Sendable {
             exchange = try await self.eventLoop.submit { try handler.value.start(head, timeout: timeout, endRequest: bodyless) }.get()
         }
         guard !bodyless else { return try await exchange.get() }
-        do {
-            for try await chunk in body {
-                try await self.channel.writeAndFlush(HTTPClientRequestPart.body(.byteBuffer(chunk)))
+        var chunks = body.makeAsyncIterator()
+        while true {
+            let chunk: ByteBuffer?
+            do {
+                chunk = try await chunks.next()
+            } catch {
+                // The client's body failed (too large, or the client went away): not the upstream's fault, so
+                // the error stays what it is; the upstream holds half a request, so its connection goes.
+                self.channel.close(promise: nil)
+                throw error
             }
-            try await self.channel.writeAndFlush(HTTPClientRequestPart.end(nil))
-        } catch {
-            // The upstream may have answered early (a 413, say) and closed: its answer still counts.
-            if let early = try? await exchange.get() { return early }
-            self.channel.close(promise: nil)
-            throw error is UpstreamError ? error : UpstreamError.closedBeforeResponse(self.server)
+            do {
+                if let chunk {
+                    try await self.channel.writeAndFlush(HTTPClientRequestPart.body(.byteBuffer(chunk)))
+                } else {
+                    try await self.channel.writeAndFlush(HTTPClientRequestPart.end(nil))
+                    break
+                }
+            } catch {
+                // The upstream may have answered early (a 413, say) and closed: its answer still counts.
+                if let early = try? await exchange.get() { return early }
+                self.channel.close(promise: nil)
+                throw UpstreamError.closedBeforeResponse(self.server)
+            }
         }
         return try await exchange.get()
     }

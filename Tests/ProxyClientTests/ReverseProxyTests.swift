@@ -141,6 +141,30 @@ struct ReverseProxyHeaderTests {
         }
     }
 
+    @Test("a chunked body that grows past the proxy's limit is 413, not an upstream failure")
+    func chunkedBodyLimit() async throws {
+        try await withTestServer(echoUpstream) { upstreamPort in
+            let proxy = try ReverseProxy(
+                to: "http://127.0.0.1:\(upstreamPort)",
+                configuration: .init(maxBodyBytes: 100, upstream: .init(maxFailures: 1))
+            )
+            try await withTestServer(proxy.wrapped(in: ErrorMiddleware(PlainTextErrorRenderer()))) { port in
+                let client = try await RawHTTPClient.connect(port: port)
+                let chunk = String(repeating: "x", count: 80)
+                try await client.send(
+                    "POST /x HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n50\r\n\(chunk)\r\n50\r\n\(chunk)\r\n0\r\n\r\n"
+                )
+                #expect(try await client.readResponse().status == 413)
+                await client.close()
+                // The upstream was not marked down by the client's mistake.
+                let next = try await RawHTTPClient.connect(port: port)
+                try await next.send("GET /ok HTTP/1.1\r\nHost: t\r\n\r\n")
+                #expect(try await next.readResponse().status == 200)
+                await next.close()
+            }
+        }
+    }
+
     @Test("a body over the limit is refused with 413 before anything reaches the upstream")
     func bodyLimit() async throws {
         let upstream = try await ScriptedUpstream { _, _ in .respond("HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n") }
