@@ -106,6 +106,17 @@ final class HTTPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
             return
         }
 
+        // RFC 9112 §3.2: an HTTP/1.1 request needs exactly one Host; two could route differently in
+        // different hops (host confusion), none is malformed.
+        let hosts = head.headers[canonicalForm: "host"].count
+        if hosts > 1 || (hosts == 0 && !self.http10) {
+            self.keepAlive = false
+            self.deliver(
+                Incoming(request: Request(head: requestHead), rejection: HTTPError(.badRequest, message: "Missing or repeated Host header"))
+            )
+            return
+        }
+
         let contentLength = head.headers.first(name: "content-length").flatMap { Int($0) }
         if let contentLength, contentLength > self.limits.maxBodyBytes {
             // Answer before reading a byte of the body (and without `100 Continue`).

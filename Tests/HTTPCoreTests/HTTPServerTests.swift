@@ -388,6 +388,8 @@ struct HTTPServerBadInputTests {
             "POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nhello\r\n0\r\n\r\n",
             "GET / HTTP/9.9\r\nHost: t\r\n\r\n",
             "GET /\u{7F} HTTP/1.1\r\nHost: t\r\n\r\n",
+            "GET /hello HTTP/1.1\r\n\r\n",
+            "GET /hello HTTP/1.1\r\nHost: a.example\r\nHost: b.example\r\n\r\n",
         ]
     )
     func malformed(input: String) async throws {
