@@ -1,3 +1,4 @@
+import CookieAuth
 import Crypto
 import Foundation
 
@@ -40,9 +41,7 @@ public struct UserDirectory: Sendable {
     public func authenticate(_ username: String, password: String) -> UserInfo? {
         let digest = Array(SHA256.hash(data: Data(password.utf8)))
         guard let account = self.accounts[username] else { return nil }
-        var difference: UInt8 = 0
-        for (a, b) in zip(digest, account.passwordDigest) { difference |= a ^ b }
-        return difference == 0 ? account.info : nil
+        return constantTimeEquals(digest, account.passwordDigest) ? account.info : nil
     }
 
     /// The user called `username`.

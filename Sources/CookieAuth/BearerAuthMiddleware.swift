@@ -42,7 +42,7 @@ public struct BearerAuthMiddleware<Verifier: TokenVerifier>: Middleware {
         guard let value = headers[.authorization] else { return nil }
         let parts = value.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
         guard parts.count == 2, parts[0].lowercased() == "bearer" else { return nil }
-        let token = parts[1].trimmingWhitespace
+        let token = parts[1].trimmingOWS
         return token.isEmpty ? nil : token
     }
 }

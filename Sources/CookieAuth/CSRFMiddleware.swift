@@ -1,6 +1,6 @@
 import Foundation
 public import HTTPCore
-import HTTPTypes
+public import HTTPTypes
 import Logging
 import NIOCore
 
@@ -40,7 +40,7 @@ public struct CSRFMiddleware: Middleware {
         guard [.post, .put, .patch, .delete].contains(request.method), request.headers[.cookie] != nil else {
             return try await next.handle(request, context: context)
         }
-        if let site = request.headers[HTTPField.Name("Sec-Fetch-Site")!]?.lowercased() {
+        if let site = request.headers[.secFetchSite]?.lowercased() {
             if site == "same-origin" || site == "none" { return try await next.handle(request, context: context) }
             if request.headers[.origin] == nil { return try self.refuse("Sec-Fetch-Site is \(site)", context) }
         }
@@ -54,7 +54,7 @@ public struct CSRFMiddleware: Middleware {
         // No browser provenance headers: the double-submit token decides (which may need the body).
         var request = request
         guard let cookie = request.cookies[CSRFTokens.cookieName] else { return try self.refuse("no CSRF cookie", context) }
-        var submitted = request.headers[HTTPField.Name("X-CSRF-Token")!]
+        var submitted = request.headers[CSRFTokens.headerName]
         if submitted == nil, request.headers[.contentType]?.hasPrefix("application/x-www-form-urlencoded") == true {
             let body = try await request.body.collect(upTo: 1 << 20)
             submitted = QueryParameters(parsing: String(buffer: body))[CSRFTokens.fieldName]
@@ -70,9 +70,9 @@ public struct CSRFMiddleware: Middleware {
     func ownOrigin(of request: Request, context: RequestContext) -> String? {
         let trusted = context.remoteAddress?.ipAddress.map { address in self.trustedProxies.contains { $0.contains(address) } } ?? false
         let forwardedHost =
-            trusted ? request.headers[HTTPField.Name("X-Forwarded-Host")!]?.split(separator: ",").first.map { $0.trimmingWhitespace } : nil
+            trusted ? request.headers[.xForwardedHost]?.split(separator: ",").first.map { $0.trimmingOWS } : nil
         let forwardedProto =
-            trusted ? request.headers[HTTPField.Name("X-Forwarded-Proto")!]?.split(separator: ",").first.map { $0.trimmingWhitespace } : nil
+            trusted ? request.headers[.xForwardedProto]?.split(separator: ",").first.map { $0.trimmingOWS } : nil
         guard let host = forwardedHost ?? request.head.authority else { return nil }
         return CookieBearerForwarding.normalize("\(forwardedProto ?? "http")://\(host)")
     }
@@ -95,6 +95,8 @@ public struct CSRFTokens: Sendable {
     public static let cookieName = "csrf_token"
     /// The form field name.
     public static let fieldName = "csrf_token"
+    /// The header that may carry the token instead of the form field.
+    public static let headerName = HTTPField.Name("X-CSRF-Token")!
     let signer: CookieSigner
     /// How long a token is valid.
     public let lifetime: Duration
@@ -120,10 +122,15 @@ public struct CSRFTokens: Sendable {
 
     /// Whether the submitted token is the cookie's and carries a valid signature.
     public func matches(cookie: String, submitted: String) -> Bool {
-        guard cookie.utf8.count == submitted.utf8.count, self.signer.verify(cookie, name: Self.cookieName) != nil else { return false }
-        // Constant-time comparison of equal-length strings.
-        var difference: UInt8 = 0
-        for (a, b) in zip(cookie.utf8, submitted.utf8) { difference |= a ^ b }
-        return difference == 0
+        self.signer.verify(cookie, name: Self.cookieName) != nil && constantTimeEquals(Array(cookie.utf8), Array(submitted.utf8))
     }
+}
+
+/// Whether two byte strings are equal, in time that depends only on their length (no early exit that
+/// would leak how many leading bytes of a secret an attacker guessed).
+package func constantTimeEquals(_ lhs: [UInt8], _ rhs: [UInt8]) -> Bool {
+    guard lhs.count == rhs.count else { return false }
+    var difference: UInt8 = 0
+    for (a, b) in zip(lhs, rhs) { difference |= a ^ b }
+    return difference == 0
 }

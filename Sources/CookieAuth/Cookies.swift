@@ -19,9 +19,9 @@ public struct Cookies: Sendable, Sequence {
         for header in headerValues {
             for part in header.split(separator: ";", omittingEmptySubsequences: true) {
                 guard let equals = part.firstIndex(of: "=") else { continue }
-                let name = part[..<equals].trimmingWhitespace
+                let name = part[..<equals].trimmingOWS
                 guard !name.isEmpty else { continue }
-                var value = part[part.index(after: equals)...].trimmingWhitespace
+                var value = part[part.index(after: equals)...].trimmingOWS
                 if value.count >= 2, value.first == "\"", value.last == "\"" {
                     value = String(value.dropFirst().dropLast())
                 }
@@ -49,11 +49,5 @@ extension Request {
     /// The request's cookies (from every `Cookie` field).
     public var cookies: Cookies {
         Cookies(parsing: self.headers[values: .cookie])
-    }
-}
-
-extension Substring {
-    var trimmingWhitespace: String {
-        String(self.drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" }.reversed())
     }
 }

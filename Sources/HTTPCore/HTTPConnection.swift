@@ -39,9 +39,7 @@ struct HTTPConnection: Sendable {
                 }
             }
             do {
-                try await self.write(response, for: request)
-            } catch is UpgradeFinished {
-                return
+                guard try await self.write(response, for: request) else { return }
             } catch {
                 logger.debug("Connection ended while writing a response", metadata: ["error": "\(error)"])
                 self.channel.close(promise: nil)
@@ -50,7 +48,8 @@ struct HTTPConnection: Sendable {
         }
     }
 
-    private func write(_ response: Response, for request: Request) async throws {
+    /// Writes `response`; `false` when the connection was handed over (an upgrade) and serves no more HTTP.
+    private func write(_ response: Response, for request: Request) async throws -> Bool {
         let connection = self.handler.value
         guard let context = connection.context, !connection.isClosed else { throw ChannelError.ioOnClosedChannel }
         let isHead = request.method == .head
@@ -76,7 +75,7 @@ struct HTTPConnection: Sendable {
             let upgraded = try connection.switchToRawTunnel()
             defer { self.channel.close(promise: nil) }
             try await run(upgraded)
-            throw UpgradeFinished()
+            return false
         case .stream(let contentLength, let write):
             let head = connection.makeHead(response, contentLength: contentLength)
             context.writeAndFlush(NIOAny(HTTPServerResponsePart.head(head)), promise: nil)
@@ -98,6 +97,7 @@ struct HTTPConnection: Sendable {
             let channel = self.channel
             end.whenComplete { _ in channel.close(promise: nil) }
         }
+        return true
     }
 
     /// Writes one body chunk; the returned future completes once the bytes reached the socket.
@@ -132,6 +132,3 @@ struct ChannelResponseBodyWriter: ResponseBodyWriter {
         }
     }
 }
-
-/// Ends a connection's request loop after its upgraded protocol finished.
-struct UpgradeFinished: Error {}

@@ -1,11 +1,6 @@
-public import HTTPTypes
+import HTTPTypes
 import Logging
 import Synchronization
-
-extension HTTPField.Name {
-    /// `X-Request-ID`.
-    public static let xRequestID = HTTPField.Name("X-Request-ID")!
-}
 
 /// Gives every request an id: a sane incoming `X-Request-ID` is kept, otherwise a random one is made.
 ///

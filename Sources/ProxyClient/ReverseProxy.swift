@@ -198,14 +198,14 @@ public struct ReverseProxy: HTTPHandler {
     /// Whether a request asks to switch protocols (`Connection: upgrade` with `Upgrade`).
     static func isUpgrade(_ fields: HTTPFields) -> Bool {
         guard fields[.upgrade] != nil else { return false }
-        return fields[values: .connection].contains { $0.lowercased().split(separator: ",").contains { $0.trimmingSpaces == "upgrade" } }
+        return fields[values: .connection].contains { $0.lowercased().split(separator: ",").contains { $0.trimmingOWS == "upgrade" } }
     }
 
     /// Removes hop-by-hop fields (RFC 9110 §7.6.1), including every field `Connection` names.
     public static func removeHopByHop(_ fields: inout HTTPFields) {
         for value in fields[values: .connection] {
             for token in value.split(separator: ",") {
-                if let name = HTTPField.Name(token.trimmingSpaces) { fields[name] = nil }
+                if let name = HTTPField.Name(token.trimmingOWS) { fields[name] = nil }
             }
         }
         for name in hopByHop where fields.contains(name) { fields[name] = nil }
@@ -228,25 +228,6 @@ public struct ReverseProxy: HTTPHandler {
             return "http://\(host)\(path)"
         }
         return location
-    }
-}
-
-extension HTTPField.Name {
-    /// `X-Forwarded-For`.
-    public static let xForwardedFor = Self("X-Forwarded-For")!
-    /// `X-Forwarded-Proto`.
-    public static let xForwardedProto = Self("X-Forwarded-Proto")!
-    /// `X-Forwarded-Host`.
-    public static let xForwardedHost = Self("X-Forwarded-Host")!
-    /// `X-Real-IP`.
-    public static let xRealIP = Self("X-Real-IP")!
-    /// `Forwarded` (RFC 7239).
-    public static let forwarded = Self("Forwarded")!
-}
-
-extension Substring {
-    fileprivate var trimmingSpaces: String {
-        String(self.drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" }.reversed())
     }
 }
 

@@ -164,7 +164,7 @@ final class UpstreamConnectionHandler: ChannelDuplexHandler, RemovableChannelHan
 
     func handlerAdded(context: ChannelHandlerContext) { self.context = context }
     func handlerRemoved(context: ChannelHandlerContext) {
-        self.fail(closedError: true)  // settles any promise still pending
+        self.fail()  // settles any promise still pending
         self.context = nil
     }
 
@@ -271,7 +271,7 @@ final class UpstreamConnectionHandler: ChannelDuplexHandler, RemovableChannelHan
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        self.fail(closedError: true)
+        self.fail()
         context.fireChannelInactive()
     }
 
@@ -293,7 +293,7 @@ final class UpstreamConnectionHandler: ChannelDuplexHandler, RemovableChannelHan
         self.context?.close(promise: nil)
     }
 
-    private func fail(closedError: Bool) {
+    private func fail() {
         self.timer?.cancel()
         self.timer = nil
         switch self.state {
@@ -346,11 +346,6 @@ final class UpstreamConnectionHandler: ChannelDuplexHandler, RemovableChannelHan
 }
 
 extension UpstreamConnectionHandler.State {
-    fileprivate var isStreaming: Bool {
-        if case .streaming = self { return true }
-        return false
-    }
-
     fileprivate var isIdle: Bool {
         switch self {
         case .idle, .closed: true

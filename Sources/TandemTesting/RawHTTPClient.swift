@@ -1,4 +1,5 @@
 import Foundation
+import HTTPCore
 public import NIOCore
 import NIOPosix
 import Synchronization
@@ -35,6 +36,15 @@ public final class RawHTTPClient {
             }
             .connect(host: host, port: port).get()
         return RawHTTPClient(channel: channel, inbound: stream)
+    }
+
+    /// Connects, sends `raw`, reads one response and closes: the common one-request test.
+    public static func roundTrip(port: Int, _ raw: String, timeout: Duration = .seconds(10)) async throws -> RawHTTPResponse {
+        let client = try await RawHTTPClient.connect(port: port)
+        try await client.send(raw)
+        let response = try await client.readResponse(timeout: timeout)
+        await client.close()
+        return response
     }
 
     /// Sends raw bytes.
@@ -240,7 +250,7 @@ public struct RawHTTPResponse: Sendable {
         var headers: [(name: String, value: String)] = []
         for line in lines {
             guard let colon = line.firstIndex(of: ":") else { continue }
-            headers.append((line[..<colon].lowercased(), line[line.index(after: colon)...].trimmingSpaces()))
+            headers.append((line[..<colon].lowercased(), line[line.index(after: colon)...].trimmingOWS))
         }
         var response = RawHTTPResponse(status: status, headers: headers, body: [])
         var cursor = headEnd.upperBound
@@ -277,11 +287,5 @@ public struct RawHTTPResponse: Sendable {
         }
         buffer.moveReaderIndex(forwardBy: cursor)
         return response
-    }
-}
-
-extension Substring {
-    fileprivate func trimmingSpaces() -> String {
-        String(self.drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" }.reversed())
     }
 }

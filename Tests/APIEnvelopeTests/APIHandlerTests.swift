@@ -42,11 +42,7 @@ func post(_ path: String, _ contentType: String, _ body: String) -> String {
 }
 
 func exchange(_ port: Int, _ raw: String) async throws -> RawHTTPResponse {
-    let client = try await RawHTTPClient.connect(port: port)
-    try await client.send(raw)
-    let response = try await client.readResponse()
-    await client.close()
-    return response
+    try await RawHTTPClient.roundTrip(port: port, raw)
 }
 
 @Suite("API mount over sockets")

@@ -21,11 +21,7 @@ func userAPI() throws -> some HTTPHandler {
 }
 
 func request(_ port: Int, _ raw: String) async throws -> RawHTTPResponse {
-    let client = try await RawHTTPClient.connect(port: port)
-    try await client.send(raw)
-    let response = try await client.readResponse()
-    await client.close()
-    return response
+    try await RawHTTPClient.roundTrip(port: port, raw)
 }
 
 @Suite("Bearer auth and cookie→bearer forwarding over sockets")

@@ -11,11 +11,7 @@ import Testing
 func closedPort() async throws -> Int { 1 }
 
 func get(_ port: Int, _ path: String = "/", host: String = "t") async throws -> RawHTTPResponse {
-    let client = try await RawHTTPClient.connect(port: port)
-    try await client.send("GET \(path) HTTP/1.1\r\nHost: \(host)\r\n\r\n")
-    let response = try await client.readResponse()
-    await client.close()
-    return response
+    try await RawHTTPClient.roundTrip(port: port, "GET \(path) HTTP/1.1\r\nHost: \(host)\r\n\r\n")
 }
 
 let fast = Upstream.Configuration(connectTimeout: .seconds(2), responseTimeout: .milliseconds(400))

@@ -1,0 +1,25 @@
+public import HTTPTypes
+
+extension HTTPField.Name {
+    /// `X-Request-ID`.
+    public static let xRequestID = HTTPField.Name("X-Request-ID")!
+    /// `X-Forwarded-For`.
+    public static let xForwardedFor = HTTPField.Name("X-Forwarded-For")!
+    /// `X-Forwarded-Proto`.
+    public static let xForwardedProto = HTTPField.Name("X-Forwarded-Proto")!
+    /// `X-Forwarded-Host`.
+    public static let xForwardedHost = HTTPField.Name("X-Forwarded-Host")!
+    /// `X-Real-IP`.
+    public static let xRealIP = HTTPField.Name("X-Real-IP")!
+    /// `Forwarded` (RFC 7239).
+    public static let forwarded = HTTPField.Name("Forwarded")!
+    /// `Sec-Fetch-Site` (Fetch Metadata).
+    public static let secFetchSite = HTTPField.Name("Sec-Fetch-Site")!
+}
+
+extension StringProtocol {
+    /// The text without leading and trailing spaces and tabs (HTTP's optional white space, RFC 9110 §5.6.3).
+    package var trimmingOWS: String {
+        String(self.drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" }.reversed())
+    }
+}
