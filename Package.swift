@@ -89,7 +89,13 @@ let package = Package(
         ),
         .target(
             name: "SSRRendering",
-            dependencies: ["ProxyClient", "APIEnvelope", "CookieAuth"],
+            dependencies: [
+                "ProxyClient", "APIEnvelope", "CookieAuth", "HTTPCore", "Routing",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -220,6 +226,23 @@ let package = Package(
             name: "APIEnvelopeTests",
             dependencies: [
                 "APIEnvelope", "Validation", "HTTPCore", "Routing", "TandemTesting",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .systemLibrary(
+            name: "CLibXML2",
+            path: "Tests/Support/CLibXML2",
+            pkgConfig: "libxml-2.0",
+            providers: [.apt(["libxml2-dev"])]
+        ),
+        .target(name: "HTMLTesting", dependencies: ["CLibXML2"], path: "Tests/Support/HTMLTesting", swiftSettings: swiftSettings),
+        .testTarget(
+            name: "SSRRenderingTests",
+            dependencies: [
+                "SSRRendering", "HTMLTesting", "TandemTesting", "HTTPCore", "Routing", "APIEnvelope", "ProxyClient", "CookieAuth",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),

@@ -1,0 +1,160 @@
+import APIEnvelope
+import CookieAuth
+public import HTTPCore
+public import HTTPTypes
+public import NIOCore
+public import ProxyClient
+
+/// How pages reach the API: a transport (pooled HTTP to the API's internal address, or an in-process call),
+/// the cookie whose token is forwarded as a bearer token, and a response size limit.
+///
+/// ```swift
+/// let api = try APIClient.http("http://127.0.0.1:8000")        // split services
+/// let api = APIClient.inProcess(apiRouter)                      // one process
+/// ```
+public struct APIClient: Sendable {
+    /// How requests travel.
+    public let transport: any UpstreamTransport
+    /// `Host` sent to the API (its own `host:port`).
+    public let authority: String
+    /// The cookie holding the user's access token (`access_token`); its value goes out as `Authorization: Bearer`.
+    public let tokenCookie: String
+    /// The largest API response body read (413-free: larger answers fail the load with a 502).
+    public let maxResponseBytes: Int
+
+    /// Creates a client over `transport`; `authority` is the API's `host:port` for the `Host` header.
+    public init(transport: any UpstreamTransport, authority: String, tokenCookie: String = "access_token", maxResponseBytes: Int = 8 << 20) {
+        self.transport = transport
+        self.authority = authority
+        self.tokenCookie = tokenCookie
+        self.maxResponseBytes = maxResponseBytes
+    }
+
+    /// A client that calls the API over pooled HTTP/1.1 connections at `baseURL` (`http://host:port`).
+    /// - Throws: when `baseURL` is not an `http://` URL.
+    public static func http(
+        _ baseURL: String,
+        configuration: Upstream.Configuration = Upstream.Configuration(),
+        tokenCookie: String = "access_token"
+    ) throws -> APIClient {
+        let upstream = try Upstream([baseURL], configuration: configuration)
+        let url = upstream.urls[0]
+        return APIClient(transport: upstream, authority: "\(url.host):\(url.port)", tokenCookie: tokenCookie)
+    }
+
+    /// A client that calls `api` directly in this process (errors rendered as envelopes, as the API server would).
+    public static func inProcess(_ api: some HTTPHandler, tokenCookie: String = "access_token") -> APIClient {
+        APIClient(
+            transport: InProcessTransport(api, errorRenderer: EnvelopeErrorRenderer()),
+            authority: "api.internal",
+            tokenCookie: tokenCookie
+        )
+    }
+}
+
+/// The API client for one page request: forwards the access-token cookie as `Authorization: Bearer`, the
+/// request id as `X-Request-ID` and `Accept-Language`; unwraps envelopes; turns error envelopes into
+/// ``APIError``s; and can pass the API's `Set-Cookie` on to the browser.
+///
+/// ```swift
+/// let user = try await context.api.get("/api/user/", as: UserInfo.self)
+/// let _: UserInfo = try await context.api.post("/api/login/", json: credentials, relayCookies: true)
+/// ```
+public struct PageAPI: Sendable {
+    let client: APIClient?
+    let request: Request
+    let requestContext: RequestContext
+    let responseFields: ResponseFields
+
+    init(client: APIClient?, request: Request, requestContext: RequestContext, responseFields: ResponseFields) {
+        self.client = client
+        self.request = request
+        self.requestContext = requestContext
+        self.responseFields = responseFields
+    }
+
+    /// `GET path?query` and the envelope's data.
+    /// - Throws: ``APIError`` from an error envelope; `UpstreamError` when the API cannot be reached;
+    ///   `EnvelopeDecodingError` when the answer is not an envelope of `T`.
+    public func get<T: Decodable>(_ path: String, query: KeyValuePairs<String, String> = [:], as type: T.Type = T.self) async throws -> T {
+        let response = try await self.send(.get, Self.target(path, query: query))
+        return try await self.decode(response, as: type, relayCookies: false)
+    }
+
+    /// `POST path` with `json` as the body, and the envelope's data.
+    /// - Parameter relayCookies: pass the API's `Set-Cookie` fields on to the page's response (login).
+    /// - Throws: as ``get(_:query:as:)``.
+    public func post<T: Decodable>(
+        _ path: String,
+        json: some Encodable,
+        as type: T.Type = T.self,
+        relayCookies: Bool = false
+    ) async throws -> T {
+        let body = try JSONWriter.encode(json)
+        let response = try await self.send(.post, path, body: body, contentType: "application/json")
+        return try await self.decode(response, as: type, relayCookies: relayCookies)
+    }
+
+    /// Sends a request as it is and returns the raw response (its body still streaming).
+    /// - Throws: `UpstreamError` when the API cannot be reached.
+    public func send(_ method: HTTPRequest.Method, _ target: String, body: ByteBuffer? = nil, contentType: String? = nil) async throws -> Response {
+        guard let client = self.client else { throw UpstreamError.noServers }
+        var fields = HTTPFields()
+        fields[.accept] = "application/json"
+        if let language = self.request.headers[.acceptLanguage] { fields[.acceptLanguage] = language }
+        if let requestID = self.requestContext.requestID { fields[.xRequestID] = requestID }
+        if let token = self.request.cookies[client.tokenCookie], !token.isEmpty, token.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) {
+            fields[.authorization] = "Bearer \(token)"
+        }
+        if let body {
+            fields[.contentType] = contentType ?? "application/octet-stream"
+            fields[.contentLength] = String(body.readableBytes)
+        }
+        let head = HTTPRequest(method: method, scheme: nil, authority: client.authority, path: target, headerFields: fields)
+        var context = self.requestContext
+        context.parameters = Parameters()
+        return try await client.transport.send(Request(head: head, body: body.map { RequestBody(bytes: $0) } ?? .empty), context: context)
+    }
+
+    private func decode<T: Decodable>(_ response: Response, as type: T.Type, relayCookies: Bool) async throws -> T {
+        let limit = self.client?.maxResponseBytes ?? 0
+        let body: ByteBuffer
+        do {
+            body = try await response.body.collect(upTo: limit)
+        } catch let error as HTTPError where error.status == .contentTooLarge {
+            throw EnvelopeDecodingError.notAnEnvelope(status: response.status, snippet: "(more than \(limit) bytes)")
+        }
+        if relayCookies {
+            for field in response.headers where field.name == .setCookie { self.responseFields.append(field) }
+        }
+        return try Envelope.decode(type, from: body, status: response.status)
+    }
+
+    /// `path` with `query` percent-encoded.
+    static func target(_ path: String, query: KeyValuePairs<String, String>) -> String {
+        guard !query.isEmpty else { return path }
+        var target = path
+        target += path.contains("?") ? "&" : "?"
+        target += query.map { "\(Self.encode($0.key))=\(Self.encode($0.value))" }.joined(separator: "&")
+        return target
+    }
+
+    /// Percent-encodes everything but RFC 3986 unreserved characters.
+    static func encode(_ component: String) -> String {
+        var output = ""
+        output.reserveCapacity(component.utf8.count)
+        for byte in component.utf8 {
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+                UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
+                output.unicodeScalars.append(Unicode.Scalar(byte))
+            default:
+                let hex = Array("0123456789ABCDEF".utf8)
+                output.unicodeScalars.append("%")
+                output.unicodeScalars.append(Unicode.Scalar(hex[Int(byte >> 4)]))
+                output.unicodeScalars.append(Unicode.Scalar(hex[Int(byte & 0xF)]))
+            }
+        }
+        return output
+    }
+}

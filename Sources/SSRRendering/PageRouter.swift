@@ -1,0 +1,74 @@
+public import HTTPCore
+import HTTPTypes
+public import Routing
+
+/// A set of pages served as one `HTTPHandler`: each page on its route (`GET`, `HEAD`, `POST`), the 404 error
+/// page for any other path, error pages for whatever escapes.
+///
+/// ```swift
+/// var site = PageRouter.Builder(api: try APIClient.http("http://127.0.0.1:8000"), errorPages: SiteErrorPages())
+/// site.add(SearchPage())
+/// site.add(LoginPage())
+/// let web = try site.build()
+/// try await HTTPServer(handler: web, configuration: .init(port: 3000)).run()
+/// ```
+public struct PageRouter<Errors: ErrorPages>: HTTPHandler {
+    let router: TrieRouter
+    /// The error pages.
+    public let errorPages: Errors
+
+    public func handle(_ request: Request, context: RequestContext) async throws -> Response {
+        do {
+            return try await self.router.handle(request, context: context)
+        } catch {
+            return ErrorPageRenderer(self.errorPages).response(for: error, request: request, context: context)
+        }
+    }
+
+    /// Collects pages (and any other handlers) for a ``PageRouter``.
+    public struct Builder {
+        /// How pages reach the API.
+        public let api: APIClient?
+        /// The error pages.
+        public let errorPages: Errors
+        /// Other routes (static files, health checks) next to the pages.
+        public var routes: TrieRouter.Builder
+        /// Rendering chunk size.
+        public var chunkSize: Int
+
+        /// Creates a builder.
+        public init(api: APIClient?, errorPages: Errors, chunkSize: Int = 16 * 1024) {
+            self.api = api
+            self.errorPages = errorPages
+            self.routes = TrieRouter.Builder()
+            self.chunkSize = chunkSize
+        }
+
+        /// Adds `page` on its route.
+        public mutating func add(_ page: some Page) {
+            let handler = PageHandler(page, api: self.api, errorPages: self.errorPages, chunkSize: self.chunkSize)
+            self.routes.get(page.route, handler: handler)
+            self.routes.post(page.route, handler: handler)
+        }
+
+        /// The router; unknown paths get the 404 page.
+        /// - Throws: `RouterBuildError` for duplicate or invalid routes.
+        public func build() throws -> PageRouter {
+            var routes = self.routes
+            let errorPages = self.errorPages
+            routes.fallback(
+                HandlerFunction { request, context in
+                    errorPages.response(for: PageError(status: .notFound, path: String(request.path), requestID: context.requestID))
+                }
+            )
+            return PageRouter(router: try routes.build(), errorPages: self.errorPages)
+        }
+    }
+}
+
+extension PageRouter.Builder where Errors == DefaultErrorPages {
+    /// Creates a builder with the default error pages.
+    public init(api: APIClient?, chunkSize: Int = 16 * 1024) {
+        self.init(api: api, errorPages: DefaultErrorPages(), chunkSize: chunkSize)
+    }
+}

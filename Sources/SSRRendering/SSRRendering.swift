@@ -1,2 +1,0 @@
-/// SSRRendering — see ../shared/DESIGN.md; filled by its own issue.
-public enum SSRRenderingModule {}
