@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "Routing", targets: ["Routing"]),
         .library(name: "ProxyClient", targets: ["ProxyClient"]),
         .library(name: "SSRRendering", targets: ["SSRRendering"]),
+        .library(name: "SSRMustache", targets: ["SSRMustache"]),
         .library(name: "APIEnvelope", targets: ["APIEnvelope"]),
         .library(name: "Validation", targets: ["Validation"]),
         .library(name: "CookieAuth", targets: ["CookieAuth"]),
@@ -34,6 +35,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
     ],
     targets: [
         .target(
@@ -96,6 +98,11 @@ let package = Package(
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "SSRMustache",
+            dependencies: ["SSRRendering", .product(name: "Mustache", package: "swift-mustache")],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -242,7 +249,8 @@ let package = Package(
         .testTarget(
             name: "SSRRenderingTests",
             dependencies: [
-                "SSRRendering", "HTMLTesting", "TandemTesting", "HTTPCore", "Routing", "APIEnvelope", "ProxyClient", "CookieAuth",
+                "SSRRendering", "SSRMustache", "HTMLTesting", "TandemTesting",
+                .product(name: "Mustache", package: "swift-mustache"), "HTTPCore", "Routing", "APIEnvelope", "ProxyClient", "CookieAuth",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
