@@ -24,6 +24,7 @@ let package = Package(
         .executable(name: "hello", targets: ["Hello"]),
         .executable(name: "export-contracts", targets: ["ExportContracts"]),
         .executable(name: "split-services", targets: ["SplitServices"]),
+        .executable(name: "dev-proxy", targets: ["DevProxy"]),
         .executable(name: "bench-server", targets: ["BenchServer"]),
         .executable(name: "tandem-micro", targets: ["Micro"]),
     ],
@@ -110,6 +111,7 @@ let package = Package(
             dependencies: [
                 "HTTPCore",
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -117,14 +119,33 @@ let package = Package(
             path: "Examples/Support",
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "Topology",
+            dependencies: [
+                "ExampleSupport", "HTTPCore", "Routing", "ProxyClient", "SearchApp", "CookieAuth", "APIEnvelope", "SSRRendering",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Examples/Topology",
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "SplitServices",
             dependencies: [
-                "ExampleSupport", "HTTPCore", "Routing", "ProxyClient", "SearchApp", "CookieAuth", "APIEnvelope",
+                "ExampleSupport", "Topology", "HTTPCore", "ProxyClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Examples/SplitServices",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "DevProxy",
+            dependencies: [
+                "ExampleSupport", "Topology",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Examples/DevProxy",
             swiftSettings: swiftSettings
         ),
         .executableTarget(
@@ -174,8 +195,9 @@ let package = Package(
         .target(
             name: "SearchApp",
             dependencies: [
-                "HTTPCore", "Routing", "APIEnvelope", "Validation", "CookieAuth",
+                "HTTPCore", "Routing", "APIEnvelope", "Validation", "CookieAuth", "SSRRendering",
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -260,7 +282,8 @@ let package = Package(
         .testTarget(
             name: "ExamplesTests",
             dependencies: [
-                "TandemTesting", "Hello", "SearchApp", "Validation", "ExportContracts", "SplitServices", "HTTPCore", "APIEnvelope",
+                "TandemTesting", "HTMLTesting", "Hello", "SearchApp", "Validation", "ExportContracts", "SplitServices", "DevProxy", "HTTPCore",
+                "APIEnvelope",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ],

@@ -38,6 +38,35 @@ public struct SearchAPI: Sendable {
     /// - `GET /api/search/`, `POST /api/login/` (sets `access_token`), `POST /api/logout/`,
     ///   `GET /api/user/` (bearer token or cookie), `GET /healthz`.
     public func handler() throws -> some HTTPHandler {
+        try self.finish(self.routes())
+    }
+
+    /// The API serving `/api/*` and `/healthz` itself and sending every other path to `pages` (the dev proxy:
+    /// `pages` is a `ReverseProxy` to the web server). Errors under `pages` are rendered as plain text, the
+    /// API's own as envelopes.
+    ///
+    /// ```swift
+    /// let pages = try ReverseProxy(to: "http://127.0.0.1:3000", whenUnavailable: .plainText(.serviceUnavailable, "SSR server not running"))
+    /// let app = try SearchAPI(tokens: tokens).handler(proxyingPagesTo: pages)
+    /// ```
+    public func handler(proxyingPagesTo pages: some HTTPHandler) throws -> some HTTPHandler {
+        var routes = self.routes()
+        // Unknown API paths stay API answers (404 envelope) instead of reaching the page server.
+        for method in [HTTPRequest.Method.get, .post, .put, .patch, .delete] {
+            routes.on(method, "/api/**", handler: HandlerFunction { _, _ in throw APIError.notFound("No such API endpoint") })
+        }
+        routes.fallback(pages.wrapped(in: ErrorMiddleware(PlainTextErrorRenderer())))
+        return try self.finish(routes)
+    }
+
+    private func finish(_ routes: TrieRouter.Builder) throws -> some HTTPHandler {
+        try routes.build()
+            .wrapped(in: ErrorMiddleware(EnvelopeErrorRenderer()))
+            .wrapped(in: RequestIDMiddleware())
+            .wrapped(in: AccessLogMiddleware(level: .debug))
+    }
+
+    private func routes() -> TrieRouter.Builder {
         var routes = TrieRouter.Builder()
         Self.addSearch(to: &routes, catalogue: self.catalogue)
         let users = self.users
@@ -81,9 +110,6 @@ public struct SearchAPI: Sendable {
             )
         }
         routes.get("/healthz") { _, _ in .text("ok\n") }
-        return try routes.build()
-            .wrapped(in: ErrorMiddleware(EnvelopeErrorRenderer()))
-            .wrapped(in: RequestIDMiddleware())
-            .wrapped(in: AccessLogMiddleware(level: .debug))
+        return routes
     }
 }

@@ -1,24 +1,96 @@
-import APIEnvelope
 import ArgumentParser
-import CookieAuth
 import ExampleSupport
 import HTTPCore
 import Logging
 import ProxyClient
-import Routing
-import SearchApp
+import Topology
 
 /// The split-services topology: a gateway (the nginx role) in front of the SSR web server and the API.
 ///
-/// `split-services gateway` is the gateway alone, `split-services api` the API server; `web` and `all`
-/// come with the page module.
+/// `split-services` (= `all`) runs the three in one process on their own ports; `api`, `web` and `gateway`
+/// run one each, as separate processes or containers.
 @main
 struct SplitServices: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "split-services",
         abstract: "Run the split-services topology: gateway, SSR web server and API server.",
-        subcommands: [Gateway.self, API.self]
+        subcommands: [All.self, API.self, Web.self, Gateway.self],
+        defaultSubcommand: All.self
     )
+}
+
+/// `split-services all`: API, web and gateway in one process.
+struct All: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run API, web server and gateway in one process (the web server still calls the API over HTTP).",
+        discussion: "Then open http://localhost:8080/search/?query=swift"
+    )
+
+    @Option(help: "Address every server binds.") var host = "127.0.0.1"
+    @Option(help: "The gateway's port (0 picks a free one).") var gatewayPort = 8080
+    @Option(help: "The web server's port (0 picks a free one).") var webPort = 3000
+    @Option(help: "The API server's port (0 picks a free one).") var apiPort = 8000
+    @Flag(help: "Mark cookies Secure (for deployments behind https).") var secureCookies = false
+
+    func run() async throws {
+        let logger = ServerLauncher.logger("split-services")
+        // The web server and the gateway need the others' real ports up front.
+        let apiPort = try await self.apiPort == 0 ? ServerLauncher.freePort(host: self.host) : self.apiPort
+        let webPort = try await self.webPort == 0 ? ServerLauncher.freePort(host: self.host) : self.webPort
+        let api = try Topology.api(host: self.host, port: apiPort, secureCookies: self.secureCookies)
+        let apiURL = "http://\(ServerLauncher.urlHost(self.host)):\(apiPort)"
+        let web = try Topology.web(host: self.host, port: webPort, apiURL: apiURL, secureCookies: self.secureCookies)
+        let webURL = "http://\(ServerLauncher.urlHost(self.host)):\(webPort)"
+        let gateway = try Topology.gateway(
+            host: self.host,
+            port: self.gatewayPort,
+            routes: Topology.articleRoutes(web: webURL, api: apiURL)
+        )
+        try await ServerLauncher.run([api, web, gateway], logger: logger)
+    }
+}
+
+/// `split-services api`: the example's API server.
+struct API: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run the API server: search, login, logout, user, healthz.",
+        discussion: "Signing keys come from TANDEM_COOKIE_KEYS (comma-separated base64, newest first); without it a random key is used."
+    )
+
+    @Option(help: "Address to bind.") var host = "127.0.0.1"
+    @Option(help: "Port to bind (0 picks a free one).") var port = 8000
+    @Flag(help: "Mark cookies Secure (for deployments behind https).") var secureCookies = false
+
+    func run() async throws {
+        let api = try Topology.api(host: self.host, port: self.port, secureCookies: self.secureCookies)
+        try await ServerLauncher.run([api], logger: ServerLauncher.logger("api"))
+    }
+}
+
+/// `split-services web`: the SSR web server.
+struct Web: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run the web (SSR) server: the pages under /search/, rendered from the API.",
+        discussion: "CSRF keys come from TANDEM_COOKIE_KEYS; without it a random key is used."
+    )
+
+    @Option(help: "Address to bind.") var host = "127.0.0.1"
+    @Option(help: "Port to bind (0 picks a free one).") var port = 3000
+    @Option(help: "The API's internal address.") var api = "http://127.0.0.1:8000"
+    @Option(help: "Trusted proxy networks (CIDR) whose X-Forwarded-Host/-Proto the CSRF check believes; repeatable.")
+    var trustedProxy: [String] = []
+    @Flag(help: "Mark cookies Secure (for deployments behind https).") var secureCookies = false
+
+    func run() async throws {
+        let web = try Topology.web(
+            host: self.host,
+            port: self.port,
+            apiURL: self.api,
+            secureCookies: self.secureCookies,
+            trustedProxies: try self.trustedProxy.map { try CIDR($0) }
+        )
+        try await ServerLauncher.run([web], logger: ServerLauncher.logger("web"))
+    }
 }
 
 /// `split-services gateway`: longest-prefix routing to upstreams, like the article's nginx.
@@ -39,8 +111,6 @@ struct Gateway: AsyncParsableCommand {
     @Option(help: "Largest request body forwarded, in bytes; larger ones get 413.") var maxBodySize = 10 << 20
     @Option(help: "Trusted proxy networks (CIDR) whose X-Forwarded-* headers are kept; repeatable.") var trustedProxy: [String] = []
 
-    static let defaultRoutes = ["/search/=http://127.0.0.1:3000", "/api/=http://127.0.0.1:8000", "/=http://127.0.0.1:8000"]
-
     func validate() throws {
         for route in self.routes where !route.contains("=") {
             throw ValidationError("--route takes PREFIX=URL[,URL...], got \(route)")
@@ -50,8 +120,7 @@ struct Gateway: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let logger = ServerLauncher.logger("gateway")
-        var proxyConfiguration = ReverseProxy.Configuration(
+        var proxy = ReverseProxy.Configuration(
             trustedProxies: try self.trustedProxy.map { try CIDR($0) },
             maxBodyBytes: self.maxBodySize,
             upstream: .init(
@@ -59,58 +128,20 @@ struct Gateway: AsyncParsableCommand {
                 responseTimeout: .milliseconds(Int64(self.upstreamTimeout * 1000))
             )
         )
-        proxyConfiguration.upstream.maxConnectionsPerServer = 256
-        var gateway = PrefixRouter()
-        for route in self.routes.isEmpty ? Self.defaultRoutes : self.routes {
-            let parts = route.split(separator: "=", maxSplits: 1).map(String.init)
-            let urls = parts[1].split(separator: ",").map(String.init)
-            do {
-                gateway.location(parts[0], try ReverseProxy(to: urls, configuration: proxyConfiguration))
-            } catch {
-                throw ValidationError("\(error)")
+        proxy.upstream.maxConnectionsPerServer = 256
+        let routes =
+            self.routes.isEmpty
+            ? Topology.articleRoutes(web: "http://127.0.0.1:3000", api: "http://127.0.0.1:8000")
+            : self.routes.map { route in
+                let parts = route.split(separator: "=", maxSplits: 1).map(String.init)
+                return (prefix: parts[0], urls: parts[1].split(separator: ",").map(String.init))
             }
-            logger.info("Route", metadata: ["prefix": "\(parts[0])", "upstream": "\(urls.joined(separator: ","))"])
+        let gateway: ServerLauncher.Listener
+        do {
+            gateway = try Topology.gateway(host: self.host, port: self.port, routes: routes, proxy: proxy)
+        } catch let error as UpstreamURLError {
+            throw ValidationError("\(error)")
         }
-        gateway.exactLocation("/healthz", HandlerFunction { _, _ in .text("ok\n") })
-        let app =
-            gateway
-            .wrapped(in: ErrorMiddleware(PlainTextErrorRenderer()))
-            .wrapped(in: RequestIDMiddleware())
-            .wrapped(in: AccessLogMiddleware(level: .debug))
-        var configuration = HTTPServer<
-            MiddlewareHandler<
-                AccessLogMiddleware,
-                MiddlewareHandler<RequestIDMiddleware, MiddlewareHandler<ErrorMiddleware<PlainTextErrorRenderer>, PrefixRouter>>
-            >
-        >.Configuration(host: self.host, port: self.port)
-        // The gateway's own body limit matches what it forwards.
-        configuration.limits.maxBodyBytes = self.maxBodySize
-        let server = HTTPServer(handler: app, configuration: configuration, logger: logger)
-        try await ServerLauncher.run([.init("gateway", server)], logger: logger)
-    }
-}
-
-/// `split-services api`: the example's API server.
-struct API: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        abstract: "Run the API server: search, login, logout, user, healthz.",
-        discussion: "Signing keys come from TANDEM_COOKIE_KEYS (comma-separated base64, newest first); without it a random key is used."
-    )
-
-    @Option(help: "Address to bind.") var host = "127.0.0.1"
-    @Option(help: "Port to bind (0 picks a free one).") var port = 8000
-    @Flag(help: "Mark cookies Secure (for deployments behind https).") var secureCookies = false
-
-    func run() async throws {
-        let logger = ServerLauncher.logger("api")
-        let tokens = SignedAccessTokens(keys: .fromEnvironment(logger: logger))
-        let app = try SearchAPI(tokens: tokens, secureCookies: self.secureCookies).handler()
-        let server = HTTPServer(
-            handler: app,
-            configuration: .init(host: self.host, port: self.port),
-            errorRenderer: EnvelopeErrorRenderer(),
-            logger: logger
-        )
-        try await ServerLauncher.run([.init("api", server)], logger: logger)
+        try await ServerLauncher.run([gateway], logger: ServerLauncher.logger("gateway"))
     }
 }

@@ -1,6 +1,7 @@
 public import HTTPCore
 public import Logging
 import NIOCore
+import NIOPosix
 import ServiceLifecycle
 import UnixSignals
 
@@ -45,6 +46,26 @@ public enum ServerLauncher {
         }
     }
 
+    /// A port that is free on `host` right now (the kernel's pick for port 0), for servers that must know
+    /// each other's ports before they start. Another process could take it in between; the server then
+    /// fails to bind with a clear error.
+    public static func freePort(host: String) async throws -> Int {
+        let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(host: host, port: 0).get()
+        defer { channel.close(promise: nil) }
+        guard let port = channel.localAddress?.port else { throw FreePortError() }
+        return port
+    }
+
+    /// `host` as it goes into a URL: wildcard addresses become loopback (a client cannot connect to
+    /// `0.0.0.0`), IPv6 literals get brackets.
+    public static func urlHost(_ host: String) -> String {
+        switch host {
+        case "0.0.0.0", "": "127.0.0.1"
+        case "::": "[::1]"
+        default: host.contains(":") && !host.hasPrefix("[") ? "[\(host)]" : host
+        }
+    }
+
     /// A logger for example servers: `info` by default, `LOG_LEVEL=debug` for more.
     public static func logger(_ label: String) -> Logger {
         var logger = Logger(label: label)
@@ -57,4 +78,9 @@ public enum ServerLauncher {
         var bytes = Array((line + "\n").utf8)
         _ = bytes.withUnsafeMutableBytes { write(1, $0.baseAddress, $0.count) }
     }
+}
+
+/// The kernel gave no free port.
+public struct FreePortError: Error, CustomStringConvertible {
+    public var description: String { "Could not find a free port" }
 }

@@ -71,7 +71,7 @@ public struct APIHandler<Data: Encodable & Sendable>: HTTPHandler {
 }
 
 /// The payload of responses that have none.
-public struct NoData: Encodable, Sendable {
+public struct NoData: Codable, Sendable {
     /// Creates the empty payload.
     public init() {}
 }

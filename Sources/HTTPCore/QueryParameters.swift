@@ -45,6 +45,30 @@ public struct QueryParameters: Sendable, Equatable, Sequence {
         self.pairs.makeIterator()
     }
 
+    /// `component` percent-encoded for a query string or form body: every byte but RFC 3986's unreserved
+    /// characters (`A–Z a–z 0–9 - . _ ~`) becomes `%XX`.
+    ///
+    /// ```swift
+    /// "/search/?query=" + QueryParameters.percentEncoded("swift & nio")   // "/search/?query=swift%20%26%20nio"
+    /// ```
+    public static func percentEncoded(_ component: String) -> String {
+        let hex: StaticString = "0123456789ABCDEF"
+        var output: [UInt8] = []
+        output.reserveCapacity(component.utf8.count)
+        for byte in component.utf8 {
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+                UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
+                output.append(byte)
+            default:
+                output.append(UInt8(ascii: "%"))
+                output.append(hex.utf8Start[Int(byte >> 4)])
+                output.append(hex.utf8Start[Int(byte & 0xF)])
+            }
+        }
+        return String(decoding: output, as: UTF8.self)
+    }
+
     public static func == (lhs: QueryParameters, rhs: QueryParameters) -> Bool {
         lhs.pairs.elementsEqual(rhs.pairs) { $0.name == $1.name && $0.value == $1.value }
     }

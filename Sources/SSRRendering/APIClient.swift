@@ -135,26 +135,7 @@ public struct PageAPI: Sendable {
         guard !query.isEmpty else { return path }
         var target = path
         target += path.contains("?") ? "&" : "?"
-        target += query.map { "\(Self.encode($0.key))=\(Self.encode($0.value))" }.joined(separator: "&")
+        target += query.map { QueryParameters.percentEncoded($0.key) + "=" + QueryParameters.percentEncoded($0.value) }.joined(separator: "&")
         return target
-    }
-
-    /// Percent-encodes everything but RFC 3986 unreserved characters.
-    static func encode(_ component: String) -> String {
-        var output = ""
-        output.reserveCapacity(component.utf8.count)
-        for byte in component.utf8 {
-            switch byte {
-            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
-                UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
-                output.unicodeScalars.append(Unicode.Scalar(byte))
-            default:
-                let hex = Array("0123456789ABCDEF".utf8)
-                output.unicodeScalars.append("%")
-                output.unicodeScalars.append(Unicode.Scalar(hex[Int(byte >> 4)]))
-                output.unicodeScalars.append(Unicode.Scalar(hex[Int(byte & 0xF)]))
-            }
-        }
-        return output
     }
 }
