@@ -1,0 +1,90 @@
+import Foundation
+import NIOCore
+import NIOPosix
+import TandemTesting
+
+/// The built executables sit next to the test bundle in `.build/<configuration>/`.
+func executableURL(_ name: String) throws -> URL {
+    var directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+    for _ in 0..<4 {
+        let candidate = directory.appendingPathComponent(name)
+        if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+        directory = directory.deletingLastPathComponent()
+    }
+    throw CocoaError(.fileNoSuchFile, userInfo: [NSFilePathErrorKey: name])
+}
+
+/// A server process started as a user would, with the ports it announced.
+final class ServerProcess {
+    let process = Process()
+    private let output = Pipe()
+    /// The port each announced server listens on (`api`, `web`, `gateway`, …).
+    private(set) var ports: [String: Int] = [:]
+    /// The first announced server's port.
+    var port: Int { self.ports[self.labels[0]] ?? 0 }
+    private let labels: [String]
+
+    /// Starts `name` with `arguments` and waits (with a deadline) until every label in `labels` has printed
+    /// `LABEL listening on http://HOST:PORT`.
+    init(_ name: String, _ arguments: [String], announcing labels: String...) throws {
+        self.labels = labels
+        self.process.executableURL = try executableURL(name)
+        self.process.arguments = arguments
+        self.process.standardOutput = self.output
+        self.process.standardError = FileHandle.nullDevice
+        try self.process.run()
+        let deadline = Date().addingTimeInterval(30)
+        var seen = ""
+        while Date() < deadline {
+            let data = self.output.fileHandleForReading.availableData
+            if data.isEmpty { break }
+            seen += String(decoding: data, as: UTF8.self)
+            for line in seen.split(separator: "\n") {
+                for label in labels where line.hasPrefix("\(label) listening on http://") {
+                    self.ports[label] = line.split(separator: ":").last.flatMap { Int($0) }
+                }
+            }
+            if labels.allSatisfy({ self.ports[$0] != nil }) { return }
+        }
+        self.process.terminate()
+        throw CocoaError(.executableLoad, userInfo: [NSLocalizedDescriptionKey: "no listening lines for \(labels); output: \(seen)"])
+    }
+
+    /// Sends SIGTERM and returns the exit status (waiting with a deadline).
+    func terminate() async throws -> Int32 {
+        self.process.terminate()
+        return try await self.waitForExit()
+    }
+
+    /// Kills the process with SIGKILL, as a crash would, and waits until it is gone.
+    func kill() async throws {
+        Foundation.kill(self.process.processIdentifier, SIGKILL)
+        _ = try await self.waitForExit()
+    }
+
+    private func waitForExit() async throws -> Int32 {
+        let deadline = ContinuousClock.now + .seconds(30)
+        while self.process.isRunning && ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        return self.process.isRunning ? -1 : self.process.terminationStatus
+    }
+}
+
+/// A port nothing listens on right now (bound, read, released).
+func unusedPort() async throws -> Int {
+    let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(host: "127.0.0.1", port: 0).get()
+    let port = channel.localAddress!.port!
+    try await channel.close()
+    return port
+}
+
+/// Polls `check` until it is true or `timeout` passes.
+func eventually(timeout: Duration = .seconds(20), _ check: () async -> Bool) async throws -> Bool {
+    let deadline = ContinuousClock.now + timeout
+    while ContinuousClock.now < deadline {
+        if await check() { return true }
+        try await Task.sleep(for: .milliseconds(50))
+    }
+    return false
+}

@@ -1,0 +1,68 @@
+import Foundation
+import HTMLTesting
+import TandemTesting
+import Testing
+
+@Suite("split-services (processes)")
+struct SplitServicesTests {
+    @Test("`split-services` runs API, web and gateway in one process; every route works through the gateway; SIGTERM stops all")
+    func allInOne() async throws {
+        let servers = try ServerProcess(
+            "split-services",
+            ["--gateway-port", "0", "--web-port", "0", "--api-port", "0"],
+            announcing: "gateway", "web", "api"
+        )
+        #expect(Set(servers.ports.values).count == 3)
+        try await SearchAppFlow.everyRoute(port: servers.port)
+        // The web and API servers answer on their own ports too.
+        #expect(try await SearchAppFlow.send(servers.ports["web"]!, "/search/?query=swift").status == 200)
+        #expect(try await SearchAppFlow.send(servers.ports["api"]!, "/api/search/?query=swift").status == 200)
+        #expect(try await servers.terminate() == 0)
+    }
+
+    @Test("Separate processes: a dead API gives 502 pages and 502 API answers, a dead web server 502 pages; restarts recover without restarting the gateway")
+    func recovery() async throws {
+        var api = try ServerProcess("split-services", ["api", "--port", "0"], announcing: "api")
+        let apiPort = api.port
+        var web = try ServerProcess("split-services", ["web", "--port", "0", "--api", "http://127.0.0.1:\(apiPort)"], announcing: "web")
+        let webPort = web.port
+        let gateway = try ServerProcess(
+            "split-services",
+            [
+                "gateway", "--port", "0", "--route", "/search/=http://127.0.0.1:\(webPort)",
+                "--route", "/api/=http://127.0.0.1:\(apiPort)", "--route", "/=http://127.0.0.1:\(apiPort)",
+            ],
+            announcing: "gateway"
+        )
+        let port = gateway.port
+        try await SearchAppFlow.everyRoute(port: port)
+
+        try await api.kill()
+        let page = try await SearchAppFlow.send(port, "/search/?query=swift", headers: ["X-Request-ID: api-down-1"])
+        #expect(page.status == 502)
+        let tree = try HTMLTree(parsing: page.body)
+        #expect(tree.first("body")?["data-status"] == "502")
+        #expect(tree.first("h1")?.text == "The search service is unavailable")
+        #expect(tree.first(where: "class", is: "request-id")?.text == "Request ID: api-down-1")
+        #expect(try await SearchAppFlow.send(port, "/api/search/?query=swift").status == 502)
+        #expect(try await SearchAppFlow.send(port, "/search/").status == 200)  // pages without API data still work
+
+        api = try ServerProcess("split-services", ["api", "--port", String(apiPort)], announcing: "api")
+        #expect(try await eventually { (try? await SearchAppFlow.send(port, "/search/?query=swift").status) == 200 })
+        #expect(try await SearchAppFlow.send(port, "/api/search/?query=swift").status == 200)
+
+        try await web.kill()
+        let noWeb = try await SearchAppFlow.send(port, "/search/?query=swift")
+        #expect(noWeb.status == 502)
+        #expect(noWeb.header("content-type") == "text/plain; charset=utf-8")
+        #expect(try await SearchAppFlow.send(port, "/api/search/?query=swift").status == 200)
+
+        web = try ServerProcess("split-services", ["web", "--port", String(webPort), "--api", "http://127.0.0.1:\(apiPort)"], announcing: "web")
+        #expect(try await eventually { (try? await SearchAppFlow.send(port, "/search/?query=swift").status) == 200 })
+        try await SearchAppFlow.everyRoute(port: port)
+
+        #expect(try await gateway.terminate() == 0)
+        #expect(try await web.terminate() == 0)
+        #expect(try await api.terminate() == 0)
+    }
+}
