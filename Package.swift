@@ -214,7 +214,7 @@ let package = Package(
         .executableTarget(
             name: "BenchServer",
             dependencies: [
-                "SearchApp", "APIEnvelope", "HTTPCore", "Routing", .product(name: "Logging", package: "swift-log"),
+                "SearchApp", "APIEnvelope", "HTTPCore", "Routing", "SSRRendering", .product(name: "Logging", package: "swift-log"),
             ],
             path: "Benchmarks/BenchServer",
             swiftSettings: swiftSettings

@@ -2,17 +2,35 @@ import APIEnvelope
 import HTTPCore
 import Logging
 import Routing
+import SSRRendering
 import SearchApp
 
-/// Benchmark-only server: the example's `/api/search/` envelope route on the given port.
-/// `Benchmarks/api-vs-django.sh` runs it against Django REST framework serving the same JSON.
+/// The example's search page with the catalogue searched in process (the benchmark measures rendering, not
+/// the API call): the same loader outcome, layout, escaping, ETag and headers as the real page.
+struct InProcessSearchPage: Page {
+    var route: String { "/search/" }
+
+    func load(_ context: PageContext) async throws -> PageResult<SearchPageProps> {
+        let query = context.query["query"] ?? ""
+        let results = Catalogue.standard.search(SearchInput(query: query, maxResults: SearchPage.pageSize))
+        return .props(SearchPageProps(query: query, results: results))
+    }
+
+    func render(_ props: SearchPageProps, context: PageContext) -> Document {
+        SearchPage().render(props, context: context)
+    }
+}
+
+/// Benchmark-only server on the given port: the example's `/api/search/` envelope route
+/// (`Benchmarks/api-vs-django.sh`) and its `/search/` results page (`Benchmarks/pages-vs-django-node.sh`).
 @main
 struct BenchServer {
     static func main() async throws {
         let port = CommandLine.arguments.dropFirst().first.flatMap { Int($0) } ?? 18090
-        var routes = TrieRouter.Builder()
-        SearchAPI.addSearch(to: &routes)
-        let app = try routes.build().wrapped(in: ErrorMiddleware(EnvelopeErrorRenderer()))
+        var site = PageRouter.Builder(api: nil, errorPages: SiteErrorPages())
+        SearchAPI.addSearch(to: &site.routes)
+        site.add(InProcessSearchPage())
+        let app = try site.build()
         var logger = Logger(label: "bench-server")
         logger.logLevel = .warning
         let server = HTTPServer(handler: app, configuration: .init(port: port), errorRenderer: EnvelopeErrorRenderer(), logger: logger)

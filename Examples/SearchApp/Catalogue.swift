@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// One searchable entry.
 public struct CatalogueEntry: Sendable, Hashable, Codable {
     /// Stable id.
@@ -69,15 +75,24 @@ public struct Catalogue: Sendable {
         return SearchResults(query: input.query, total: total, results: matches)
     }
 
+    /// Byte substring search: libc's vectorised `memchr` finds candidates for the first byte, `memcmp`
+    /// checks the rest (several times faster than comparing byte by byte in Swift).
     static func contains(_ haystack: [UInt8], _ needle: [UInt8]) -> Bool {
         guard !needle.isEmpty else { return true }
         guard haystack.count >= needle.count else { return false }
-        let first = needle[0]
-        for start in 0...(haystack.count - needle.count) where haystack[start] == first {
-            var offset = 1
-            while offset < needle.count && haystack[start + offset] == needle[offset] { offset += 1 }
-            if offset == needle.count { return true }
+        return haystack.withUnsafeBytes { hay in
+            needle.withUnsafeBytes { pattern in
+                let base = hay.baseAddress!
+                let last = hay.count - pattern.count
+                var offset = 0
+                while offset <= last {
+                    guard let found = memchr(base + offset, Int32(pattern[0]), last - offset + 1) else { return false }
+                    let position = base.distance(to: UnsafeRawPointer(found))
+                    if memcmp(found, pattern.baseAddress!, pattern.count) == 0 { return true }
+                    offset = position + 1
+                }
+                return false
+            }
         }
-        return false
     }
 }

@@ -9,6 +9,7 @@
 ///     Element("details") { Element("summary") { "More" }; p { summary } }
 /// }
 /// ```
+@frozen
 public struct Element<Content: HTML>: HTML {
     /// The tag name.
     public let tag: String
@@ -16,13 +17,14 @@ public struct Element<Content: HTML>: HTML {
     public let attributes: [Attribute]
     /// The content.
     public let content: Content
-    let isVoid: Bool
+    @usableFromInline let isVoid: Bool
 
     /// An element with any tag name (letters, digits and `-`; anything else is removed).
     public init(_ tag: String, _ attributes: [Attribute] = [], @HTMLBuilder content: () -> Content) {
         self.init(tag: Attribute.cleanName(tag), attributes: attributes, content: content(), isVoid: false)
     }
 
+    @inlinable
     init(tag: String, attributes: [Attribute], content: Content, isVoid: Bool) {
         self.tag = tag
         self.attributes = attributes
@@ -30,6 +32,7 @@ public struct Element<Content: HTML>: HTML {
         self.isVoid = isVoid
     }
 
+    @inlinable
     public func render(into writer: inout HTMLWriter) {
         writer.writeRaw("<")
         writer.writeRaw(self.tag)
@@ -65,9 +68,18 @@ public struct Attribute: Sendable, Hashable {
     public init(_ name: String, _ value: String?) {
         let name = Self.cleanName(name)
         self.name = name
-        self.value = value.map { Self.urlAttributes.contains(name.lowercased()) ? Self.safeURL($0, allowImageData: name == "src") : $0 }
+        let lowercased = name.utf8.contains { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") } ? name.lowercased() : name
+        self.value = value.map { Self.urlAttributes.contains(lowercased) ? Self.safeURL($0, allowImageData: lowercased == "src") : $0 }
     }
 
+    /// An attribute whose name is known to be clean and whose value needs no URL check.
+    @inlinable
+    init(validName name: String, value: String?) {
+        self.name = name
+        self.value = value
+    }
+
+    @inlinable
     func render(into writer: inout HTMLWriter) {
         guard !self.name.isEmpty else { return }
         writer.writeRaw(" ")
@@ -82,6 +94,7 @@ public struct Attribute: Sendable, Hashable {
     static let urlAttributes: Set<String> = ["href", "src", "action", "formaction", "poster", "cite", "background"]
 
     /// `url`, or `about:invalid#blocked` when its scheme can run script.
+    @usableFromInline
     static func safeURL(_ url: String, allowImageData: Bool) -> String {
         if let first = url.utf8.first, first == UInt8(ascii: "/") || first == UInt8(ascii: "#") || first == UInt8(ascii: "?") {
             return url
@@ -120,51 +133,51 @@ public struct Attribute: Sendable, Hashable {
 
 extension Attribute {
     /// `class`.
-    public static func `class`(_ value: String) -> Attribute { Attribute("class", value) }
+    @inlinable public static func `class`(_ value: String) -> Attribute { Attribute(validName: "class", value: value) }
     /// `id`.
-    public static func id(_ value: String) -> Attribute { Attribute("id", value) }
+    @inlinable public static func id(_ value: String) -> Attribute { Attribute(validName: "id", value: value) }
     /// `href` (script URLs are blocked).
-    public static func href(_ value: String) -> Attribute { Attribute("href", value) }
+    @inlinable public static func href(_ value: String) -> Attribute { Attribute(validName: "href", value: safeURL(value, allowImageData: false)) }
     /// `src` (script URLs are blocked).
-    public static func src(_ value: String) -> Attribute { Attribute("src", value) }
+    @inlinable public static func src(_ value: String) -> Attribute { Attribute(validName: "src", value: safeURL(value, allowImageData: true)) }
     /// `alt`.
-    public static func alt(_ value: String) -> Attribute { Attribute("alt", value) }
+    @inlinable public static func alt(_ value: String) -> Attribute { Attribute(validName: "alt", value: value) }
     /// `title`.
-    public static func title(_ value: String) -> Attribute { Attribute("title", value) }
+    @inlinable public static func title(_ value: String) -> Attribute { Attribute(validName: "title", value: value) }
     /// `type`.
-    public static func type(_ value: String) -> Attribute { Attribute("type", value) }
+    @inlinable public static func type(_ value: String) -> Attribute { Attribute(validName: "type", value: value) }
     /// `name`.
-    public static func name(_ value: String) -> Attribute { Attribute("name", value) }
+    @inlinable public static func name(_ value: String) -> Attribute { Attribute(validName: "name", value: value) }
     /// `value`.
-    public static func value(_ value: String) -> Attribute { Attribute("value", value) }
+    @inlinable public static func value(_ value: String) -> Attribute { Attribute(validName: "value", value: value) }
     /// `placeholder`.
-    public static func placeholder(_ value: String) -> Attribute { Attribute("placeholder", value) }
+    @inlinable public static func placeholder(_ value: String) -> Attribute { Attribute(validName: "placeholder", value: value) }
     /// `action` (script URLs are blocked).
-    public static func action(_ value: String) -> Attribute { Attribute("action", value) }
+    @inlinable public static func action(_ value: String) -> Attribute { Attribute(validName: "action", value: safeURL(value, allowImageData: false)) }
     /// `method`.
-    public static func method(_ value: String) -> Attribute { Attribute("method", value) }
+    @inlinable public static func method(_ value: String) -> Attribute { Attribute(validName: "method", value: value) }
     /// `for`.
-    public static func `for`(_ value: String) -> Attribute { Attribute("for", value) }
+    @inlinable public static func `for`(_ value: String) -> Attribute { Attribute(validName: "for", value: value) }
     /// `rel`.
-    public static func rel(_ value: String) -> Attribute { Attribute("rel", value) }
+    @inlinable public static func rel(_ value: String) -> Attribute { Attribute(validName: "rel", value: value) }
     /// `lang`.
-    public static func lang(_ value: String) -> Attribute { Attribute("lang", value) }
+    @inlinable public static func lang(_ value: String) -> Attribute { Attribute(validName: "lang", value: value) }
     /// `autocomplete`.
-    public static func autocomplete(_ value: String) -> Attribute { Attribute("autocomplete", value) }
+    @inlinable public static func autocomplete(_ value: String) -> Attribute { Attribute(validName: "autocomplete", value: value) }
     /// `role`.
-    public static func role(_ value: String) -> Attribute { Attribute("role", value) }
+    @inlinable public static func role(_ value: String) -> Attribute { Attribute(validName: "role", value: value) }
     /// `aria-NAME`.
     public static func aria(_ name: String, _ value: String) -> Attribute { Attribute("aria-" + name, value) }
     /// `data-NAME`.
     public static func data(_ name: String, _ value: String) -> Attribute { Attribute("data-" + name, value) }
     /// `required` (boolean).
-    public static var required: Attribute { Attribute("required", nil) }
+    @inlinable public static var required: Attribute { Attribute(validName: "required", value: nil) }
     /// `disabled` (boolean).
-    public static var disabled: Attribute { Attribute("disabled", nil) }
+    @inlinable public static var disabled: Attribute { Attribute(validName: "disabled", value: nil) }
     /// `checked` (boolean).
-    public static var checked: Attribute { Attribute("checked", nil) }
+    @inlinable public static var checked: Attribute { Attribute(validName: "checked", value: nil) }
     /// `selected` (boolean).
-    public static var selected: Attribute { Attribute("selected", nil) }
+    @inlinable public static var selected: Attribute { Attribute(validName: "selected", value: nil) }
     /// `autofocus` (boolean).
-    public static var autofocus: Attribute { Attribute("autofocus", nil) }
+    @inlinable public static var autofocus: Attribute { Attribute(validName: "autofocus", value: nil) }
 }

@@ -36,6 +36,7 @@ public protocol Component: HTML {
 }
 
 extension Component {
+    @inlinable
     public func render(into writer: inout HTMLWriter) {
         self.body.render(into: &writer)
     }
@@ -47,8 +48,10 @@ public struct Text: HTML {
     public let value: String
 
     /// Creates text.
+    @inlinable
     public init(_ value: String) { self.value = value }
 
+    @inlinable
     public func render(into writer: inout HTMLWriter) {
         writer.writeEscaped(self.value)
     }
@@ -64,8 +67,10 @@ public struct RawHTML: HTML {
     public let markup: String
 
     /// Creates raw markup.
+    @inlinable
     public init(_ markup: String) { self.markup = markup }
 
+    @inlinable
     public func render(into writer: inout HTMLWriter) {
         writer.writeRaw(self.markup)
     }
@@ -74,33 +79,46 @@ public struct RawHTML: HTML {
 /// Nothing at all.
 public struct EmptyHTML: HTML {
     /// Creates empty content.
+    @inlinable
     public init() {}
+    @inlinable
     public func render(into writer: inout HTMLWriter) {}
 }
 
-/// Several pieces of content written one after another (a builder block).
-public struct HTMLGroup<each Content: HTML>: HTML {
-    let content: (repeat each Content)
+/// Two pieces of content written one after the other: a builder block is a chain of these.
+///
+/// (A chain of concrete pairs, not a parameter pack: pack tuples need their type metadata built at run time,
+/// which cost a third of a page's rendering time in the search page benchmark.)
+@frozen
+public struct HTMLPair<First: HTML, Second: HTML>: HTML {
+    /// The first piece.
+    public let first: First
+    /// The second piece.
+    public let second: Second
 
-    /// Groups `content`.
-    public init(_ content: repeat each Content) {
-        self.content = (repeat each content)
+    /// Pairs two pieces.
+    @inlinable
+    public init(_ first: First, _ second: Second) {
+        self.first = first
+        self.second = second
     }
 
+    @inlinable
     public func render(into writer: inout HTMLWriter) {
-        for part in repeat each self.content {
-            part.render(into: &writer)
-        }
+        self.first.render(into: &writer)
+        self.second.render(into: &writer)
     }
 }
 
 /// One of two kinds of content (an `if`/`else` or `switch` in a builder block).
+@frozen
 public enum HTMLEither<First: HTML, Second: HTML>: HTML {
     /// The first branch.
     case first(First)
     /// The second branch.
     case second(Second)
 
+    @inlinable
     public func render(into writer: inout HTMLWriter) {
         switch self {
         case .first(let content): content.render(into: &writer)
@@ -110,12 +128,14 @@ public enum HTMLEither<First: HTML, Second: HTML>: HTML {
 }
 
 extension Optional: HTML where Wrapped: HTML {
+    @inlinable
     public func render(into writer: inout HTMLWriter) {
         if let content = self { content.render(into: &writer) }
     }
 }
 
 extension Array: HTML where Element: HTML {
+    @inlinable
     public func render(into writer: inout HTMLWriter) {
         for content in self { content.render(into: &writer) }
     }
@@ -125,25 +145,44 @@ extension Array: HTML where Element: HTML {
 @resultBuilder
 public enum HTMLBuilder {
     /// A piece of content as it is.
+    @inlinable
     public static func buildExpression<Content: HTML>(_ content: Content) -> Content { content }
     /// A string becomes escaped ``Text``.
+    @inlinable
     public static func buildExpression(_ text: String) -> Text { Text(text) }
     /// A substring becomes escaped ``Text``.
+    @inlinable
     public static func buildExpression(_ text: Substring) -> Text { Text(String(text)) }
     /// A number becomes its decimal text.
+    @inlinable
     public static func buildExpression(_ number: Int) -> Text { Text(String(number)) }
-    /// A block.
-    public static func buildBlock<each Content: HTML>(_ content: repeat each Content) -> HTMLGroup<repeat each Content> {
-        HTMLGroup(repeat each content)
+    /// An empty block.
+    @inlinable
+    public static func buildBlock() -> EmptyHTML { EmptyHTML() }
+    /// The first statement of a block.
+    @inlinable
+    public static func buildPartialBlock<Content: HTML>(first content: Content) -> Content { content }
+    /// The next statement of a block.
+    @inlinable
+    public static func buildPartialBlock<Accumulated: HTML, Next: HTML>(
+        accumulated: Accumulated,
+        next: Next
+    ) -> HTMLPair<Accumulated, Next> {
+        HTMLPair(accumulated, next)
     }
     /// An `if` without `else`.
+    @inlinable
     public static func buildOptional<Content: HTML>(_ content: Content?) -> Content? { content }
     /// The `if` branch.
+    @inlinable
     public static func buildEither<First: HTML, Second: HTML>(first: First) -> HTMLEither<First, Second> { .first(first) }
     /// The `else` branch.
+    @inlinable
     public static func buildEither<First: HTML, Second: HTML>(second: Second) -> HTMLEither<First, Second> { .second(second) }
     /// A `for` loop.
+    @inlinable
     public static func buildArray<Content: HTML>(_ content: [Content]) -> [Content] { content }
     /// An `if #available` branch.
+    @inlinable
     public static func buildLimitedAvailability<Content: HTML>(_ content: Content) -> Content { content }
 }

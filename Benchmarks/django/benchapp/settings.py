@@ -14,3 +14,13 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": [],
     "UNAUTHENTICATED_USER": None,
 }
+
+# The search results page (Benchmarks/pages-vs-django-node.sh): Django templates, cached loader (DEBUG off).
+import os
+
+TEMPLATES = [{
+    "BACKEND": "django.template.backends.django.DjangoTemplates",
+    "DIRS": [os.path.join(os.path.dirname(__file__), "templates")],
+    "APP_DIRS": False,
+    "OPTIONS": {"context_processors": []},
+}]

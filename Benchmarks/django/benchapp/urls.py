@@ -1,5 +1,5 @@
 from django.urls import path
 
-from .views import SearchView
+from .views import SearchView, search_page
 
-urlpatterns = [path("api/search/", SearchView.as_view())]
+urlpatterns = [path("api/search/", SearchView.as_view()), path("search/", search_page)]

@@ -1,4 +1,5 @@
 """The same catalogue, search and envelope as Examples/SearchApp (Catalogue.swift, Contracts.swift)."""
+from django.shortcuts import render
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -45,3 +46,19 @@ class SearchView(APIView):
                 if len(results) < limit:
                     results.append(entry)
         return Response({"status": "success", "data": {"query": query, "total": total, "results": results}, "error": None})
+
+
+def search(query, limit):
+    words = query.lower().split()
+    results, total = [], 0
+    for entry, haystack in zip(ENTRIES, HAYSTACKS):
+        if all(word in haystack for word in words):
+            total += 1
+            if len(results) < limit:
+                results.append(entry)
+    return {"query": query, "total": total, "results": results}
+
+
+def search_page(request):
+    """The example's search results page (Examples/SearchApp/Pages/SearchPage.swift) from a Django template."""
+    return render(request, "search.html", search(request.GET.get("query", ""), 20), content_type="text/html; charset=utf-8")
