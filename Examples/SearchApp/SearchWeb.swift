@@ -1,8 +1,8 @@
 public import CookieAuth
 public import HTTPCore
 import HTTPTypes
-import NIOCore
 import Logging
+import NIOCore
 import Routing
 public import SSRRendering
 

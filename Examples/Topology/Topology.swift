@@ -27,7 +27,10 @@ public enum Topology {
         let logger = ServerLauncher.logger("api")
         let tokens = SignedAccessTokens(keys: keys ?? .fromEnvironment(logger: logger))
         let app = try SearchAPI(tokens: tokens, secureCookies: secureCookies).handler()
-        return .init("api", HTTPServer(handler: app, configuration: .init(host: host, port: port), errorRenderer: EnvelopeErrorRenderer(), logger: logger))
+        return .init(
+            "api",
+            HTTPServer(handler: app, configuration: .init(host: host, port: port), errorRenderer: EnvelopeErrorRenderer(), logger: logger)
+        )
     }
 
     /// The dev proxy's API server (`api`): `/api/*` and `/healthz` itself, every other path proxied to the web
@@ -45,7 +48,10 @@ public enum Topology {
         configuration.upstream.connectTimeout = .seconds(2)
         let pages = try ReverseProxy(to: webURL, configuration: configuration)
         let app = try SearchAPI(tokens: tokens, secureCookies: secureCookies).handler(proxyingPagesTo: pages)
-        return .init("api", HTTPServer(handler: app, configuration: .init(host: host, port: port), errorRenderer: EnvelopeErrorRenderer(), logger: logger))
+        return .init(
+            "api",
+            HTTPServer(handler: app, configuration: .init(host: host, port: port), errorRenderer: EnvelopeErrorRenderer(), logger: logger)
+        )
     }
 
     /// The web (SSR) server (`web`): the pages, calling the API at `apiURL` over HTTP.
@@ -66,7 +72,15 @@ public enum Topology {
             trustedProxies: trustedProxies
         )
         let errorRenderer = ErrorPageRenderer(SiteErrorPages())
-        return .init("web", HTTPServer(handler: try web.handler(), configuration: .init(host: host, port: port), errorRenderer: errorRenderer, logger: logger))
+        return .init(
+            "web",
+            HTTPServer(
+                handler: try web.handler(),
+                configuration: .init(host: host, port: port),
+                errorRenderer: errorRenderer,
+                logger: logger
+            )
+        )
     }
 
     /// The gateway (`gateway`, the nginx role): longest prefix wins; several URLs form one balanced upstream;

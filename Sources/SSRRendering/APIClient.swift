@@ -23,7 +23,8 @@ public struct APIClient: Sendable {
     public let maxResponseBytes: Int
 
     /// Creates a client over `transport`; `authority` is the API's `host:port` for the `Host` header.
-    public init(transport: any UpstreamTransport, authority: String, tokenCookie: String = "access_token", maxResponseBytes: Int = 8 << 20) {
+    public init(transport: any UpstreamTransport, authority: String, tokenCookie: String = "access_token", maxResponseBytes: Int = 8 << 20)
+    {
         self.transport = transport
         self.authority = authority
         self.tokenCookie = tokenCookie
@@ -97,7 +98,12 @@ public struct PageAPI: Sendable {
 
     /// Sends a request as it is and returns the raw response (its body still streaming).
     /// - Throws: `UpstreamError` when the API cannot be reached.
-    public func send(_ method: HTTPRequest.Method, _ target: String, body: ByteBuffer? = nil, contentType: String? = nil) async throws -> Response {
+    public func send(
+        _ method: HTTPRequest.Method,
+        _ target: String,
+        body: ByteBuffer? = nil,
+        contentType: String? = nil
+    ) async throws -> Response {
         guard let client = self.client else { throw UpstreamError.noServers }
         var fields = HTTPFields()
         fields[.accept] = "application/json"
@@ -135,7 +141,9 @@ public struct PageAPI: Sendable {
         guard !query.isEmpty else { return path }
         var target = path
         target += path.contains("?") ? "&" : "?"
-        target += query.map { QueryParameters.percentEncoded($0.key) + "=" + QueryParameters.percentEncoded($0.value) }.joined(separator: "&")
+        target += query.map { QueryParameters.percentEncoded($0.key) + "=" + QueryParameters.percentEncoded($0.value) }.joined(
+            separator: "&"
+        )
         return target
     }
 }

@@ -137,9 +137,13 @@ extension Attribute {
     /// `id`.
     @inlinable public static func id(_ value: String) -> Attribute { Attribute(validName: "id", value: value) }
     /// `href` (script URLs are blocked).
-    @inlinable public static func href(_ value: String) -> Attribute { Attribute(validName: "href", value: safeURL(value, allowImageData: false)) }
+    @inlinable public static func href(_ value: String) -> Attribute {
+        Attribute(validName: "href", value: safeURL(value, allowImageData: false))
+    }
     /// `src` (script URLs are blocked).
-    @inlinable public static func src(_ value: String) -> Attribute { Attribute(validName: "src", value: safeURL(value, allowImageData: true)) }
+    @inlinable public static func src(_ value: String) -> Attribute {
+        Attribute(validName: "src", value: safeURL(value, allowImageData: true))
+    }
     /// `alt`.
     @inlinable public static func alt(_ value: String) -> Attribute { Attribute(validName: "alt", value: value) }
     /// `title`.
@@ -153,7 +157,9 @@ extension Attribute {
     /// `placeholder`.
     @inlinable public static func placeholder(_ value: String) -> Attribute { Attribute(validName: "placeholder", value: value) }
     /// `action` (script URLs are blocked).
-    @inlinable public static func action(_ value: String) -> Attribute { Attribute(validName: "action", value: safeURL(value, allowImageData: false)) }
+    @inlinable public static func action(_ value: String) -> Attribute {
+        Attribute(validName: "action", value: safeURL(value, allowImageData: false))
+    }
     /// `method`.
     @inlinable public static func method(_ value: String) -> Attribute { Attribute(validName: "method", value: value) }
     /// `for`.

@@ -106,7 +106,11 @@ extension ErrorPages {
             return all
         }
         if let bytes { return Response(status: error.status, headers: fields, body: .bytes(bytes)) }
-        return Response(status: error.status, headers: fields, body: .stream { writer in try await body.write { try await writer.write($0) } })
+        return Response(
+            status: error.status,
+            headers: fields,
+            body: .stream { writer in try await body.write { try await writer.write($0) } }
+        )
     }
 }
 
@@ -121,7 +125,9 @@ public struct DefaultErrorPages: ErrorPages {
                 h1 { "\(error.status.code) \(error.status.reasonPhrase)" }
                 p { error.message }
                 if let requestID = error.requestID {
-                    p(.class("request-id")) { "Request ID: "; code { requestID } }
+                    p(.class("request-id")) {
+                        "Request ID: "; code { requestID }
+                    }
                 }
             }
         }

@@ -1,4 +1,3 @@
-
 /// A server-rendered page: a route, a loader that fetches what the page needs and decides the outcome,
 /// and a renderer. The status and headers are decided before the first body byte, so a missing item is a
 /// real 404 and a failed API call a real 502.

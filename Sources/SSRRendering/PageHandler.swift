@@ -47,7 +47,12 @@ public struct PageHandler<P: Page, Errors: ErrorPages>: HTTPHandler {
                 return Response(status: status, headers: headers, body: .empty)
             case .render(let status, let props):
                 let output = try self.page.render(props, context: pageContext)
-                return self.response(status: status, rendered: RenderedHTML(output, chunkSize: self.chunkSize), request: request, pageContext)
+                return self.response(
+                    status: status,
+                    rendered: RenderedHTML(output, chunkSize: self.chunkSize),
+                    request: request,
+                    pageContext
+                )
             }
         } catch {
             let pageError = PageError(error, path: String(request.path), requestID: context.requestID, logger: context.logger)
@@ -64,9 +69,13 @@ public struct PageHandler<P: Page, Errors: ErrorPages>: HTTPHandler {
         guard let chunks = rendered.staticChunks else {
             // Something renders later: the head goes out now, the body streams (chunked, no ETag).
             let chunkSize = self.chunkSize
-            return Response(status: status, headers: headers, body: .stream { writer in
-                try await rendered.write(chunkSize: chunkSize) { try await writer.write($0) }
-            })
+            return Response(
+                status: status,
+                headers: headers,
+                body: .stream { writer in
+                    try await rendered.write(chunkSize: chunkSize) { try await writer.write($0) }
+                }
+            )
         }
         if self.page.usesETag, status == .ok {
             let etag = Self.etag(of: chunks)
@@ -81,9 +90,13 @@ public struct PageHandler<P: Page, Errors: ErrorPages>: HTTPHandler {
         }
         if chunks.count == 1 { return Response(status: status, headers: headers, body: .bytes(chunks[0])) }
         let length = chunks.reduce(0) { $0 + $1.readableBytes }
-        return Response(status: status, headers: headers, body: .stream(contentLength: length) { writer in
-            for chunk in chunks { try await writer.write(chunk) }
-        })
+        return Response(
+            status: status,
+            headers: headers,
+            body: .stream(contentLength: length) { writer in
+                for chunk in chunks { try await writer.write(chunk) }
+            }
+        )
     }
 
     /// A strong validator: the first 15 bytes (120 bits) of the body's SHA-256, base64url, quoted.

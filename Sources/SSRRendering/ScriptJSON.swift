@@ -57,7 +57,8 @@ public struct ScriptJSON: HTML {
             case UInt8(ascii: "<"): output.writeStaticString("\\u003c")
             case UInt8(ascii: ">"): output.writeStaticString("\\u003e")
             case UInt8(ascii: "&"): output.writeStaticString("\\u0026")
-            case 0xE2 where index + 2 < bytes.endIndex && bytes[index + 1] == 0x80 && (bytes[index + 2] == 0xA8 || bytes[index + 2] == 0xA9):
+            case 0xE2
+            where index + 2 < bytes.endIndex && bytes[index + 1] == 0x80 && (bytes[index + 2] == 0xA8 || bytes[index + 2] == 0xA9):
                 // U+2028 LINE SEPARATOR / U+2029 PARAGRAPH SEPARATOR (E2 80 A8 / E2 80 A9).
                 output.writeStaticString(bytes[index + 2] == 0xA8 ? "\\u2028" : "\\u2029")
                 index += 2

@@ -16,7 +16,9 @@ struct DevProxyTests {
         #expect(try await servers.terminate() == 0)
     }
 
-    @Test("With an external web server: 503 `SSR server not running` until it runs, pages once it does, 503 again when it dies, recovery on restart")
+    @Test(
+        "With an external web server: 503 `SSR server not running` until it runs, pages once it does, 503 again when it dies, recovery on restart"
+    )
     func externalWeb() async throws {
         let webPort = try await unusedPort()
         let proxy = try ServerProcess("dev-proxy", ["--port", "0", "--web-url", "http://127.0.0.1:\(webPort)"], announcing: "api")
@@ -30,14 +32,22 @@ struct DevProxyTests {
         }
         try await expectUnavailable()
 
-        var web = try ServerProcess("split-services", ["web", "--port", String(webPort), "--api", "http://127.0.0.1:\(port)"], announcing: "web")
+        var web = try ServerProcess(
+            "split-services",
+            ["web", "--port", String(webPort), "--api", "http://127.0.0.1:\(port)"],
+            announcing: "web"
+        )
         #expect(try await eventually { (try? await SearchAppFlow.send(port, "/search/?query=swift").status) == 200 })
         try await SearchAppFlow.everyRoute(port: port)
 
         try await web.kill()
         try await expectUnavailable()
 
-        web = try ServerProcess("split-services", ["web", "--port", String(webPort), "--api", "http://127.0.0.1:\(port)"], announcing: "web")
+        web = try ServerProcess(
+            "split-services",
+            ["web", "--port", String(webPort), "--api", "http://127.0.0.1:\(port)"],
+            announcing: "web"
+        )
         #expect(try await eventually { (try? await SearchAppFlow.send(port, "/search/?query=swift").status) == 200 })
         #expect(try await web.terminate() == 0)
         #expect(try await proxy.terminate() == 0)
@@ -56,7 +66,11 @@ struct DevProxyTests {
             )
         }
         try await withTestServer(echo) { webPort in
-            let proxy = try ServerProcess("dev-proxy", ["--port", "0", "--no-web", "--web-url", "http://127.0.0.1:\(webPort)"], announcing: "api")
+            let proxy = try ServerProcess(
+                "dev-proxy",
+                ["--port", "0", "--no-web", "--web-url", "http://127.0.0.1:\(webPort)"],
+                announcing: "api"
+            )
             let client = try await RawHTTPClient.connect(port: proxy.port)
             try await client.send(
                 "GET /_next/webpack-hmr HTTP/1.1\r\nHost: t\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\n\r\n"

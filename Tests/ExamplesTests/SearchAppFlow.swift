@@ -125,13 +125,21 @@ enum SearchAppFlow {
         let forged = try await send(port, "/search/login/", method: "POST", headers: formHeaders, body: "username=ada&password=lovelace")
         #expect(forged.status == 403)
 
-        let wrong = try await send(port, "/search/login/", method: "POST", headers: formHeaders,
+        let wrong = try await send(
+            port,
+            "/search/login/",
+            method: "POST",
+            headers: formHeaders,
             body: "csrf_token=\(QueryParameters.percentEncoded(field))&username=ada&password=nope"
         )
         #expect(wrong.status == 422)
         #expect(try HTMLTree(parsing: wrong.body).first(where: "role", is: "alert")?.text == "Wrong user name or password")
 
-        let login = try await send(port, "/search/login/", method: "POST", headers: formHeaders,
+        let login = try await send(
+            port,
+            "/search/login/",
+            method: "POST",
+            headers: formHeaders,
             body: "csrf_token=\(QueryParameters.percentEncoded(field))&username=ada&password=lovelace"
         )
         #expect(login.status == 303)
@@ -147,13 +155,17 @@ enum SearchAppFlow {
 
         // A browser posting from the page itself (same origin) needs no token.
         let logout = try await send(
-            port, "/search/logout/", method: "POST",
+            port,
+            "/search/logout/",
+            method: "POST",
             headers: ["Cookie: access_token=\(token)", "Origin: http://127.0.0.1:\(port)", "Content-Length: 0"]
         )
         #expect(logout.status == 303 && logout.header("location") == "/search/")
         #expect(logout.headers("set-cookie").contains { $0.hasPrefix("access_token=;") && $0.contains("Max-Age=0") })
         let crossSite = try await send(
-            port, "/search/logout/", method: "POST",
+            port,
+            "/search/logout/",
+            method: "POST",
             headers: ["Cookie: access_token=\(token)", "Origin: http://evil.example", "Content-Length: 0"]
         )
         #expect(crossSite.status == 403)

@@ -10,7 +10,9 @@ struct SplitServicesTests {
         let servers = try ServerProcess(
             "split-services",
             ["--gateway-port", "0", "--web-port", "0", "--api-port", "0"],
-            announcing: "gateway", "web", "api"
+            announcing: "gateway",
+            "web",
+            "api"
         )
         #expect(Set(servers.ports.values).count == 3)
         try await SearchAppFlow.everyRoute(port: servers.port)
@@ -20,7 +22,9 @@ struct SplitServicesTests {
         #expect(try await servers.terminate() == 0)
     }
 
-    @Test("Separate processes: a dead API gives 502 pages and 502 API answers, a dead web server 502 pages; restarts recover without restarting the gateway")
+    @Test(
+        "Separate processes: a dead API gives 502 pages and 502 API answers, a dead web server 502 pages; restarts recover without restarting the gateway"
+    )
     func recovery() async throws {
         var api = try ServerProcess("split-services", ["api", "--port", "0"], announcing: "api")
         let apiPort = api.port
@@ -57,7 +61,11 @@ struct SplitServicesTests {
         #expect(noWeb.header("content-type") == "text/plain; charset=utf-8")
         #expect(try await SearchAppFlow.send(port, "/api/search/?query=swift").status == 200)
 
-        web = try ServerProcess("split-services", ["web", "--port", String(webPort), "--api", "http://127.0.0.1:\(apiPort)"], announcing: "web")
+        web = try ServerProcess(
+            "split-services",
+            ["web", "--port", String(webPort), "--api", "http://127.0.0.1:\(apiPort)"],
+            announcing: "web"
+        )
         #expect(try await eventually { (try? await SearchAppFlow.send(port, "/search/?query=swift").status) == 200 })
         try await SearchAppFlow.everyRoute(port: port)
 

@@ -15,7 +15,13 @@ struct DocumentTests {
             description: "12 results for <swift>",
             canonicalURL: "https://example.com/search/?query=swift&page=1",
             robots: "noindex, follow",
-            openGraph: OpenGraph(title: title, description: "OG", url: "https://example.com/x", image: "https://example.com/i.png", siteName: "Ex"),
+            openGraph: OpenGraph(
+                title: title,
+                description: "OG",
+                url: "https://example.com/x",
+                image: "https://example.com/i.png",
+                siteName: "Ex"
+            ),
             twitter: TwitterCard(card: "summary_large_image", site: "@tandem", title: "TW"),
             meta: [(name: "author", content: "Ada")],
             stylesheets: ["/static/site.css"],
@@ -65,7 +71,11 @@ struct DocumentTests {
                 }
             }
         }
-        let context = PageContext(request: .init(head: .init(method: .get, scheme: nil, authority: "t", path: "/")), requestContext: .init(logger: .init(label: "t")), api: nil)
+        let context = PageContext(
+            request: .init(head: .init(method: .get, scheme: nil, authority: "t", path: "/")),
+            requestContext: .init(logger: .init(label: "t")),
+            api: nil
+        )
         let document = Site()(Head(title: "About"), context: context) { p(.id("c")) { "content" } }
         let tree = try HTMLTree(parsing: try await html(document))
         #expect(tree.first("title")?.text == "About · Site")

@@ -52,7 +52,9 @@ struct HTMLTests {
         let page = div(.id("root")) {
             Card(title: "First", tags: ["swift", "nio"], featured: true)
             Card(title: "Second", tags: [], featured: false)
-            p { "Count: "; 2 }
+            p {
+                "Count: "; 2
+            }
             input(.type("checkbox"), .checked, .name("agree"))
             br()
             Element("details", [.class("more")]) { Element("summary") { "More" } }
@@ -115,14 +117,24 @@ struct HTMLTests {
     @Test("data:image URLs are allowed in src only, SVG never")
     func dataImages() async throws {
         let png = "data:image/png;base64,iVBORw0KGgo="
-        let tree = try HTMLTree(parsing: try await html(div { img(.src(png)); img(.src("data:image/svg+xml,<svg/>")); a(.href(png)) { "x" } }))
+        let tree = try HTMLTree(
+            parsing: try await html(
+                div {
+                    img(.src(png)); img(.src("data:image/svg+xml,<svg/>")); a(.href(png)) { "x" }
+                }
+            )
+        )
         #expect(tree.all("img").map { $0["src"] } == [png, "about:invalid#blocked"])
         #expect(tree.first("a")?["href"] == "about:invalid#blocked")
     }
 
     @Test("RawHTML is written verbatim; attribute and tag names are cleaned")
     func rawAndNames() async throws {
-        let text = try await html(div { RawHTML("<b>bold</b>"); Element("x-widget\" onclick=\"x", [Attribute("on click=\"y", "1")]) })
+        let text = try await html(
+            div {
+                RawHTML("<b>bold</b>"); Element("x-widget\" onclick=\"x", [Attribute("on click=\"y", "1")])
+            }
+        )
         let tree = try HTMLTree(parsing: text)
         #expect(tree.first("b")?.text == "bold")
         #expect(text.contains("<x-widgetonclickx onclicky=\"1\"></x-widgetonclickx>"))

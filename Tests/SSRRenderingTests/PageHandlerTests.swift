@@ -39,15 +39,26 @@ func testAPI() throws -> some HTTPHandler {
             let credentials = try await request.decodeJSON([String: String].self)
             guard credentials["password"] == "lovelace" else { throw APIError.unauthorized("Wrong password") }
             var response = APIResponse.ok(["user": credentials["username"] ?? ""])
-            response.headers.append(HTTPField(name: .setCookie, value: "access_token=tok-\(credentials["username"] ?? ""); Path=/; HttpOnly"))
+            response.headers.append(
+                HTTPField(name: .setCookie, value: "access_token=tok-\(credentials["username"] ?? ""); Path=/; HttpOnly")
+            )
             response.headers.append(HTTPField(name: .setCookie, value: "theme=dark; Path=/"))
             return response
         }
     )
     routes.get("/api/missing/", handler: APIHandler { _, _ -> NoData in throw APIError.notFound("No such item") })
-    routes.get("/api/down/", handler: APIHandler { _, _ -> NoData in throw APIError(.serviceUnavailable, code: "maintenance", message: "Back soon") })
-    routes.get("/api/broken/", handler: APIHandler { _, _ -> NoData in throw APIError(.internalServerError, code: "db", message: "DB password is hunter2") })
-    routes.get("/api/html/", handler: HandlerFunction { _, _ in .bytes(ByteBuffer(string: "<html>proxy error</html>"), contentType: "text/html") })
+    routes.get(
+        "/api/down/",
+        handler: APIHandler { _, _ -> NoData in throw APIError(.serviceUnavailable, code: "maintenance", message: "Back soon") }
+    )
+    routes.get(
+        "/api/broken/",
+        handler: APIHandler { _, _ -> NoData in throw APIError(.internalServerError, code: "db", message: "DB password is hunter2") }
+    )
+    routes.get(
+        "/api/html/",
+        handler: HandlerFunction { _, _ in .bytes(ByteBuffer(string: "<html>proxy error</html>"), contentType: "text/html") }
+    )
     return try routes.build().wrapped(in: ErrorMiddleware(EnvelopeErrorRenderer()))
 }
 
@@ -127,7 +138,9 @@ struct LoginPage: Page {
     func render(_ problem: String?, context: PageContext) -> Document {
         Document(head: Head(title: "Sign in")) {
             if let problem { p(.class("error")) { problem } }
-            form(.method("post"), .action("/login/")) { input(.name("username")); input(.name("password"), .type("password")) }
+            form(.method("post"), .action("/login/")) {
+                input(.name("username")); input(.name("password"), .type("password"))
+            }
         }
     }
 }
@@ -241,7 +254,11 @@ struct PageHandlerTests {
         try await withTestServer(try testAPI()) { apiPort in
             for api in [APIClient.inProcess(try testAPI()), try APIClient.http("http://127.0.0.1:\(apiPort)")] {
                 try await withTestServer(try site(api: api)) { port in
-                    let signedIn = try await get(port, "/api-call/echo/", headers: "Cookie: theme=dark; access_token=abc.def\r\nX-Request-ID: r-1\r\nAccept-Language: de-CH, de;q=0.9\r\n")
+                    let signedIn = try await get(
+                        port,
+                        "/api-call/echo/",
+                        headers: "Cookie: theme=dark; access_token=abc.def\r\nX-Request-ID: r-1\r\nAccept-Language: de-CH, de;q=0.9\r\n"
+                    )
                     #expect(signedIn.status == 200)
                     let tree = try HTMLTree(parsing: signedIn.body)
                     #expect(tree.first(where: "id", is: "authorization")?.text == "Bearer abc.def")

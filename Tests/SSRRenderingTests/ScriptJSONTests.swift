@@ -12,7 +12,10 @@ struct Props: Codable, Equatable {
 
 @Suite("Hydration data and JSON-LD in script elements")
 struct ScriptJSONTests {
-    @Test("Props round-trip through the parsed page; no value can close the script", arguments: payloads + ["</script><script>alert(1)</script>", "<!--<script>", "\u{2028}\u{2029}"])
+    @Test(
+        "Props round-trip through the parsed page; no value can close the script",
+        arguments: payloads + ["</script><script>alert(1)</script>", "<!--<script>", "\u{2028}\u{2029}"]
+    )
     func roundTrip(_ payload: String) async throws {
         let props = Props(query: payload, titles: [payload, "plain"], note: nil)
         let document = Document(head: Head(title: "t"), hydration: try ScriptJSON(id: "__PROPS__", props)) { p { "body" } }

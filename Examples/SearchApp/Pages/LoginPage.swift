@@ -51,7 +51,10 @@ public struct LoginPage: Page {
             return .seeOther("/search/account/")
         } catch let error as APIError where [401, 422].contains(error.status.code) {
             let problem = error.status == .unauthorized ? error.message : "Enter a user name and a password."
-            return .status(.unprocessableContent, LoginPageProps(username: username, problem: problem, csrfToken: try self.issueToken(context)))
+            return .status(
+                .unprocessableContent,
+                LoginPageProps(username: username, problem: problem, csrfToken: try self.issueToken(context))
+            )
         }
     }
 
@@ -61,11 +64,17 @@ public struct LoginPage: Page {
             if let problem = props.problem { p(.class("problems"), .role("alert")) { problem } }
             form(.class("login"), .method("post"), .action("/search/login/")) {
                 input(.type("hidden"), .name(CSRFTokens.fieldName), .value(props.csrfToken))
-                label { "User name "; input(.name("username"), .value(props.username), .autocomplete("username"), .required) }
-                label { "Password "; input(.type("password"), .name("password"), .autocomplete("current-password"), .required) }
+                label {
+                    "User name "; input(.name("username"), .value(props.username), .autocomplete("username"), .required)
+                }
+                label {
+                    "Password "; input(.type("password"), .name("password"), .autocomplete("current-password"), .required)
+                }
                 button(.type("submit")) { "Sign in" }
             }
-            p { "Demo users: "; code { "ada" }; " / "; code { "lovelace" }; ", "; code { "grace" }; " / "; code { "hopper" } }
+            p {
+                "Demo users: "; code { "ada" }; " / "; code { "lovelace" }; ", "; code { "grace" }; " / "; code { "hopper" }
+            }
         }
     }
 
@@ -97,8 +106,12 @@ public struct AccountPage: Page {
 
     public func render(_ user: UserInfo, context: PageContext) -> Document {
         SiteLayout()(Head(title: "Your account · Tandem Search", robots: "noindex"), context: context) {
-            h1 { "Signed in as "; span(.id("user-name")) { user.name } }
-            p { "User name: "; code(.id("username")) { user.username } }
+            h1 {
+                "Signed in as "; span(.id("user-name")) { user.name }
+            }
+            p {
+                "User name: "; code(.id("username")) { user.username }
+            }
             form(.method("post"), .action("/search/logout/")) { button(.type("submit")) { "Sign out" } }
         }
     }

@@ -81,7 +81,9 @@ public struct SearchResultsView: Component {
             ul(.class("problems")) { for problem in props.problems { li { problem } } }
         }
         if let results = props.results {
-            h1 { "Results for "; results.query }
+            h1 {
+                "Results for "; results.query
+            }
             p(.class("total")) { "\(results.total) result\(results.total == 1 ? "" : "s")" }
             ol(.class("results")) {
                 for entry in results.results {

@@ -22,7 +22,11 @@ public struct SiteErrorPages: ErrorPages {
                 h1 { title }
                 p(.class("message")) { error.message }
                 p { a(.href("/search/")) { "Back to search" } }
-                if let requestID = error.requestID { p(.class("request-id")) { "Request ID: "; code { requestID } } }
+                if let requestID = error.requestID {
+                    p(.class("request-id")) {
+                        "Request ID: "; code { requestID }
+                    }
+                }
             }
         }
     }
