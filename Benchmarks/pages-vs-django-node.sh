@@ -22,11 +22,7 @@ echo "building release binaries..." >&2
 swift build -c release --product bench-server >/dev/null
 server_bin=$(swift build -c release --show-bin-path)/bench-server
 
-clock_ticks=$(getconf CLK_TCK)
-tree_pids() { echo "$1 $(pgrep -P "$1" | tr '\n' ' ')"; }
-cpu_ticks() { local total=0; for pid in $(tree_pids "$1"); do total=$((total + $(awk '{print $14 + $15}' "/proc/$pid/stat"))); done; echo $total; }
-peak_rss() { local total=0; for pid in $(tree_pids "$1"); do total=$((total + $(awk '/VmHWM/ {print $2}' "/proc/$pid/status"))); done; awk -v k=$total 'BEGIN {printf "%.1f MiB", k / 1024}'; }
-wait_for() { local deadline=$((SECONDS + 30)); until curl -sf -o /dev/null "$1"; do [ $SECONDS -lt $deadline ] || { echo "$1 did not come up" >&2; exit 1; }; sleep 0.1; done; }
+source Benchmarks/lib.sh
 
 declare -A pids ports
 ports=([tandem]=18090 [django]=18091 [node]=18092 [node-cluster]=18093)
@@ -54,17 +50,8 @@ echo "| server | req/s | p50 | p99 | CPU µs/req | peak RSS |"
 echo "|---|--:|--:|--:|--:|--:|"
 declare -A rps
 for name in tandem node node-cluster django; do
-  pid=${pids[$name]}; port=${ports[$name]}
-  wrk -t1 -c"$connections" -d2s "http://127.0.0.1:$port$target" >/dev/null
-  before=$(cpu_ticks $pid)
-  output=$(wrk -t1 -c"$connections" -d"${duration}s" --latency "http://127.0.0.1:$port$target")
-  after=$(cpu_ticks $pid)
-  requests=$(echo "$output" | awk '/requests in/ {print $1}')
-  rps[$name]=$(echo "$output" | awk '/Requests\/sec/ {print $2}')
-  p50=$(echo "$output" | awk '$1 == "50%" {print $2}')
-  p99=$(echo "$output" | awk '$1 == "99%" {print $2}')
-  cpu=$(awk -v t=$((after - before)) -v hz="$clock_ticks" -v n="$requests" 'BEGIN {printf "%.1f", t / hz * 1e6 / n}')
-  echo "| $name | ${rps[$name]} | $p50 | $p99 | $cpu | $(peak_rss $pid) |"
+  measure "$name" "${pids[$name]}" "http://127.0.0.1:${ports[$name]}$target"
+  rps[$name]=$LAST_RPS
 done
 echo
 awk -v t="${rps[tandem]}" -v d="${rps[django]}" 'BEGIN {printf "Tandem: %.1fx Django templates (goal >= 10x)\n", t / d}'

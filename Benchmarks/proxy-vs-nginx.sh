@@ -29,11 +29,7 @@ pids=()
 cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; rm -rf "$work"; }
 trap cleanup EXIT
 
-clock_ticks=$(getconf CLK_TCK)
-tree_pids() { echo "$1 $(pgrep -P "$1" | tr '\n' ' ')"; }
-cpu_ticks() { local total=0; for pid in $(tree_pids "$1"); do total=$((total + $(awk '{print $14 + $15}' "/proc/$pid/stat"))); done; echo $total; }
-peak_rss() { local total=0; for pid in $(tree_pids "$1"); do total=$((total + $(awk '/VmHWM/ {print $2}' "/proc/$pid/status"))); done; awk -v k=$total 'BEGIN {printf "%.1f MiB", k / 1024}'; }
-wait_for() { local deadline=$((SECONDS + 30)); until curl -sf -o /dev/null "$1"; do [ $SECONDS -lt $deadline ] || { echo "$1 did not come up" >&2; exit 1; }; sleep 0.1; done; }
+source Benchmarks/lib.sh
 
 "$bin/hello" --port 18180 >/dev/null 2>&1 & pids+=($!)
 "$bin/split-services" gateway --port 18181 --route /=http://127.0.0.1:18180 >/dev/null 2>&1 & pids+=($!); tandem_pid=$!
@@ -82,17 +78,9 @@ echo "|---|--:|--:|--:|--:|--:|"
 declare -A rps p99s
 for entry in "tandem:18181:$tandem_pid" "nginx-tuned:18183:$tuned_pid" "nginx-article:18182:$article_pid"; do
   IFS=: read -r name port pid <<<"$entry"
-  wrk -t1 -c"$connections" -d2s "http://127.0.0.1:$port$path" >/dev/null
-  before=$(cpu_ticks "$pid")
-  output=$(wrk -t1 -c"$connections" -d"${duration}s" --latency "http://127.0.0.1:$port$path")
-  after=$(cpu_ticks "$pid")
-  requests=$(echo "$output" | awk '/requests in/ {print $1}')
-  rps[$name]=$(echo "$output" | awk '/Requests\/sec/ {print $2}')
-  p50=$(echo "$output" | awk '$1 == "50%" {print $2}')
-  p99s[$name]=$(echo "$output" | awk '$1 == "99%" {print $2}')
-  errors=$(echo "$output" | awk '/Non-2xx|Socket errors/' | tr '\n' ' ')
-  cpu=$(awk -v t=$((after - before)) -v hz="$clock_ticks" -v n="$requests" 'BEGIN {printf "%.1f", t / hz * 1e6 / n}')
-  echo "| $name | ${rps[$name]} | $p50 | ${p99s[$name]} | $cpu | $(peak_rss "$pid") | $errors"
+  measure "$name" "$pid" "http://127.0.0.1:$port$path"
+  rps[$name]=$LAST_RPS
+  p99s[$name]=$LAST_P99
 done
 echo
 ms() { awk -v v="$1" 'BEGIN { if (v ~ /us$/) print v / 1000; else if (v ~ /ms$/) print v + 0; else print v * 1000 }'; }

@@ -48,7 +48,7 @@ public struct SearchWeb: Sendable {
             return response
         }
         return try site.build()
-            .wrapped(in: CSRFMiddleware(tokens: self.csrf, trustedProxies: self.trustedProxies))
+            .wrapped(in: CSRFMiddleware(tokens: self.csrf, trustedProxies: self.trustedProxies, checksRequestsWithoutCookies: true))
             .wrapped(in: ErrorMiddleware(ErrorPageRenderer(SiteErrorPages())))
             .wrapped(in: RequestIDMiddleware())
             .wrapped(in: AccessLogMiddleware(level: .debug))

@@ -24,13 +24,9 @@ import SearchApp
 public enum Topology {
     /// The API server (`api`): search, login, logout, user, healthz.
     public static func api(host: String, port: Int, keys: KeyRing? = nil, secureCookies: Bool = false) throws -> ServerLauncher.Listener {
-        let logger = ServerLauncher.logger("api")
-        let tokens = SignedAccessTokens(keys: keys ?? .fromEnvironment(logger: logger))
-        let app = try SearchAPI(tokens: tokens, secureCookies: secureCookies).handler()
-        return .init(
-            "api",
-            HTTPServer(handler: app, configuration: .init(host: host, port: port), errorRenderer: EnvelopeErrorRenderer(), logger: logger)
-        )
+        try self.apiServer(host: host, port: port, keys: keys) { tokens in
+            try SearchAPI(tokens: tokens, secureCookies: secureCookies).handler()
+        }
     }
 
     /// The dev proxy's API server (`api`): `/api/*` and `/healthz` itself, every other path proxied to the web
@@ -42,16 +38,25 @@ public enum Topology {
         keys: KeyRing? = nil,
         secureCookies: Bool = false
     ) throws -> ServerLauncher.Listener {
-        let logger = ServerLauncher.logger("api")
-        let tokens = SignedAccessTokens(keys: keys ?? .fromEnvironment(logger: logger))
         var configuration = ReverseProxy.Configuration(whenUnavailable: .plainText(.serviceUnavailable, "SSR server not running"))
         configuration.upstream.connectTimeout = .seconds(2)
         let pages = try ReverseProxy(to: webURL, configuration: configuration)
-        let app = try SearchAPI(tokens: tokens, secureCookies: secureCookies).handler(proxyingPagesTo: pages)
-        return .init(
-            "api",
-            HTTPServer(handler: app, configuration: .init(host: host, port: port), errorRenderer: EnvelopeErrorRenderer(), logger: logger)
-        )
+        return try self.apiServer(host: host, port: port, keys: keys) { tokens in
+            try SearchAPI(tokens: tokens, secureCookies: secureCookies).handler(proxyingPagesTo: pages)
+        }
+    }
+
+    /// An `api` server around the handler `makeHandler` builds with the access-token signer.
+    private static func apiServer<Handler: HTTPHandler>(
+        host: String,
+        port: Int,
+        keys: KeyRing?,
+        _ makeHandler: (SignedAccessTokens) throws -> Handler
+    ) throws -> ServerLauncher.Listener {
+        let logger = ServerLauncher.logger("api")
+        let app = try makeHandler(SignedAccessTokens(keys: keys ?? .fromEnvironment(logger: logger)))
+        let configuration = HTTPServer<Handler>.Configuration(host: host, port: port)
+        return .init("api", HTTPServer(handler: app, configuration: configuration, errorRenderer: EnvelopeErrorRenderer(), logger: logger))
     }
 
     /// The web (SSR) server (`web`): the pages, calling the API at `apiURL` over HTTP.

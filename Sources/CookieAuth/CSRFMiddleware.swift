@@ -28,16 +28,28 @@ public struct CSRFMiddleware: Middleware {
     public let allowedOrigins: Set<String>
     /// Peers whose `X-Forwarded-Host`/`-Proto` are believed.
     public let trustedProxies: [CIDR]
+    /// Whether unsafe requests without cookies are checked too. Off by default: without cookies there is no
+    /// ambient authority to abuse. Turn it on for servers whose forms sign users in, against login CSRF (a
+    /// cross-site post signing the victim in as the attacker; `SameSite=Lax` cookies are not sent with it).
+    public let checksRequestsWithoutCookies: Bool
 
     /// Creates the middleware.
-    public init(tokens: CSRFTokens, allowedOrigins: [String] = [], trustedProxies: [CIDR] = []) {
+    public init(
+        tokens: CSRFTokens,
+        allowedOrigins: [String] = [],
+        trustedProxies: [CIDR] = [],
+        checksRequestsWithoutCookies: Bool = false
+    ) {
         self.tokens = tokens
         self.allowedOrigins = Set(allowedOrigins.map(CookieBearerForwarding.normalize))
         self.trustedProxies = trustedProxies
+        self.checksRequestsWithoutCookies = checksRequestsWithoutCookies
     }
 
     public func handle(_ request: Request, context: RequestContext, next: some HTTPHandler) async throws -> Response {
-        guard [.post, .put, .patch, .delete].contains(request.method), request.headers[.cookie] != nil else {
+        guard [.post, .put, .patch, .delete].contains(request.method),
+            self.checksRequestsWithoutCookies || request.headers[.cookie] != nil
+        else {
             return try await next.handle(request, context: context)
         }
         if let site = request.headers[.secFetchSite]?.lowercased() {

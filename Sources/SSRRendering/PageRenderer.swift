@@ -25,7 +25,9 @@ public protocol PageRenderer<Props>: Sendable {
 
 /// A page made of a route, a loader closure and a ``PageRenderer``.
 public struct TemplatePage<Renderer: PageRenderer>: Page {
+    /// The route pattern.
     public let route: String
+    /// `Cache-Control` for rendered pages.
     public let cacheControl: String
     /// The renderer.
     public let renderer: Renderer

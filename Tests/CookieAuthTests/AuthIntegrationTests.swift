@@ -82,14 +82,21 @@ struct BearerAuthTests {
 struct CSRFTests {
     let csrf = CSRFTokens(keys: keys)
 
-    func app(trusted: [CIDR]) throws -> some HTTPHandler {
+    func app(trusted: [CIDR], checksRequestsWithoutCookies: Bool = false) throws -> some HTTPHandler {
         var routes = TrieRouter.Builder()
         routes.post("/login") { request, _ in
             let form = QueryParameters(parsing: String(buffer: try await request.body.collect(upTo: 1 << 16)))
             return .text("ok \(form["user"] ?? "-")")
         }
         return try routes.build()
-            .wrapped(in: CSRFMiddleware(tokens: self.csrf, allowedOrigins: ["http://app.example"], trustedProxies: trusted))
+            .wrapped(
+                in: CSRFMiddleware(
+                    tokens: self.csrf,
+                    allowedOrigins: ["http://app.example"],
+                    trustedProxies: trusted,
+                    checksRequestsWithoutCookies: checksRequestsWithoutCookies
+                )
+            )
             .wrapped(in: ErrorMiddleware(PlainTextErrorRenderer()))
     }
 
@@ -115,6 +122,28 @@ struct CSRFTests {
         try await withTestServer(try self.app(trusted: [])) { port in
             let response = try await request(port, self.post(headers))
             #expect(response.status == status)
+        }
+    }
+
+    @Test(
+        "Against login CSRF, requests without cookies can be checked too",
+        arguments: [
+            ("Host: t\r\nSec-Fetch-Site: cross-site\r\n", 403),
+            ("Host: t\r\nOrigin: http://evil.example\r\n", 403),
+            ("Host: t\r\n", 403),
+            ("Host: t\r\nSec-Fetch-Site: same-origin\r\n", 200),
+            ("Host: t\r\nOrigin: http://t\r\n", 200),
+        ]
+    )
+    func cookieless(headers: String, status: Int) async throws {
+        try await withTestServer(try self.app(trusted: [], checksRequestsWithoutCookies: true)) { port in
+            let response = try await request(port, self.post(headers))
+            #expect(response.status == status)
+        }
+        // Off by default: without cookies there is nothing to abuse.
+        try await withTestServer(try self.app(trusted: [])) { port in
+            let response = try await request(port, self.post(headers))
+            #expect(response.status == 200)
         }
     }
 

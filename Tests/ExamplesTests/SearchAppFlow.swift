@@ -121,9 +121,18 @@ enum SearchAppFlow {
         let field = try #require(try HTMLTree(parsing: form.body).first(where: "name", is: "csrf_token")?["value"])
         let formHeaders = ["Content-Type: application/x-www-form-urlencoded", "Cookie: csrf_token=\(csrfCookie)"]
 
-        // A cookie-carrying post without a token or an Origin is refused.
+        // A post without a token or an Origin is refused, with or without cookies (login CSRF).
         let forged = try await send(port, "/search/login/", method: "POST", headers: formHeaders, body: "username=ada&password=lovelace")
         #expect(forged.status == 403)
+        let crossSiteLogin = try await send(
+            port,
+            "/search/login/",
+            method: "POST",
+            headers: ["Content-Type: application/x-www-form-urlencoded", "Sec-Fetch-Site: cross-site"],
+            body: "username=ada&password=lovelace"
+        )
+        #expect(crossSiteLogin.status == 403)
+        #expect(try HTMLTree(parsing: crossSiteLogin.body).first("body")?["data-status"] == "403")
 
         let wrong = try await send(
             port,

@@ -25,6 +25,17 @@ ENTRIES = [make_entry(i) for i in range(1, 301)]
 HAYSTACKS = [(e["title"] + " " + e["summary"]).lower() for e in ENTRIES]
 
 
+def search(query, limit):
+    words = query.lower().split()
+    results, total = [], 0
+    for entry, haystack in zip(ENTRIES, HAYSTACKS):
+        if all(word in haystack for word in words):
+            total += 1
+            if len(results) < limit:
+                results.append(entry)
+    return {"query": query, "total": total, "results": results}
+
+
 class SearchSchema(serializers.Serializer):
     query = serializers.CharField(min_length=1, max_length=200, trim_whitespace=True)
     max_results = serializers.IntegerField(min_value=1, max_value=100, default=10)
@@ -36,27 +47,8 @@ class SearchView(APIView):
         if not schema.is_valid():
             return Response({"status": "error", "data": None, "error": {"code": "validation_failed",
                              "message": "The input is not valid", "details": schema.errors, "request_id": None}}, status=422)
-        query = schema.validated_data["query"]
-        limit = schema.validated_data["max_results"]
-        words = query.lower().split()
-        results, total = [], 0
-        for entry, haystack in zip(ENTRIES, HAYSTACKS):
-            if all(word in haystack for word in words):
-                total += 1
-                if len(results) < limit:
-                    results.append(entry)
-        return Response({"status": "success", "data": {"query": query, "total": total, "results": results}, "error": None})
-
-
-def search(query, limit):
-    words = query.lower().split()
-    results, total = [], 0
-    for entry, haystack in zip(ENTRIES, HAYSTACKS):
-        if all(word in haystack for word in words):
-            total += 1
-            if len(results) < limit:
-                results.append(entry)
-    return {"query": query, "total": total, "results": results}
+        found = search(schema.validated_data["query"], schema.validated_data["max_results"])
+        return Response({"status": "success", "data": found, "error": None})
 
 
 def search_page(request):

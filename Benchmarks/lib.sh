@@ -1,0 +1,30 @@
+# Helpers shared by the benchmark scripts (sourced, not run).
+
+clock_ticks=$(getconf CLK_TCK)
+# A process and its direct children (gunicorn/nginx workers, node cluster workers).
+tree_pids() { echo "$1 $(pgrep -P "$1" | tr '\n' ' ')"; }
+# User + system CPU ticks of a process tree.
+cpu_ticks() { local total=0; for pid in $(tree_pids "$1"); do total=$((total + $(awk '{print $14 + $15}' "/proc/$pid/stat"))); done; echo $total; }
+# Peak resident memory of a process tree.
+peak_rss() { local total=0; for pid in $(tree_pids "$1"); do total=$((total + $(awk '/VmHWM/ {print $2}' "/proc/$pid/status"))); done; awk -v k=$total 'BEGIN {printf "%.1f MiB", k / 1024}'; }
+# Polls a URL until it answers, with a 30 s deadline.
+wait_for() { local deadline=$((SECONDS + 30)); until curl -sf -o /dev/null "$1"; do [ $SECONDS -lt $deadline ] || { echo "$1 did not come up" >&2; exit 1; }; sleep 0.1; done; }
+
+# Runs wrk against URL (after a 2 s warm-up) while measuring the process tree PID; prints one table row
+# "| NAME | req/s | p50 | p99 | CPU µs/req | peak RSS |" (plus wrk's error counts, if any) and sets LAST_RPS
+# and LAST_P99.
+measure() {
+  local name=$1 pid=$2 url=$3
+  wrk -t1 -c"$connections" -d2s "$url" >/dev/null
+  local before after output requests p50 cpu errors
+  before=$(cpu_ticks "$pid")
+  output=$(wrk -t1 -c"$connections" -d"${duration}s" --latency "$url")
+  after=$(cpu_ticks "$pid")
+  requests=$(echo "$output" | awk '/requests in/ {print $1}')
+  LAST_RPS=$(echo "$output" | awk '/Requests\/sec/ {print $2}')
+  p50=$(echo "$output" | awk '$1 == "50%" {print $2}')
+  LAST_P99=$(echo "$output" | awk '$1 == "99%" {print $2}')
+  errors=$(echo "$output" | awk '/Non-2xx|Socket errors/' | tr '\n' ' ')
+  cpu=$(awk -v t=$((after - before)) -v hz="$clock_ticks" -v n="$requests" 'BEGIN {printf "%.1f", t / hz * 1e6 / n}')
+  echo "| $name | $LAST_RPS | $p50 | $LAST_P99 | $cpu | $(peak_rss "$pid") | $errors"
+}
