@@ -15,6 +15,10 @@ extension HTTPField.Name {
     public static let forwarded = HTTPField.Name("Forwarded")!
     /// `Sec-Fetch-Site` (Fetch Metadata).
     public static let secFetchSite = HTTPField.Name("Sec-Fetch-Site")!
+    /// `X-Frame-Options`.
+    public static let xFrameOptions = HTTPField.Name("X-Frame-Options")!
+    /// `Referrer-Policy`.
+    public static let referrerPolicy = HTTPField.Name("Referrer-Policy")!
 }
 
 extension StringProtocol {

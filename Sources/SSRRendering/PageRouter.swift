@@ -1,5 +1,5 @@
 public import HTTPCore
-import HTTPTypes
+public import HTTPTypes
 public import Routing
 
 /// A set of pages served as one `HTTPHandler`: each page on its route (`GET`, `HEAD`, `POST`), the 404 error
@@ -16,13 +16,30 @@ public struct PageRouter<Errors: ErrorPages>: HTTPHandler {
     let router: TrieRouter
     /// The error pages.
     public let errorPages: Errors
+    /// Headers added to every response that does not set them itself.
+    public let securityHeaders: HTTPFields
 
     public func handle(_ request: Request, context: RequestContext) async throws -> Response {
+        var response: Response
         do {
-            return try await self.router.handle(request, context: context)
+            response = try await self.router.handle(request, context: context)
         } catch {
-            return ErrorPageRenderer(self.errorPages).response(for: error, request: request, context: context)
+            response = ErrorPageRenderer(self.errorPages).response(for: error, request: request, context: context)
         }
+        for field in self.securityHeaders where response.headers[field.name] == nil {
+            response.headers.append(field)
+        }
+        return response
+    }
+
+    /// The default ``Builder/securityHeaders``: no MIME sniffing, no framing by other sites, no full URLs in
+    /// `Referer` to other origins (what Django's security middleware sends by default).
+    public static var defaultSecurityHeaders: HTTPFields {
+        [
+            .xContentTypeOptions: "nosniff",
+            .xFrameOptions: "SAMEORIGIN",
+            .referrerPolicy: "strict-origin-when-cross-origin",
+        ]
     }
 
     /// Collects pages (and any other handlers) for a ``PageRouter``.
@@ -35,6 +52,9 @@ public struct PageRouter<Errors: ErrorPages>: HTTPHandler {
         public var routes: TrieRouter.Builder
         /// Rendering chunk size.
         public var chunkSize: Int
+        /// Headers added to every response unless it sets them (default ``PageRouter/defaultSecurityHeaders``;
+        /// add a `Content-Security-Policy` here, or remove entries).
+        public var securityHeaders: HTTPFields = PageRouter.defaultSecurityHeaders
 
         /// Creates a builder.
         public init(api: APIClient?, errorPages: Errors, chunkSize: Int = 16 * 1024) {
@@ -61,7 +81,7 @@ public struct PageRouter<Errors: ErrorPages>: HTTPHandler {
                     errorPages.response(for: PageError(status: .notFound, path: String(request.path), requestID: context.requestID))
                 }
             )
-            return PageRouter(router: try routes.build(), errorPages: self.errorPages)
+            return PageRouter(router: try routes.build(), errorPages: self.errorPages, securityHeaders: self.securityHeaders)
         }
     }
 }

@@ -218,6 +218,12 @@ struct PageHandlerTests {
             let ok = try await get(port, "/outcome/ok/")
             #expect(ok.status == 200)
             #expect(ok.header("content-type") == "text/html; charset=utf-8")
+            // Security headers on pages, redirects and error pages alike.
+            for response in [ok, try await get(port, "/outcome/moved/"), try await get(port, "/no/such/page")] {
+                #expect(response.header("x-content-type-options") == "nosniff")
+                #expect(response.header("x-frame-options") == "SAMEORIGIN")
+                #expect(response.header("referrer-policy") == "strict-origin-when-cross-origin")
+            }
             #expect(try HTMLTree(parsing: ok.body).first(where: "id", is: "props")?.text == "fine")
 
             let gone = try await get(port, "/outcome/gone/")
