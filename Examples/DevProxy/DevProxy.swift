@@ -37,6 +37,9 @@ struct DevProxy: AsyncParsableCommand {
             let apiURL = "http://\(ServerLauncher.urlHost(self.host)):\(apiPort)"
             listeners.append(try Topology.web(host: self.host, port: webPort, apiURL: apiURL, secureCookies: self.secureCookies))
         }
-        try await ServerLauncher.run(listeners, logger: ServerLauncher.logger("dev-proxy"))
+        try await ServerLauncher.run(listeners, logger: ServerLauncher.logger("dev-proxy")) {
+            [host = ServerLauncher.urlHost(self.host)] ports in
+            "open http://\(host):\(ports["api"] ?? 0)/search/?query=swift (pages proxied to \(webURL))"
+        }
     }
 }

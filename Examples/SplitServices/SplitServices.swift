@@ -46,7 +46,13 @@ struct All: AsyncParsableCommand {
             port: self.gatewayPort,
             routes: Topology.articleRoutes(web: webURL, api: apiURL)
         )
-        try await ServerLauncher.run([api, web, gateway], logger: logger)
+        try await ServerLauncher.run(
+            [api, web, gateway],
+            logger: logger,
+            hint: { [host = ServerLauncher.urlHost(self.host)] ports in
+                "open http://\(host):\(ports["gateway"] ?? 0)/search/?query=swift (sign in as ada / lovelace)"
+            }
+        )
     }
 }
 

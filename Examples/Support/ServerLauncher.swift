@@ -30,8 +30,13 @@ public enum ServerLauncher {
         }
     }
 
-    /// Runs `listeners` until a signal stops them.
-    public static func run(_ listeners: [Listener], logger: Logger) async throws {
+    /// Runs `listeners` until a signal stops them; once all of them listen, `hint` (given each listener's
+    /// port by name) makes a last line to print, such as where to point a browser.
+    public static func run(
+        _ listeners: [Listener],
+        logger: Logger,
+        hint: (@Sendable (_ ports: [String: Int]) -> String)? = nil
+    ) async throws {
         let group = ServiceGroup(
             services: listeners.map(\.service),
             gracefulShutdownSignals: [.sigterm, .sigint],
@@ -39,10 +44,13 @@ public enum ServerLauncher {
         )
         try await withThrowingDiscardingTaskGroup { tasks in
             tasks.addTask { try await group.run() }
+            var ports: [String: Int] = [:]
             for listener in listeners {
                 let port = try await listener.address().port ?? 0
+                ports[listener.name] = port
                 printLine("\(listener.name) listening on http://\(listener.host):\(port)")
             }
+            if let hint { printLine(hint(ports)) }
         }
     }
 
