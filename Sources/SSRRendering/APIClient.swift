@@ -1,5 +1,5 @@
 import APIEnvelope
-import CookieAuth
+public import CookieAuth
 public import HTTPCore
 public import HTTPTypes
 public import NIOCore
@@ -17,19 +17,26 @@ public struct APIClient: Sendable {
     public let transport: any UpstreamTransport
     /// `Host` sent to the API (its own `host:port`).
     public let authority: String
-    /// The cookie holding the user's access token (`access_token`); its value goes out as `Authorization: Bearer`.
-    public let tokenCookie: String
-    /// The largest API response body read (413-free: larger answers fail the load with a 502).
+    /// Sends the user's access-token cookie (`access_token`) as `Authorization: Bearer`, to this API only.
+    public let forwarding: CookieBearerForwarding
+    /// The largest API response body read (larger answers fail the load with a 502).
     public let maxResponseBytes: Int
 
     /// Creates a client over `transport`; `authority` is the API's `host:port` for the `Host` header.
-    public init(transport: any UpstreamTransport, authority: String, tokenCookie: String = "access_token", maxResponseBytes: Int = 8 << 20)
-    {
+    public init(
+        transport: any UpstreamTransport,
+        authority: String,
+        tokenCookie: String = "access_token",
+        maxResponseBytes: Int = 8 << 20
+    ) {
         self.transport = transport
         self.authority = authority
-        self.tokenCookie = tokenCookie
+        // The transport only ever reaches this API, so its origin is the one internal origin.
+        self.forwarding = CookieBearerForwarding(cookieName: tokenCookie, internalOrigins: [Self.origin(authority)])
         self.maxResponseBytes = maxResponseBytes
     }
+
+    static func origin(_ authority: String) -> String { "http://" + authority }
 
     /// A client that calls the API over pooled HTTP/1.1 connections at `baseURL` (`http://host:port`).
     /// - Throws: when `baseURL` is not an `http://` URL.
@@ -109,9 +116,7 @@ public struct PageAPI: Sendable {
         fields[.accept] = "application/json"
         if let language = self.request.headers[.acceptLanguage] { fields[.acceptLanguage] = language }
         if let requestID = self.requestContext.requestID { fields[.xRequestID] = requestID }
-        if let token = self.request.cookies[client.tokenCookie], !token.isEmpty, token.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) {
-            fields[.authorization] = "Bearer \(token)"
-        }
+        for field in client.forwarding.headers(from: self.request, to: APIClient.origin(client.authority)) { fields.append(field) }
         if let body {
             fields[.contentType] = contentType ?? "application/octet-stream"
             fields[.contentLength] = String(body.readableBytes)
