@@ -55,6 +55,7 @@ func testAPI() throws -> some HTTPHandler {
         "/api/broken/",
         handler: APIHandler { _, _ -> NoData in throw APIError(.internalServerError, code: "db", message: "DB password is hunter2") }
     )
+    routes.get("/api/huge/", handler: APIHandler { _, _ in String(repeating: "x", count: 2 << 20) })
     routes.get(
         "/api/html/",
         handler: HandlerFunction { _, _ in .bytes(ByteBuffer(string: "<html>proxy error</html>"), contentType: "text/html") }
@@ -99,6 +100,9 @@ struct APIPage: Page {
         case "down": return .props(try await context.api.get("/api/down/"))
         case "broken": return .props(try await context.api.get("/api/broken/"))
         case "html": return .props(try await context.api.get("/api/html/"))
+        case "huge":
+            _ = try await context.api.get("/api/huge/", as: String.self)
+            return .notFound
         default: return .notFound
         }
     }
@@ -162,6 +166,21 @@ struct StreamingPage: Page {
     }
 }
 
+/// A page whose deferred part fails after the head and the first bytes are out.
+struct FailingStreamPage: Page {
+    var route: String { "/stream-fails/" }
+
+    func load(_ context: PageContext) async throws -> PageResult<Void> { .props(()) }
+
+    func render(_ props: Void, context: PageContext) -> Document {
+        Document(head: Head(title: "Streaming")) {
+            h1 { "Before" }
+            Deferred({ () async throws -> String in throw InternalFailure(secret: "hunter2") }) { value in p { value } }
+            footer { "After" }
+        }
+    }
+}
+
 /// Opens once; waiters resume with the value it was opened with.
 final class Gate: Sendable {
     private let state = Mutex<(value: String?, waiters: [CheckedContinuation<String, Never>])>((nil, []))
@@ -203,6 +222,7 @@ func site(api: APIClient?, gate: Gate = Gate()) throws -> some HTTPHandler {
     site.add(APIPage())
     site.add(LoginPage())
     site.add(StreamingPage(gate: gate))
+    site.add(FailingStreamPage())
     return try site.build().wrapped(in: RequestIDMiddleware())
 }
 
@@ -304,6 +324,33 @@ struct PageHandlerTests {
         try await withTestServer(try site(api: try APIClient.http("http://127.0.0.1:\(silent.port)", configuration: quick))) { port in
             let response = try await get(port, "/api-call/echo/")
             #expect(response.status == 504)
+        }
+    }
+
+    @Test("An API answer larger than the client's limit fails the load with a 502 page")
+    func oversizedAPIAnswer() async throws {
+        let api = APIClient(
+            transport: InProcessTransport(try testAPI(), errorRenderer: EnvelopeErrorRenderer()),
+            authority: "api.internal",
+            maxResponseBytes: 1 << 20
+        )
+        try await withTestServer(try site(api: api)) { port in
+            let response = try await get(port, "/api-call/huge/")
+            #expect(response.status == 502)
+            #expect(!response.text.contains("xxxx"))
+        }
+    }
+
+    @Test("A streamed part that fails after the head is out cuts the connection: no terminating chunk, no error text")
+    func failingStream() async throws {
+        try await withTestServer(try site(api: nil)) { port in
+            let client = try await RawHTTPClient.connect(port: port)
+            try await client.send("GET /stream-fails/ HTTP/1.1\r\nHost: t\r\n\r\n")
+            let received = try await client.readUntilClosed()
+            #expect(received.hasPrefix("HTTP/1.1 200 OK"))
+            #expect(received.contains("<h1>Before</h1>"))
+            #expect(!received.hasSuffix("0\r\n\r\n"))
+            #expect(!received.contains("After") && !received.contains("hunter2"))
         }
     }
 
