@@ -27,6 +27,7 @@ let package = Package(
         .executable(name: "dev-proxy", targets: ["DevProxy"]),
         .executable(name: "bench-server", targets: ["BenchServer"]),
         .executable(name: "tandem-micro", targets: ["Micro"]),
+        .executable(name: "proxy-spike", targets: ["ProxySpike"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -217,6 +218,12 @@ let package = Package(
                 "SearchApp", "APIEnvelope", "HTTPCore", "Routing", "SSRRendering", .product(name: "Logging", package: "swift-log"),
             ],
             path: "Benchmarks/BenchServer",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "ProxySpike",
+            dependencies: [.product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio")],
+            path: "Benchmarks/ProxySpike",
             swiftSettings: swiftSettings
         ),
         .executableTarget(

@@ -8,6 +8,8 @@
 #   nginx-article the seed article's config: proxy_pass + Host + X-Real-IP (HTTP/1.0, a new upstream
 #                 connection per request)
 #   nginx-tuned   upstream keepalive 64, proxy_http_version 1.1, Connection ""
+#   nio-spike     Benchmarks/ProxySpike: a bare SwiftNIO channel-to-channel proxy (no tasks, no HTTPFields),
+#                 the ceiling of the design DESIGN.md proposes for the gateway's hot path
 # Reports req/s, p50, p99, the proxy's own CPU µs per request and its peak RSS (all its processes).
 # Needs wrk and nginx (apt-get install wrk nginx-light).
 set -euo pipefail
@@ -22,6 +24,7 @@ nginx_bin=$(command -v nginx || echo /usr/sbin/nginx)
 echo "building release binaries..." >&2
 swift build -c release --product hello >/dev/null
 swift build -c release --product split-services >/dev/null
+swift build -c release --product proxy-spike >/dev/null
 bin=$(swift build -c release --show-bin-path)
 
 work=$(mktemp -d)
@@ -33,6 +36,7 @@ source Benchmarks/lib.sh
 
 "$bin/hello" --port 18180 >/dev/null 2>&1 & pids+=($!)
 "$bin/split-services" gateway --port 18181 --route /=http://127.0.0.1:18180 >/dev/null 2>&1 & pids+=($!); tandem_pid=$!
+"$bin/proxy-spike" 18184 18180 >/dev/null 2>&1 & pids+=($!); spike_pid=$!
 
 nginx_conf() {  # name port extra-http extra-location upstream
   mkdir -p "$work/$1"
@@ -65,7 +69,7 @@ nginx_conf tuned 18183 "upstream backend { server 127.0.0.1:18180; keepalive 64;
 "$nginx_bin" -p "$work/article" -c "$work/article/nginx.conf" & pids+=($!); article_pid=$!
 "$nginx_bin" -p "$work/tuned" -c "$work/tuned/nginx.conf" & pids+=($!); tuned_pid=$!
 
-for port in 18180 18181 18182 18183; do wait_for "http://127.0.0.1:$port$path"; done
+for port in 18180 18181 18182 18183 18184; do wait_for "http://127.0.0.1:$port$path"; done
 if ! cmp -s <(curl -s "http://127.0.0.1:18181$path") <(curl -s "http://127.0.0.1:18183$path"); then
   echo "the proxies do not return the same body; refusing to compare" >&2; exit 1
 fi
@@ -76,7 +80,7 @@ echo
 echo "| proxy | req/s | p50 | p99 | proxy CPU µs/req | proxy peak RSS |"
 echo "|---|--:|--:|--:|--:|--:|"
 declare -A rps p99s
-for entry in "tandem:18181:$tandem_pid" "nginx-tuned:18183:$tuned_pid" "nginx-article:18182:$article_pid"; do
+for entry in "tandem:18181:$tandem_pid" "nginx-tuned:18183:$tuned_pid" "nginx-article:18182:$article_pid" "nio-spike:18184:$spike_pid"; do
   IFS=: read -r name port pid <<<"$entry"
   measure "$name" "$pid" "http://127.0.0.1:$port$path"
   rps[$name]=$LAST_RPS
