@@ -228,7 +228,12 @@ let package = Package(
         ),
         .executableTarget(
             name: "Micro",
-            dependencies: ["SearchApp", "APIEnvelope", "Validation", .product(name: "NIOCore", package: "swift-nio")],
+            dependencies: [
+                "SearchApp", "APIEnvelope", "Validation", "SSRRendering", "HTTPCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             path: "Benchmarks/Micro",
             swiftSettings: swiftSettings
         ),

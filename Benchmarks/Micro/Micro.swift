@@ -1,6 +1,10 @@
 import APIEnvelope
 import Foundation
+import HTTPCore
+import HTTPTypes
+import Logging
 import NIOCore
+import SSRRendering
 import SearchApp
 import Validation
 
@@ -30,7 +34,7 @@ struct Micro {
         return best
     }
 
-    static func main() throws {
+    static func main() async throws {
         let input = SearchInput(query: "guide", maxResults: 20)
         let results = Catalogue.standard.search(input)
         let encoder = JSONEncoder()
@@ -54,6 +58,16 @@ struct Micro {
             do throws(ValidationError) { _ = try Contracts.search.decode(pairs: invalid) } catch { sink &+= error.issues.count }
         }
         _ = measure("Catalogue.search (300 entries)", iterations: 2_000) { sink &+= Catalogue.standard.search(input).total }
+
+        // The search results page as the pages benchmark serves it, without the server around it.
+        let page = Request(head: HTTPRequest(method: .get, scheme: nil, authority: "t", path: "/search/?query=swift"))
+        let context = PageContext(request: page, requestContext: RequestContext(logger: Logger(label: "micro")), api: nil)
+        let props = SearchPageProps(query: "swift", results: Catalogue.standard.search(SearchInput(query: "swift", maxResults: 20)))
+        let bytes = try await RenderedHTML(SearchPage().render(props, context: context)).collect().readableBytes
+        print("\nsearch page: \(bytes) bytes of HTML\n")
+        _ = measure("SearchPage render → ByteBuffer (20 results)", iterations: 5_000) {
+            sink &+= RenderedHTML(SearchPage().render(props, context: context)).staticChunks?.count ?? 0
+        }
         if sink == 42 { print("") }  // keeps the work observable
     }
 }

@@ -42,10 +42,9 @@ public struct HTMLWriter {
     /// Writes `markup` verbatim.
     @inlinable
     public mutating func writeRaw(_ markup: String) {
-        var markup = markup
-        // `withUTF8` hands over the string's own storage; `append(contentsOf: markup.utf8)` copies through a
-        // slower generic path.
-        markup.withUTF8 { self.bytes.append(contentsOf: $0) }
+        // The string's own UTF-8 storage, borrowed: no copy of the string, no retain.
+        let done: Void? = markup.utf8.withContiguousStorageIfAvailable { self.bytes.append(contentsOf: $0) }
+        if done == nil { self.bytes.append(contentsOf: markup.utf8) }
         self.closeChunkIfFull()
     }
 
@@ -67,26 +66,34 @@ public struct HTMLWriter {
     /// attribute values.
     @inlinable
     public mutating func writeEscaped(_ text: String) {
-        var text = text
-        text.withUTF8 { source in
-            var start = 0
-            for index in 0..<source.count {
-                let replacement: StaticString
-                switch source[index] {
-                case UInt8(ascii: "&"): replacement = "&amp;"
-                case UInt8(ascii: "<"): replacement = "&lt;"
-                case UInt8(ascii: ">"): replacement = "&gt;"
-                case UInt8(ascii: "\""): replacement = "&quot;"
-                case UInt8(ascii: "'"): replacement = "&#39;"
-                default: continue
-                }
-                if index > start { self.bytes.append(contentsOf: UnsafeBufferPointer(rebasing: source[start..<index])) }
-                self.bytes.append(contentsOf: UnsafeBufferPointer(start: replacement.utf8Start, count: replacement.utf8CodeUnitCount))
-                start = index + 1
-            }
-            if start < source.count { self.bytes.append(contentsOf: UnsafeBufferPointer(rebasing: source[start...])) }
-        }
+        let done: Void? = text.utf8.withContiguousStorageIfAvailable { self.appendEscaped($0) }
+        if done == nil { self.appendEscaped(Array(text.utf8)) }
         self.closeChunkIfFull()
+    }
+
+    @inlinable
+    mutating func appendEscaped(_ source: UnsafeBufferPointer<UInt8>) {
+        var start = 0
+        for index in 0..<source.count {
+            let replacement: StaticString
+            switch source[index] {
+            case UInt8(ascii: "&"): replacement = "&amp;"
+            case UInt8(ascii: "<"): replacement = "&lt;"
+            case UInt8(ascii: ">"): replacement = "&gt;"
+            case UInt8(ascii: "\""): replacement = "&quot;"
+            case UInt8(ascii: "'"): replacement = "&#39;"
+            default: continue
+            }
+            if index > start { self.bytes.append(contentsOf: UnsafeBufferPointer(rebasing: source[start..<index])) }
+            self.bytes.append(contentsOf: UnsafeBufferPointer(start: replacement.utf8Start, count: replacement.utf8CodeUnitCount))
+            start = index + 1
+        }
+        if start < source.count { self.bytes.append(contentsOf: UnsafeBufferPointer(rebasing: source[start...])) }
+    }
+
+    @inlinable
+    mutating func appendEscaped(_ source: [UInt8]) {
+        source.withUnsafeBufferPointer { self.appendEscaped($0) }
     }
 
     /// Leaves a place for content that is rendered later, by `render`, once the bytes before it are sent.
