@@ -141,7 +141,9 @@ struct UpstreamBalancingTests {
     @Test("least-connections avoids the busy server")
     func leastConnections() async throws {
         let release = AsyncStream<Void>.makeStream()
+        let probe = Probe()
         let slow = HandlerFunction { _, _ in
+            probe.add("slowEntered")
             for await _ in release.stream { break }
             return .text("slow")
         }
@@ -153,15 +155,18 @@ struct UpstreamBalancingTests {
                     configuration: configuration
                 )
                 try await withTestServer(proxy) { port in
-                    // Occupy the slow server, then every other request goes to the idle one.
+                    // Occupy the slow server (the first request takes the first of two idle servers), and wait
+                    // until it really holds the request: sending the others before that raced the lease.
                     let busy = try await RawHTTPClient.connect(port: port)
-                    var answers: [String] = []
-                    for _ in 0..<2 {
-                        try await busy.send("GET / HTTP/1.1\r\nHost: t\r\n\r\n")
-                        break
+                    try await busy.send("GET / HTTP/1.1\r\nHost: t\r\n\r\n")
+                    let deadline = ContinuousClock.now + .seconds(10)
+                    while probe["slowEntered"] == 0 && ContinuousClock.now < deadline {
+                        try await Task.sleep(for: .milliseconds(5))
                     }
+                    try #require(probe["slowEntered"] == 1)
+                    var answers: [String] = []
                     for _ in 0..<5 { answers.append(try await get(port).text) }
-                    #expect(answers.filter { $0 == "fast" }.count >= 4)
+                    #expect(answers == Array(repeating: "fast", count: 5))
                     release.continuation.finish()
                     _ = try await busy.readResponse()
                     await busy.close()
