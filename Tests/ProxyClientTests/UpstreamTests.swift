@@ -60,11 +60,13 @@ struct ReverseProxyFailureTests {
 
     @Test("an upstream that dies mid-response never passes a truncated body off as complete")
     func diesMidResponse() async throws {
+        // Generous timeouts: this is about an upstream dying, and a loaded CI machine must not turn it into a 504.
+        let patient = Upstream.Configuration(connectTimeout: .seconds(10), responseTimeout: .seconds(10))
         // Small bodies are buffered: nothing reached the client yet, so it gets a clean 502.
         let small = try await ScriptedUpstream { _, received in
             received.hasSuffix("\r\n\r\n") ? .respondAndClose("HTTP/1.1 200 OK\r\ncontent-length: 1000\r\n\r\nonly ten b") : .wait
         }
-        let smallProxy = try ReverseProxy(to: small.url, configuration: .init(upstream: fast))
+        let smallProxy = try ReverseProxy(to: small.url, configuration: .init(upstream: patient))
         try await withTestServer(smallProxy) { port in
             let response = try await get(port)
             #expect(response.status == 502)
@@ -76,7 +78,7 @@ struct ReverseProxyFailureTests {
             received.hasSuffix("\r\n\r\n")
                 ? .respondAndClose("HTTP/1.1 200 OK\r\ncontent-length: 1000000\r\n\r\n" + String(repeating: "x", count: 70_000)) : .wait
         }
-        let largeProxy = try ReverseProxy(to: large.url, configuration: .init(upstream: fast))
+        let largeProxy = try ReverseProxy(to: large.url, configuration: .init(upstream: patient))
         try await withTestServer(largeProxy) { port in
             let client = try await RawHTTPClient.connect(port: port)
             try await client.send("GET / HTTP/1.1\r\nHost: t\r\n\r\n")
