@@ -14,7 +14,10 @@ func get(_ port: Int, _ path: String = "/", host: String = "t") async throws -> 
     try await RawHTTPClient.roundTrip(port: port, "GET \(path) HTTP/1.1\r\nHost: \(host)\r\n\r\n")
 }
 
+/// For tests that expect a timeout.
 let fast = Upstream.Configuration(connectTimeout: .seconds(2), responseTimeout: .milliseconds(400))
+/// For tests about anything else: a loaded CI machine must not turn their expected answer into a 504.
+let patient = Upstream.Configuration(connectTimeout: .seconds(10), responseTimeout: .seconds(10))
 
 @Suite("ReverseProxy failures")
 struct ReverseProxyFailureTests {
@@ -60,8 +63,6 @@ struct ReverseProxyFailureTests {
 
     @Test("an upstream that dies mid-response never passes a truncated body off as complete")
     func diesMidResponse() async throws {
-        // Generous timeouts: this is about an upstream dying, and a loaded CI machine must not turn it into a 504.
-        let patient = Upstream.Configuration(connectTimeout: .seconds(10), responseTimeout: .seconds(10))
         // Small bodies are buffered: nothing reached the client yet, so it gets a clean 502.
         let small = try await ScriptedUpstream { _, received in
             received.hasSuffix("\r\n\r\n") ? .respondAndClose("HTTP/1.1 200 OK\r\ncontent-length: 1000\r\n\r\nonly ten b") : .wait
@@ -96,7 +97,7 @@ struct ReverseProxyFailureTests {
             guard received.contains("\r\n\r\n") else { return .wait }
             return connection == 0 ? .close : .respond(ok)
         }
-        let proxy = try ReverseProxy(to: upstream.url, configuration: .init(upstream: fast))
+        let proxy = try ReverseProxy(to: upstream.url, configuration: .init(upstream: patient))
         try await withTestServer(proxy) { port in
             let response = try await get(port, "/idempotent")
             #expect(response.status == 200)
@@ -108,7 +109,7 @@ struct ReverseProxyFailureTests {
             guard received.contains("\r\n\r\n") else { return .wait }
             return connection == 0 ? .close : .respond(ok)
         }
-        let postProxy = try ReverseProxy(to: strict.url, configuration: .init(upstream: fast))
+        let postProxy = try ReverseProxy(to: strict.url, configuration: .init(upstream: patient))
         try await withTestServer(postProxy) { port in
             let client = try await RawHTTPClient.connect(port: port)
             try await client.send("POST /order HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\n\r\n")
