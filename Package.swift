@@ -222,7 +222,10 @@ let package = Package(
         ),
         .executableTarget(
             name: "ProxySpike",
-            dependencies: [.product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio")],
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
             path: "Benchmarks/ProxySpike",
             swiftSettings: swiftSettings
         ),
@@ -294,7 +297,8 @@ let package = Package(
         .testTarget(
             name: "ExamplesTests",
             dependencies: [
-                "TandemTesting", "HTMLTesting", "Hello", "SearchApp", "Validation", "ExportContracts", "SplitServices", "DevProxy", "HTTPCore",
+                "TandemTesting", "HTMLTesting", "Hello", "SearchApp", "Validation", "ExportContracts", "SplitServices", "DevProxy",
+                "HTTPCore",
                 "APIEnvelope",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
