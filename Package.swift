@@ -297,7 +297,8 @@ let package = Package(
         .testTarget(
             name: "ExamplesTests",
             dependencies: [
-                "TandemTesting", "HTMLTesting", "Hello", "SearchApp", "Validation", "ExportContracts", "SplitServices", "DevProxy",
+                "TandemTesting", "HTMLTesting", "ExampleSupport", "Hello", "SearchApp", "Validation", "ExportContracts", "SplitServices",
+                "DevProxy",
                 "HTTPCore",
                 "APIEnvelope",
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -91,7 +91,7 @@ public struct CookieSigner: Sendable {
     /// `value` signed for the cookie `name`, valid until `now + lifetime`.
     public func sign(_ value: String, name: String, expiresIn lifetime: Duration, now: Date = Date()) -> String {
         let expiry = Int64(now.timeIntervalSince1970) + lifetime.components.seconds
-        let payload = Self.base64URL(Data(value.utf8)) + "." + String(expiry)
+        let payload = Self.base64URL(value.utf8) + "." + String(expiry)
         let mac = HMAC<SHA256>.authenticationCode(for: Data(Self.signedBytes(name: name, payload: payload)), using: self.keys.keys[0])
         return payload + "." + Self.base64URL(Data(mac))
     }
@@ -119,9 +119,23 @@ public struct CookieSigner: Sendable {
         Array("tandem-cookie-v1\u{0}\(name)\u{0}\(payload)".utf8)
     }
 
-    static func base64URL(_ data: Data) -> String {
-        data.base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
+    /// `bytes` in base64url without padding (RFC 4648 §5): signed cookies, random tokens, ETags.
+    package static func base64URL(_ bytes: some Collection<UInt8>) -> String {
+        let alphabet: StaticString = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+        let table = alphabet.utf8Start
+        var output: [UInt8] = []
+        output.reserveCapacity((bytes.count * 4 + 2) / 3)
+        var iterator = bytes.makeIterator()
+        while let first = iterator.next() {
+            let second = iterator.next()
+            let third = second == nil ? nil : iterator.next()
+            let value = UInt32(first) << 16 | UInt32(second ?? 0) << 8 | UInt32(third ?? 0)
+            output.append(table[Int(value >> 18 & 63)])
+            output.append(table[Int(value >> 12 & 63)])
+            if second != nil { output.append(table[Int(value >> 6 & 63)]) }
+            if third != nil { output.append(table[Int(value & 63)]) }
+        }
+        return String(decoding: output, as: UTF8.self)
     }
 
     static func decodeBase64URL(_ text: Substring) -> Data? {

@@ -96,5 +96,5 @@ public final class InMemoryTokenStore: TokenVerifier {
 func randomToken() -> String {
     var generator = SystemRandomNumberGenerator()
     let bytes = (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }
-    return CookieSigner.base64URL(Data(bytes))
+    return CookieSigner.base64URL(bytes)
 }

@@ -32,11 +32,13 @@ public struct APIClient: Sendable {
         self.transport = transport
         self.authority = authority
         // The transport only ever reaches this API, so its origin is the one internal origin.
-        self.forwarding = CookieBearerForwarding(cookieName: tokenCookie, internalOrigins: [Self.origin(authority)])
+        self.origin = "http://" + authority
+        self.forwarding = CookieBearerForwarding(cookieName: tokenCookie, internalOrigins: [self.origin])
         self.maxResponseBytes = maxResponseBytes
     }
 
-    static func origin(_ authority: String) -> String { "http://" + authority }
+    /// `http://` + ``authority``: where ``forwarding`` may send the token.
+    let origin: String
 
     /// A client that calls the API over pooled HTTP/1.1 connections at `baseURL` (`http://host:port`).
     /// - Throws: when `baseURL` is not an `http://` URL.
@@ -116,7 +118,7 @@ public struct PageAPI: Sendable {
         fields[.accept] = "application/json"
         if let language = self.request.headers[.acceptLanguage] { fields[.acceptLanguage] = language }
         if let requestID = self.requestContext.requestID { fields[.xRequestID] = requestID }
-        for field in client.forwarding.headers(from: self.request, to: APIClient.origin(client.authority)) { fields.append(field) }
+        for field in client.forwarding.headers(from: self.request, to: client.origin) { fields.append(field) }
         if let body {
             fields[.contentType] = contentType ?? "application/octet-stream"
             fields[.contentLength] = String(body.readableBytes)

@@ -109,12 +109,12 @@ public struct Head: HTML {
 
     public func render(into writer: inout HTMLWriter) {
         writer.writeRaw("<head><meta charset=\"utf-8\">")
-        if let viewport { Self.meta(name: "viewport", viewport, into: &writer) }
+        Self.meta(name: "viewport", self.viewport, into: &writer)
         writer.writeRaw("<title>")
         writer.writeEscaped(self.title)
         writer.writeRaw("</title>")
-        if let description { Self.meta(name: "description", description, into: &writer) }
-        if let robots { Self.meta(name: "robots", robots, into: &writer) }
+        Self.meta(name: "description", self.description, into: &writer)
+        Self.meta(name: "robots", self.robots, into: &writer)
         if let canonicalURL { link(.rel("canonical"), .href(canonicalURL)).render(into: &writer) }
         for (name, content) in self.meta { Self.meta(name: name, content, into: &writer) }
         if let openGraph { openGraph.render(into: &writer) }
@@ -125,18 +125,13 @@ public struct Head: HTML {
         writer.writeRaw("</head>")
     }
 
-    static func meta(name: String, _ content: String, into writer: inout HTMLWriter) {
-        writer.writeRaw("<meta")
-        Attribute("name", name).render(into: &writer)
-        Attribute("content", content).render(into: &writer)
-        writer.writeRaw(">")
-    }
-
-    static func meta(property: String, _ content: String?, into writer: inout HTMLWriter) {
+    /// `<meta name="…" content="…">`, or `<meta property="…" …>` for OpenGraph; nothing without content.
+    static func meta(name: String? = nil, property: String? = nil, _ content: String?, into writer: inout HTMLWriter) {
         guard let content else { return }
         writer.writeRaw("<meta")
-        Attribute("property", property).render(into: &writer)
-        Attribute("content", content).render(into: &writer)
+        if let name { Attribute(validName: "name", value: name).render(into: &writer) }
+        if let property { Attribute(validName: "property", value: property).render(into: &writer) }
+        Attribute(validName: "content", value: content).render(into: &writer)
         writer.writeRaw(">")
     }
 }
@@ -207,10 +202,10 @@ public struct TwitterCard: Sendable, HTML {
 
     public func render(into writer: inout HTMLWriter) {
         Head.meta(name: "twitter:card", self.card, into: &writer)
-        if let site { Head.meta(name: "twitter:site", site, into: &writer) }
-        if let title { Head.meta(name: "twitter:title", title, into: &writer) }
-        if let description { Head.meta(name: "twitter:description", description, into: &writer) }
-        if let image { Head.meta(name: "twitter:image", image, into: &writer) }
+        Head.meta(name: "twitter:site", self.site, into: &writer)
+        Head.meta(name: "twitter:title", self.title, into: &writer)
+        Head.meta(name: "twitter:description", self.description, into: &writer)
+        Head.meta(name: "twitter:image", self.image, into: &writer)
     }
 }
 

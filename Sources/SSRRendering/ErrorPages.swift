@@ -99,18 +99,7 @@ extension ErrorPages {
         var fields = headers
         fields[.contentType] = "text/html; charset=utf-8"
         fields[.cacheControl] = "no-store"
-        let body = RenderedHTML(self.document(for: error))
-        let bytes = body.staticChunks.map { chunks in
-            var all = ByteBuffer()
-            for var chunk in chunks { all.writeBuffer(&chunk) }
-            return all
-        }
-        if let bytes { return Response(status: error.status, headers: fields, body: .bytes(bytes)) }
-        return Response(
-            status: error.status,
-            headers: fields,
-            body: .stream { writer in try await body.write { try await writer.write($0) } }
-        )
+        return Response(status: error.status, headers: fields, body: RenderedHTML(self.document(for: error)).responseBody())
     }
 }
 

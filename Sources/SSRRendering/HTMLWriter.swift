@@ -1,3 +1,4 @@
+public import HTTPCore
 public import NIOCore
 
 /// Where HTML is written: `ByteBuffer` chunks of about ``chunkSize`` bytes, escaping on the way in.
@@ -156,6 +157,18 @@ public struct RenderedHTML: Sendable {
             case .bytes(let buffer): try await write(buffer)
             case .deferred(let render): try await render(chunkSize).write(chunkSize: chunkSize, write)
             }
+        }
+    }
+
+    /// A response body for the output: in memory with its length when nothing is deferred, otherwise a
+    /// chunked stream that renders deferred parts when the client has the bytes before them.
+    public func responseBody(chunkSize: Int = 16 * 1024) -> ResponseBody {
+        guard let chunks = self.staticChunks else {
+            return .stream { writer in try await self.write(chunkSize: chunkSize) { try await writer.write($0) } }
+        }
+        if chunks.count == 1 { return .bytes(chunks[0]) }
+        return .stream(contentLength: chunks.reduce(0) { $0 + $1.readableBytes }) { writer in
+            for chunk in chunks { try await writer.write(chunk) }
         }
     }
 

@@ -1,3 +1,4 @@
+import CookieAuth
 import Crypto
 public import HTTPCore
 import HTTPTypes
@@ -66,18 +67,8 @@ public struct PageHandler<P: Page, Errors: ErrorPages>: HTTPHandler {
         var headers = context.responseHeaders
         headers[.contentType] = "text/html; charset=utf-8"
         headers[.cacheControl] = self.page.cacheControl
-        guard let chunks = rendered.staticChunks else {
-            // Something renders later: the head goes out now, the body streams (chunked, no ETag).
-            let chunkSize = self.chunkSize
-            return Response(
-                status: status,
-                headers: headers,
-                body: .stream { writer in
-                    try await rendered.write(chunkSize: chunkSize) { try await writer.write($0) }
-                }
-            )
-        }
-        if self.page.usesETag, status == .ok {
+        // Only a page rendered in full can be validated; one with deferred parts streams without an ETag.
+        if self.page.usesETag, status == .ok, let chunks = rendered.staticChunks {
             let etag = Self.etag(of: chunks)
             headers[.eTag] = etag
             if let condition = request.headers[.ifNoneMatch], Self.matches(condition, etag) {
@@ -88,30 +79,14 @@ public struct PageHandler<P: Page, Errors: ErrorPages>: HTTPHandler {
                 return Response(status: .notModified, headers: notModified)
             }
         }
-        if chunks.count == 1 { return Response(status: status, headers: headers, body: .bytes(chunks[0])) }
-        let length = chunks.reduce(0) { $0 + $1.readableBytes }
-        return Response(
-            status: status,
-            headers: headers,
-            body: .stream(contentLength: length) { writer in
-                for chunk in chunks { try await writer.write(chunk) }
-            }
-        )
+        return Response(status: status, headers: headers, body: rendered.responseBody(chunkSize: self.chunkSize))
     }
 
     /// A strong validator: the first 15 bytes (120 bits) of the body's SHA-256, base64url, quoted.
     static func etag(of chunks: [ByteBuffer]) -> String {
         var hasher = SHA256()
         for chunk in chunks { chunk.withUnsafeReadableBytes { hasher.update(bufferPointer: $0) } }
-        let digest = Array(hasher.finalize().prefix(15))
-        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
-        var tag: [UInt8] = [UInt8(ascii: "\"")]
-        for group in stride(from: 0, to: digest.count, by: 3) {
-            let value = UInt32(digest[group]) << 16 | UInt32(digest[group + 1]) << 8 | UInt32(digest[group + 2])
-            for shift in [18, 12, 6, 0] { tag.append(alphabet[Int((value >> UInt32(shift)) & 0x3F)]) }
-        }
-        tag.append(UInt8(ascii: "\""))
-        return String(decoding: tag, as: UTF8.self)
+        return "\"" + CookieSigner.base64URL(Array(hasher.finalize()).prefix(15)) + "\""
     }
 
     /// `If-None-Match` (RFC 9110 §13.1.2): `*`, or a list of entity tags compared weakly.

@@ -35,8 +35,8 @@ public struct ScriptJSON: HTML {
 
     public func render(into writer: inout HTMLWriter) {
         writer.writeRaw("<script")
-        Attribute("type", self.type).render(into: &writer)
-        if let id = self.id { Attribute("id", id).render(into: &writer) }
+        Attribute.type(self.type).render(into: &writer)
+        if let id = self.id { Attribute.id(id).render(into: &writer) }
         writer.writeRaw(">")
         writer.writeRaw(self.json)
         writer.writeRaw("</script>")

@@ -1,6 +1,4 @@
 import Foundation
-import NIOCore
-import NIOPosix
 import TandemTesting
 
 /// The built executables sit next to the test bundle in `.build/<configuration>/`.
@@ -69,14 +67,6 @@ final class ServerProcess {
         }
         return self.process.isRunning ? -1 : self.process.terminationStatus
     }
-}
-
-/// A port nothing listens on right now (bound, read, released).
-func unusedPort() async throws -> Int {
-    let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(host: "127.0.0.1", port: 0).get()
-    let port = channel.localAddress!.port!
-    try await channel.close()
-    return port
 }
 
 /// Polls `check` until it is true or `timeout` passes.
