@@ -55,7 +55,11 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        .target(name: "Routing", dependencies: ["HTTPCore"], swiftSettings: swiftSettings),
+        .target(
+            name: "Routing",
+            dependencies: ["HTTPCore", .product(name: "NIOHTTP1", package: "swift-nio")],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "ProxyClient",
             dependencies: [

@@ -53,18 +53,41 @@ public struct AccessLogMiddleware: Middleware {
     }
 
     private func log(_ request: Request, _ context: RequestContext, status: Int, bytes: Int?, since start: ContinuousClock.Instant) {
+        Self.log(
+            to: context.logger,
+            level: self.level,
+            method: request.method.rawValue,
+            path: String(request.path),
+            status: status,
+            bytes: bytes,
+            requestID: context.requestID,
+            since: start
+        )
+    }
+
+    /// One access-log line (also written by the server's event-loop fast path).
+    package static func log(
+        to logger: Logger,
+        level: Logger.Level,
+        method: String,
+        path: String,
+        status: Int,
+        bytes: Int?,
+        requestID: String?,
+        since start: ContinuousClock.Instant
+    ) {
         let elapsed = ContinuousClock.now - start
         let milliseconds = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
-        context.logger.log(
-            level: self.level,
-            "\(request.method.rawValue) \(request.path) \(status)",
+        logger.log(
+            level: level,
+            "\(method) \(path) \(status)",
             metadata: [
-                "method": .string(request.method.rawValue),
-                "path": .string(String(request.path)),
+                "method": .string(method),
+                "path": .string(path),
                 "status": .stringConvertible(status),
                 "bytes": bytes.map { .stringConvertible($0) } ?? "-",
                 "duration_ms": .string(String(format: milliseconds)),
-                "request_id": .string(context.requestID ?? "-"),
+                "request_id": .string(requestID ?? "-"),
             ]
         )
     }

@@ -27,7 +27,7 @@ struct HTTPConnection: Sendable {
         let remoteAddress = self.channel.remoteAddress
         while let incoming = await self.handler.value.nextRequest() {
             let request = incoming.request
-            let context = RequestContext(logger: logger, remoteAddress: remoteAddress)
+            let context = RequestContext(logger: logger, remoteAddress: remoteAddress, storage: incoming.storage)
             var response: Response
             if let rejection = incoming.rejection {
                 response = errorRenderer.response(for: rejection, request: request, context: context)

@@ -28,6 +28,8 @@ public final class HTTPServer<Handler: HTTPHandler>: Service, Sendable {
     /// The server's logger; each request's context starts with it.
     public let logger: Logger
     private let eventLoopGroup: any EventLoopGroup
+    /// Serves what it can of the handler's requests on the event loop (see ``Configuration/eventLoopFastPath``).
+    private let fastPath: (any HTTPFastPath)?
     private let state = Mutex(ListeningState())
 
     /// Creates a server; call ``run()`` (or add it to a `ServiceGroup`) to start it.
@@ -49,7 +51,11 @@ public final class HTTPServer<Handler: HTTPHandler>: Service, Sendable {
         self.errorRenderer = errorRenderer
         self.logger = logger
         self.eventLoopGroup = eventLoopGroup ?? MultiThreadedEventLoopGroup.singleton
+        self.fastPath = configuration.eventLoopFastPath ? (handler as? any FastPathCapable)?.makeFastPath(FastPathPlan()) : nil
     }
+
+    /// Whether some requests are served on the event loop (see ``Configuration/eventLoopFastPath``).
+    package var hasEventLoopFastPath: Bool { self.fastPath != nil }
 
     /// Creates a server on `host:port`.
     public convenience init(host: String = "127.0.0.1", port: Int, handler: Handler) {
@@ -149,6 +155,8 @@ public final class HTTPServer<Handler: HTTPHandler>: Service, Sendable {
     private func bind(quiesce: ServerQuiescingHelper) async throws -> NIOAsyncChannel<HTTPConnection, Never> {
         let configuration = self.configuration
         let limits = configuration.limits
+        let fastPath = self.fastPath
+        let logger = self.logger
         return try await ServerBootstrap(group: self.eventLoopGroup)
             .serverChannelOption(.backlog, value: Int32(configuration.backlog))
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -163,14 +171,19 @@ public final class HTTPServer<Handler: HTTPHandler>: Service, Sendable {
             .childChannelOption(.allowRemoteHalfClosure, value: true)
             .bind(host: configuration.host, port: configuration.port) { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try Self.configure(channel, configuration: configuration)
+                    try Self.configure(channel, configuration: configuration, fastPath: fastPath, logger: logger)
                 }
             }
     }
 
-    /// Builds a connection's pipeline: timeouts on raw bytes, the HTTP/1 codec, pipelining and parse-error
-    /// handling from NIO, then the connection handler.
-    static func configure(_ channel: any Channel, configuration: Configuration) throws -> HTTPConnection {
+    /// Builds a connection's pipeline: timeouts on raw bytes, the HTTP/1 codec from NIO, parse-error handling,
+    /// then the connection handler (which also queues pipelined requests).
+    static func configure(
+        _ channel: any Channel,
+        configuration: Configuration,
+        fastPath: (any HTTPFastPath)?,
+        logger: Logger
+    ) throws -> HTTPConnection {
         let limits = configuration.limits
         var decoderLimits = NIOHTTPDecoderLimitConfiguration()
         decoderLimits.maxHeaderFieldSize = limits.maxHeaderBytes
@@ -180,7 +193,7 @@ public final class HTTPServer<Handler: HTTPHandler>: Service, Sendable {
             idleTimeout: configuration.idleTimeout.timeAmount,
             requestHeadTimeout: configuration.requestHeadTimeout.timeAmount
         )
-        let connection = HTTPConnectionHandler(limits: limits, timeouts: timeouts)
+        let connection = HTTPConnectionHandler(limits: limits, timeouts: timeouts, fastPath: fastPath, logger: logger)
         let pipeline = channel.pipeline.syncOperations
         try pipeline.addHandler(timeouts)
         try pipeline.addHandler(HTTPResponseEncoder(configuration: .init()))
@@ -188,7 +201,6 @@ public final class HTTPServer<Handler: HTTPHandler>: Service, Sendable {
         try pipeline.addHandler(
             ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .forwardBytes, limitConfiguration: decoderLimits))
         )
-        try pipeline.addHandler(HTTPServerPipelineHandler())
         try pipeline.addHandler(ProtocolErrorHandler())
         try pipeline.addHandler(connection)
         return HTTPConnection(

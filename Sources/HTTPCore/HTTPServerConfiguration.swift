@@ -57,6 +57,11 @@ extension HTTPServer {
         public var requestHeadTimeout: Duration
         /// The listen backlog. Default 256.
         public var backlog: Int
+        /// Let handlers that only forward requests (``ReverseProxy``, alone or behind a `PrefixRouter`,
+        /// `RequestIDMiddleware`, `AccessLogMiddleware` and `ErrorMiddleware`) serve plain `GET`s on the
+        /// connection's event loop, without a task per request. Same behaviour, about twice the speed.
+        /// Default true; other handlers are not affected.
+        public var eventLoopFastPath: Bool
 
         /// Creates a configuration; every value has a safe default.
         public init(
@@ -65,7 +70,8 @@ extension HTTPServer {
             limits: HTTPServerLimits = HTTPServerLimits(),
             idleTimeout: Duration = .seconds(60),
             requestHeadTimeout: Duration = .seconds(30),
-            backlog: Int = 256
+            backlog: Int = 256,
+            eventLoopFastPath: Bool = true
         ) {
             self.host = host
             self.port = port
@@ -73,6 +79,7 @@ extension HTTPServer {
             self.idleTimeout = idleTimeout
             self.requestHeadTimeout = requestHeadTimeout
             self.backlog = backlog
+            self.eventLoopFastPath = eventLoopFastPath
         }
     }
 }

@@ -97,6 +97,20 @@ final class ConnectionPool: Sendable {
         }
     }
 
+    /// An idle connection on `eventLoop`, if one is warm; never waits or connects (the event-loop fast path).
+    func leaseIdle(on eventLoop: any EventLoop) -> UpstreamConnection? {
+        let now = NIODeadline.now()
+        return self.state.withLock { state in
+            guard let index = state.idle.lastIndex(where: { $0.connection.eventLoop === eventLoop }) else { return nil }
+            let idle = state.idle[index]
+            // Stale ones are left for `lease()` to close.
+            guard idle.connection.isActive, now - idle.since <= self.configuration.idleTimeout else { return nil }
+            state.idle.remove(at: index)
+            state.leased += 1
+            return idle.connection
+        }
+    }
+
     /// Gives a connection back: to the next waiter or the idle stack when `reusable`, closed otherwise.
     func release(_ connection: UpstreamConnection, reusable: Bool) {
         guard reusable, connection.isActive else {

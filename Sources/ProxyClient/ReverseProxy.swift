@@ -156,7 +156,7 @@ public struct ReverseProxy: HTTPHandler {
         if response.status == .switchingProtocols { return response }  // Upgrade/Connection belong to the tunnel
         Self.removeHopByHop(&response.headers)
         if self.configuration.rewriteRedirects, let location = response.headers[.location] {
-            response.headers[.location] = self.rewrite(location: location, request: request)
+            response.headers[.location] = self.rewrite(location: location, authority: request.head.authority)
         }
         return response
     }
@@ -164,67 +164,30 @@ public struct ReverseProxy: HTTPHandler {
     /// The header fields sent upstream.
     func upstreamHeaders(for request: Request, context: RequestContext) -> HTTPFields {
         var fields = request.headers
-        let upgrade = Self.isUpgrade(request.headers) ? request.headers[.upgrade] : nil
-        Self.removeHopByHop(&fields)
-        if let upgrade {
-            // Tunnelled: the upstream must see the upgrade it is asked for.
-            fields[.connection] = "upgrade"
-            fields[.upgrade] = upgrade
-        }
-        let peer = context.remoteAddress?.ipAddress
-        let trusted = peer.map { address in self.configuration.trustedProxies.contains { $0.contains(address) } } ?? false
-        let client = peer ?? "unknown"
-
-        let forwardedFor = trusted ? fields[.xForwardedFor] : nil
-        fields[.xForwardedFor] = forwardedFor.map { "\($0), \(client)" } ?? client
-        if !(trusted && fields[.xRealIP] != nil) { fields[.xRealIP] = client }
-        if !(trusted && fields[.xForwardedProto] != nil) { fields[.xForwardedProto] = "http" }
-        if !(trusted && fields[.xForwardedHost] != nil) {
-            if let host = request.head.authority { fields[.xForwardedHost] = host } else { fields[.xForwardedHost] = nil }
-        }
-        if self.configuration.addForwardedHeader {
-            let node = client.contains(":") ? "\"[\(client)]\"" : client
-            var element = "for=\(node);proto=http"
-            if let host = request.head.authority { element += ";host=\"\(host)\"" }
-            let existing = trusted ? fields[.forwarded] : nil
-            fields[.forwarded] = existing.map { "\($0), \(element)" } ?? element
-        } else if !trusted {
-            fields[.forwarded] = nil
-        }
-        if let id = context.requestID { fields[.xRequestID] = id }
+        ForwardingRules.prepareRequest(
+            &fields,
+            peer: context.remoteAddress?.ipAddress,
+            authority: request.head.authority,
+            requestID: context.requestID,
+            configuration: self.configuration
+        )
         return fields
-    }
-
-    /// Whether a request asks to switch protocols (`Connection: upgrade` with `Upgrade`).
-    static func isUpgrade(_ fields: HTTPFields) -> Bool {
-        guard fields[.upgrade] != nil else { return false }
-        return fields[values: .connection].contains { $0.lowercased().split(separator: ",").contains { $0.trimmingOWS == "upgrade" } }
     }
 
     /// Removes hop-by-hop fields (RFC 9110 §7.6.1), including every field `Connection` names.
     public static func removeHopByHop(_ fields: inout HTTPFields) {
-        for value in fields[values: .connection] {
-            for token in value.split(separator: ",") {
-                if let name = HTTPField.Name(token.trimmingOWS) { fields[name] = nil }
-            }
-        }
-        for name in hopByHop where fields.contains(name) { fields[name] = nil }
+        ForwardingRules.removeHopByHop(&fields)
     }
 
-    static let hopByHop: [HTTPField.Name] = [
-        .connection, HTTPField.Name("Keep-Alive")!, HTTPField.Name("Proxy-Connection")!, .te, .trailer,
-        .transferEncoding, .upgrade, .proxyAuthorization, .proxyAuthenticate,
-    ]
-
     /// `Location` on the upstream's own origin becomes the client-facing origin (or stays relative).
-    func rewrite(location: String, request: Request) -> String {
+    func rewrite(location: String, authority: String?) -> String {
         guard let url = self.upstreamURL else { return location }
         let prefixes = [url.origin + url.basePath, url.host == "127.0.0.1" ? "http://localhost:\(url.port)" + url.basePath : nil]
             .compactMap { $0 }
         for prefix in prefixes where location == prefix || location.hasPrefix(prefix + "/") || location.hasPrefix(prefix + "?") {
             let rest = String(location.dropFirst(prefix.count))
             let path = rest.isEmpty ? "/" : rest
-            guard let host = request.head.authority else { return path }
+            guard let host = authority else { return path }
             return "http://\(host)\(path)"
         }
         return location

@@ -91,6 +91,10 @@ public final class Upstream: UpstreamTransport {
     public let configuration: Configuration
     let servers: [Server]
     private let next = Atomic<Int>(0)
+    /// Counts requests forwarded by the event-loop fast path.
+    let fastPathCounter = Atomic<Int>(0)
+    /// Requests forwarded by the event-loop fast path so far (for tests and diagnostics).
+    package var fastPathRequests: Int { self.fastPathCounter.load(ordering: .relaxed) }
 
     /// An upstream of the servers at `urls` (`http://host:port[/base]`).
     /// - Throws: ``UpstreamURLError`` for an address that is not `http://host:port`.
@@ -124,8 +128,22 @@ public final class Upstream: UpstreamTransport {
     public func send(_ request: Request, context: RequestContext) async throws -> Response {
         let retryable = self.configuration.retryIdempotentRequests && Self.idempotent.contains(request.method) && request.body.isKnownEmpty
         var tried: [Int] = []
+        var chosen: Int?
+        if let earlier = context.storage[EarlierAttempt.self], earlier.upstream === self {
+            if let error = earlier.error {
+                // The event-loop fast path tried a pooled connection and handed the request back: that was the first try.
+                self.recordFailure(self.servers[earlier.server])
+                guard retryable, error.isRetryable else { throw error }
+                context.logger.debug("Retrying on another connection", metadata: ["error": "\(error)"])
+                tried.append(earlier.server)
+            } else {
+                // The fast path chose the server but had no warm connection to it: keep its choice.
+                chosen = earlier.server
+            }
+        }
         while true {
-            let index = self.choose(excluding: tried)
+            let index = chosen ?? self.choose(excluding: tried)
+            chosen = nil
             tried.append(index)
             let server = self.servers[index]
             do {
@@ -227,7 +245,7 @@ public final class Upstream: UpstreamTransport {
     /// RFC 9110 §9.2.2.
     static let idempotent: Set<HTTPRequest.Method> = [.get, .head, .options, .put, .delete, .trace]
 
-    private func choose(excluding tried: [Int]) -> Int {
+    func choose(excluding tried: [Int]) -> Int {
         if self.servers.count == 1 { return 0 }  // the common case: nothing to choose, nothing to allocate
         let now = NIODeadline.now()
         var candidates = self.servers.indices.filter { !tried.contains($0) && self.servers[$0].health.withLock { $0.downUntil <= now } }
@@ -245,7 +263,7 @@ public final class Upstream: UpstreamTransport {
         }
     }
 
-    private func recordFailure(_ server: Server) {
+    func recordFailure(_ server: Server) {
         let failTimeout = self.configuration.failTimeout.timeAmount
         let maxFailures = self.configuration.maxFailures
         server.health.withLock { health in

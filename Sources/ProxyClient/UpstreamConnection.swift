@@ -138,6 +138,8 @@ final class UpstreamConnectionHandler: ChannelDuplexHandler, RemovableChannelHan
         /// A small body with a known length, collected before the exchange completes.
         case buffering(EventLoopPromise<UpstreamExchange>, HTTPResponseHead, ByteBuffer)
         case streaming(RequestBody.Producer.Source?)
+        /// The event-loop fast path: parts go straight to `sink`; `headSeen` once the response head came.
+        case forwarding(any UpstreamSink, headSeen: Bool)
         case closed
     }
 
@@ -189,7 +191,36 @@ final class UpstreamConnectionHandler: ChannelDuplexHandler, RemovableChannelHan
         return promise.futureResult
     }
 
+    /// The fast path's start: writes a bodyless request and hands every response part to `sink`, on the loop.
+    func startForwarding(_ head: HTTPRequestHead, timeout: TimeAmount, to sink: any UpstreamSink) -> Bool {
+        guard let context, case .idle = self.state else { return false }
+        self.state = .forwarding(sink, headSeen: false)
+        self.exchangeCount &+= 1
+        self.keepAlive = head.isKeepAlive
+        self.requestIsHead = head.method == .HEAD
+        self.timeout = timeout
+        self.lastProgress = .now()
+        self.armTimer()
+        context.write(self.wrapOutboundOut(.head(head)), promise: nil)
+        context.writeAndFlush(self.wrapOutboundOut(.end(nil)), promise: nil)
+        return true
+    }
+
+    /// Stops reading the upstream while the client is slower than it (back-pressure; no timeout meanwhile).
+    func pauseReads() {
+        self.reads.pause()
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        if case .forwarding(let sink, _) = self.state { sink.upstreamReadComplete() }
+        context.fireChannelReadComplete()
+    }
+
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        if case .forwarding(let sink, let headSeen) = self.state {
+            self.forward(self.unwrapInboundIn(data), to: sink, headSeen: headSeen, context: context)
+            return
+        }
         switch self.unwrapInboundIn(data) {
         case .head(let head):
             guard case .waitingForHead(let promise) = self.state, let ended = self.ended else { return }
@@ -270,6 +301,37 @@ final class UpstreamConnectionHandler: ChannelDuplexHandler, RemovableChannelHan
         }
     }
 
+    private func forward(_ part: HTTPClientResponsePart, to sink: any UpstreamSink, headSeen: Bool, context: ChannelHandlerContext) {
+        switch part {
+        case .head(let head):
+            guard !headSeen, head.status.code != 101 else {
+                // Nobody asked to switch protocols: a broken upstream.
+                self.failForwarding(sink, .closedBeforeResponse(self.server), beforeHead: !headSeen)
+                context.close(promise: nil)
+                return
+            }
+            self.keepAlive = self.keepAlive && head.isKeepAlive
+            self.state = .forwarding(sink, headSeen: true)
+            sink.upstreamHead(head)
+        case .body(let buffer):
+            self.lastProgress = .now()
+            sink.upstreamBody(buffer)
+        case .end:
+            self.state = .idle
+            self.reads.resume(context)
+            let reusable = self.keepAlive
+            if !reusable { context.close(promise: nil) }
+            sink.upstreamEnd(reusable: reusable)
+        }
+    }
+
+    private func failForwarding(_ sink: any UpstreamSink, _ error: UpstreamError, beforeHead: Bool) {
+        self.state = .closed
+        self.timer?.cancel()
+        self.timer = nil
+        sink.upstreamFailed(error, beforeHead: beforeHead)
+    }
+
     func channelInactive(context: ChannelHandlerContext) {
         self.fail()
         context.fireChannelInactive()
@@ -301,6 +363,10 @@ final class UpstreamConnectionHandler: ChannelDuplexHandler, RemovableChannelHan
             promise.fail(UpstreamError.closedBeforeResponse(self.server))
         case .streaming(let source):
             source?.finish(UpstreamError.closedDuringResponse(self.server))
+        case .forwarding(let sink, let headSeen):
+            self.state = .closed
+            let error = headSeen ? UpstreamError.closedDuringResponse(self.server) : .closedBeforeResponse(self.server)
+            sink.upstreamFailed(error, beforeHead: !headSeen)
         case .idle, .closed:
             break
         }
@@ -336,6 +402,11 @@ final class UpstreamConnectionHandler: ChannelDuplexHandler, RemovableChannelHan
             guard !self.reads.isPaused else { return }
             self.state = .closed
             source?.finish(UpstreamError.responseTimeout(self.server))
+        case .forwarding(let sink, let headSeen):
+            guard !(headSeen && self.reads.isPaused) else { return }
+            self.failForwarding(sink, .responseTimeout(self.server), beforeHead: !headSeen)
+            self.context?.close(promise: nil)
+            return
         case .idle, .closed:
             return
         }
@@ -356,3 +427,15 @@ extension UpstreamConnectionHandler.State {
 
 @available(*, unavailable)
 extension UpstreamConnectionHandler: Sendable {}
+
+/// Receives the response parts of a forwarded request on the connection's event loop (the fast path).
+protocol UpstreamSink: AnyObject {
+    func upstreamHead(_ head: HTTPResponseHead)
+    func upstreamBody(_ buffer: ByteBuffer)
+    /// After the last body part of a batch of reads: time to flush.
+    func upstreamReadComplete()
+    /// The response ended; `reusable` when the connection may serve another request (it is not yet released).
+    func upstreamEnd(reusable: Bool)
+    /// The exchange failed; `beforeHead` when no part of the response had arrived.
+    func upstreamFailed(_ error: UpstreamError, beforeHead: Bool)
+}

@@ -1,5 +1,6 @@
 public import HTTPCore
 import HTTPTypes
+import NIOHTTP1
 
 /// nginx-style `location` routing for gateways: exact and prefix locations, longest prefix wins.
 ///
@@ -36,9 +37,9 @@ public struct PrefixRouter: HTTPHandler {
         let handler: AnyHTTPHandler
     }
 
-    private var exact: [String: Location] = [:]
+    private(set) var exact: [String: Location] = [:]
     /// Prefix locations, longest first.
-    private var prefixes: [Location] = []
+    private(set) var prefixes: [Location] = []
     private var notFound: AnyHTTPHandler?
 
     /// An empty router: every path is 404 until locations are added.
@@ -87,8 +88,8 @@ public struct PrefixRouter: HTTPHandler {
     }
 
     /// The location for a normalised path: exact first, then the longest prefix.
-    func match(_ path: String) -> Location? {
-        if let exact = self.exact[path] { return exact }
+    func match(_ path: some StringProtocol) -> Location? {
+        if let exact = self.exact[String(path)] { return exact }
         return self.prefixes.first { path.hasPrefix($0.path) }
     }
 
@@ -100,5 +101,43 @@ public struct PrefixRouter: HTTPHandler {
             request.head.path = path
         }
         return request
+    }
+}
+
+extension PrefixRouter: FastPathCapable {
+    package func makeFastPath(_ plan: FastPathPlan) -> (any HTTPFastPath)? {
+        let paths = self.prefixes.map { ($0, $0.handler.makeFastPath(plan)) }
+        guard paths.contains(where: { $0.1 != nil }) else { return nil }
+        return PrefixFastPath(router: self, fastPaths: paths.map(\.1))
+    }
+}
+
+/// A router's fast path: the locations whose handlers have one take their requests over on the loop;
+/// everything else (exact locations, no match, paths that need a redirect or a 400) stays on the async path.
+struct PrefixFastPath: HTTPFastPath {
+    let router: PrefixRouter
+    /// Per prefix location, in the router's order.
+    let fastPaths: [(any HTTPFastPath)?]
+
+    func take(_ head: HTTPRequestHead, path: Substring, connection: FastPathConnection) -> Bool {
+        if !PathNormalizer.isNormalized(path) {
+            // Rare; and a path that cannot be normalised is the async path's 400.
+            guard let normalized = try? PathNormalizer.normalize(path) else { return false }
+            return self.take(head, path: Substring(normalized), connection: connection)
+        }
+        guard self.router.exact[String(path)] == nil,
+            let index = self.router.prefixes.firstIndex(where: { path.hasPrefix($0.path) }),
+            let fastPath = self.fastPaths[index]
+        else { return false }
+        let location = self.router.prefixes[index]
+        switch location.rewrite.kind {
+        case .keep:
+            return fastPath.take(head, path: path, connection: connection)
+        case .strip:
+            let rest = path.dropFirst(location.path.utf8.count).drop { $0 == "/" }
+            return fastPath.take(head, path: Substring("/" + rest), connection: connection)
+        case .replace(let replacement):
+            return fastPath.take(head, path: Substring(replacement + path.dropFirst(location.path.utf8.count)), connection: connection)
+        }
     }
 }

@@ -1,0 +1,118 @@
+package import Logging
+package import NIOCore
+package import NIOHTTP1
+
+// The server's event-loop fast path: a handler that only moves a request to another channel (the reverse
+// proxy) can take a request over on the connection's event loop — no task, no `HTTPFields` conversion, no
+// `Response` — and hand it back to the ordinary async path whenever it cannot finish it cleanly.
+// DESIGN.md, *Performance architecture*: "the proxy's hot path forwards parts between two channels on
+// the same event loop". This is a `package` seam between HTTPCore, Routing and ProxyClient, not public API:
+// servers find it by themselves when their handler (through known middleware and routers) supports it.
+
+/// What the middleware around a fast-path handler adds to each request it takes over.
+package struct FastPathPlan: Sendable {
+    /// Request ids are accepted or generated, sent upstream and returned (``RequestIDMiddleware``).
+    package var requestIDs: RequestIDMiddleware?
+    /// Access-log levels, outermost first (``AccessLogMiddleware``).
+    package var accessLogLevels: [Logger.Level] = []
+
+    package init() {}
+}
+
+/// A handler that can serve some requests on the event loop (see ``HTTPFastPath``).
+package protocol FastPathCapable: Sendable {
+    /// The fast path of this handler, given what the middleware around it adds; `nil` when it has none.
+    func makeFastPath(_ plan: FastPathPlan) -> (any HTTPFastPath)?
+}
+
+/// Middleware whose effect a fast path reproduces, so it does not stand in the fast path's way.
+package protocol FastPathMiddleware: Middleware {
+    /// Records what this middleware does to each request.
+    func contribute(to plan: inout FastPathPlan)
+}
+
+/// Takes requests over on the connection's event loop.
+package protocol HTTPFastPath: Sendable {
+    /// Called on the event loop for a GET request on HTTP/1.1 without a body or an upgrade. Returns `false`
+    /// to leave the request to the async handler; `true` once it owns the response, which it must then end
+    /// with ``FastPathConnection/end()``, ``FastPathConnection/abort()`` or
+    /// ``FastPathConnection/fallBack(_:storage:)``.
+    func take(_ head: HTTPRequestHead, path: Substring, connection: FastPathConnection) -> Bool
+}
+
+extension MiddlewareHandler: FastPathCapable where M: FastPathMiddleware {
+    package func makeFastPath(_ plan: FastPathPlan) -> (any HTTPFastPath)? {
+        var plan = plan
+        self.middleware.contribute(to: &plan)
+        return (self.next as? any FastPathCapable)?.makeFastPath(plan)
+    }
+}
+
+extension AnyHTTPHandler: FastPathCapable {
+    package func makeFastPath(_ plan: FastPathPlan) -> (any HTTPFastPath)? {
+        (self.base as? any FastPathCapable)?.makeFastPath(plan)
+    }
+}
+
+extension RequestIDMiddleware: FastPathMiddleware {
+    package func contribute(to plan: inout FastPathPlan) { plan.requestIDs = self }
+}
+
+extension AccessLogMiddleware: FastPathMiddleware {
+    package func contribute(to plan: inout FastPathPlan) { plan.accessLogLevels.append(self.level) }
+}
+
+extension ErrorMiddleware: FastPathMiddleware {
+    /// Nothing to add: a fast path that fails hands its request back to the async path, and so to this.
+    package func contribute(to plan: inout FastPathPlan) {}
+}
+
+/// The client connection as a fast path sees it; every method must be called on its event loop.
+package struct FastPathConnection {
+    let handler: HTTPConnectionHandler
+
+    /// The connection's event loop.
+    package var eventLoop: any EventLoop { self.handler.context!.eventLoop }
+    /// The client's address.
+    package var remoteAddress: SocketAddress? { self.handler.context?.channel.remoteAddress }
+    /// The server's logger.
+    package var logger: Logger { self.handler.logger }
+    /// Whether the client still reads as fast as the response is written.
+    package var isWritable: Bool { self.handler.context?.channel.isWritable ?? false }
+    /// Whether the client has gone.
+    package var isClosed: Bool { self.handler.isClosed }
+
+    /// Called when the client connection becomes writable again, or closes (then `isClosed` is true).
+    /// One observer per response; cleared when the response ends.
+    package func observe(_ observer: any FastPathObserver) { self.handler.fastPathObserver = observer }
+
+    /// Writes the response head (adding `Date` and `Connection` as the server does), unflushed.
+    package func writeHead(_ head: HTTPResponseHead) { self.handler.writeFastPathHead(head) }
+
+    /// Writes a body chunk, unflushed.
+    package func writeBody(_ buffer: ByteBuffer) {
+        self.handler.context?.write(NIOAny(HTTPServerResponsePart.body(.byteBuffer(buffer))), promise: nil)
+    }
+
+    /// Sends what was written.
+    package func flush() { self.handler.context?.flush() }
+
+    /// Ends the response; the connection serves the next request (or closes, when it must).
+    package func end() { self.handler.endFastPathResponse() }
+
+    /// Closes the connection: the response cannot be completed, and a cut connection is the only honest way
+    /// to say so once the head is out.
+    package func abort() { self.handler.abortFastPathResponse() }
+
+    /// Hands the request to the async handler, as if the fast path had never seen it. Only before the
+    /// response head was written. `storage` reaches the handler in its `RequestContext`.
+    package func fallBack(_ head: HTTPRequestHead, storage: ContextStorage) { self.handler.fallBack(head, storage: storage) }
+}
+
+/// Told about the client connection while a fast path owns its response.
+package protocol FastPathObserver: AnyObject {
+    /// The client reads again after `isWritable` was false.
+    func clientBecameWritable()
+    /// The client connection closed.
+    func clientClosed()
+}

@@ -1,0 +1,238 @@
+package import HTTPCore
+import HTTPTypes
+import Logging
+import NIOCore
+import NIOHTTP1
+import Synchronization
+
+/// What the fast path learnt before it handed a request back to the async path: it chose `server` of
+/// `upstream` (balancing turns are taken once), and, with `error`, its try there failed before any answer —
+/// ``Upstream/send(_:context:)`` counts that as the first try.
+struct EarlierAttempt: ContextKey, Sendable {
+    typealias Value = EarlierAttempt
+    let upstream: Upstream
+    let server: Int
+    let error: UpstreamError?
+}
+
+extension ReverseProxy: FastPathCapable {
+    package func makeFastPath(_ plan: FastPathPlan) -> (any HTTPFastPath)? {
+        guard let upstream = self.transport as? Upstream else { return nil }
+        return ProxyFastPath(proxy: self, upstream: upstream, plan: plan)
+    }
+}
+
+/// ``ReverseProxy`` on the event loop: a plain `GET` goes out on a warm pooled connection of the same loop
+/// and its response parts are handed from channel to channel as they arrive — no task, no `HTTPFields`, no
+/// `Response`. The header rules are the async path's (``ForwardingRules``). Whatever it cannot finish
+/// cleanly goes back to the async path before a byte was answered: no warm connection, or a first try that
+/// failed before the response head (counted as that try, see ``EarlierAttempt``). Once the head is out, an
+/// upstream failure cuts the client connection, as on the async path.
+struct ProxyFastPath: HTTPFastPath {
+    let proxy: ReverseProxy
+    let upstream: Upstream
+    let plan: FastPathPlan
+    let timeout: TimeAmount
+
+    init(proxy: ReverseProxy, upstream: Upstream, plan: FastPathPlan) {
+        self.proxy = proxy
+        self.upstream = upstream
+        self.plan = plan
+        self.timeout = upstream.configuration.responseTimeout.timeAmount
+    }
+
+    func take(_ head: HTTPRequestHead, path: Substring, connection: FastPathConnection) -> Bool {
+        let index = self.upstream.choose(excluding: [])
+        let server = self.upstream.servers[index]
+        guard let upstreamConnection = server.pool.leaseIdle(on: connection.eventLoop) else {
+            // No warm connection on this loop: the async path connects one (to the server chosen here).
+            var storage = ContextStorage()
+            storage[EarlierAttempt.self] = EarlierAttempt(upstream: self.upstream, server: index, error: nil)
+            connection.fallBack(head, storage: storage)
+            return true
+        }
+
+        self.upstream.fastPathCounter.add(1, ordering: .relaxed)
+        var requestID: String?
+        if let policy = self.plan.requestIDs {
+            if let incoming = head.headers.first(name: "x-request-id"),
+                RequestIDMiddleware.isAcceptable(incoming, maxLength: policy.maxLength)
+            {
+                requestID = incoming
+            } else {
+                requestID = RequestIDMiddleware.generate()
+            }
+        }
+        let authority = head.headers.first(name: "host")
+        var upstreamHead = head
+        let query = head.uri.firstIndex(of: "?").map { head.uri[$0...] } ?? ""
+        upstreamHead.uri = server.url.basePath + path + query
+        ForwardingRules.prepareRequest(
+            &upstreamHead.headers,
+            peer: connection.remoteAddress?.ipAddress,
+            authority: authority,
+            requestID: requestID,
+            configuration: self.proxy.configuration
+        )
+        let cookies = upstreamHead.headers["cookie"]
+        if cookies.count > 1 {
+            // One field, as the async path sends (RFC 6265 §5.4).
+            upstreamHead.headers.replaceOrAdd(name: "cookie", value: cookies.joined(separator: "; "))
+        }
+        switch self.proxy.configuration.host.kind {
+        case .preserve: break
+        case .upstream: upstreamHead.headers.replaceOrAdd(name: "host", value: "\(server.url.host):\(server.url.port)")
+        case .fixed(let host): upstreamHead.headers.replaceOrAdd(name: "host", value: host)
+        }
+
+        let exchange = ProxyFastExchange(
+            path: self,
+            server: index,
+            upstreamConnection: upstreamConnection,
+            client: connection,
+            clientHead: head,
+            authority: authority,
+            requestID: requestID
+        )
+        connection.observe(exchange)
+        guard upstreamConnection.handler.value.startForwarding(upstreamHead, timeout: self.timeout, to: exchange) else {
+            server.pool.release(upstreamConnection, reusable: false)
+            return false
+        }
+        return true
+    }
+}
+
+/// One request on the fast path, from the request head to the end of the response; lives on the loop.
+final class ProxyFastExchange: UpstreamSink, FastPathObserver {
+    private let path: ProxyFastPath
+    private let server: Int
+    private let upstreamConnection: UpstreamConnection
+    private let client: FastPathConnection
+    private let clientHead: HTTPRequestHead
+    private let authority: String?
+    private let requestID: String?
+    private let start: ContinuousClock.Instant
+    private var status = 0
+    private var bytes = 0
+    private var headSent = false
+    private var done = false
+
+    init(
+        path: ProxyFastPath,
+        server: Int,
+        upstreamConnection: UpstreamConnection,
+        client: FastPathConnection,
+        clientHead: HTTPRequestHead,
+        authority: String?,
+        requestID: String?
+    ) {
+        self.path = path
+        self.server = server
+        self.upstreamConnection = upstreamConnection
+        self.client = client
+        self.clientHead = clientHead
+        self.authority = authority
+        self.requestID = requestID
+        self.start = .now
+    }
+
+    private var pool: ConnectionPool { self.path.upstream.servers[self.server].pool }
+
+    // MARK: upstream → client
+
+    func upstreamHead(_ head: HTTPResponseHead) {
+        guard !self.done else { return }
+        var head = head
+        ForwardingRules.removeHopByHop(&head.headers)
+        if self.path.proxy.configuration.rewriteRedirects, let location = head.headers.first(name: "location") {
+            head.headers.replaceOrAdd(name: "location", value: self.path.proxy.rewrite(location: location, authority: self.authority))
+        }
+        if let requestID = self.requestID { head.headers.replaceOrAdd(name: "x-request-id", value: requestID) }
+        self.status = Int(head.status.code)
+        self.headSent = true
+        self.client.writeHead(head)
+    }
+
+    func upstreamBody(_ buffer: ByteBuffer) {
+        guard !self.done else { return }
+        self.bytes += buffer.readableBytes
+        self.client.writeBody(buffer)
+        if !self.client.isWritable {
+            // Pause before flushing: the flush may drain the socket and report writability at once.
+            let upstream = self.upstreamConnection.handler.value
+            upstream.pauseReads()
+            self.client.flush()
+            if self.client.isWritable { upstream.resumeReading() }
+        }
+    }
+
+    func upstreamReadComplete() {
+        guard !self.done, self.headSent else { return }
+        self.client.flush()
+    }
+
+    func upstreamEnd(reusable: Bool) {
+        guard !self.done else { return }
+        self.done = true
+        let server = self.path.upstream.servers[self.server]
+        self.pool.release(self.upstreamConnection, reusable: reusable)
+        server.health.withLock { if $0.failures != 0 { $0.failures = 0 } }
+        self.client.end()
+        self.log()
+    }
+
+    func upstreamFailed(_ error: UpstreamError, beforeHead: Bool) {
+        guard !self.done else { return }
+        self.done = true
+        self.pool.release(self.upstreamConnection, reusable: false)
+        if beforeHead {
+            // Nothing answered yet: the async path takes over, counting this as its first try.
+            var head = self.clientHead
+            if let requestID = self.requestID { head.headers.replaceOrAdd(name: "x-request-id", value: requestID) }
+            var storage = ContextStorage()
+            storage[EarlierAttempt.self] = EarlierAttempt(upstream: self.path.upstream, server: self.server, error: error)
+            self.client.fallBack(head, storage: storage)
+            return
+        }
+        self.path.upstream.recordFailure(self.path.upstream.servers[self.server])
+        self.client.logger.error("Upstream request failed", metadata: ["error": "\(error)", "path": "\(self.clientHead.uri)"])
+        self.client.abort()
+        self.log()
+    }
+
+    // MARK: client
+
+    func clientBecameWritable() {
+        guard !self.done else { return }
+        self.upstreamConnection.handler.value.resumeReading()
+    }
+
+    func clientClosed() {
+        guard !self.done else { return }
+        self.done = true
+        // The upstream is mid-response: its connection cannot serve anyone else.
+        self.pool.release(self.upstreamConnection, reusable: false)
+        self.log()
+    }
+
+    private func log() {
+        let levels = self.path.plan.accessLogLevels
+        guard !levels.isEmpty else { return }
+        let logger = self.client.logger
+        let uri = self.clientHead.uri
+        let path = uri.firstIndex(of: "?").map { String(uri[..<$0]) } ?? uri
+        for level in levels where logger.logLevel <= level {
+            AccessLogMiddleware.log(
+                to: logger,
+                level: level,
+                method: "GET",
+                path: path,
+                status: self.status,
+                bytes: self.bytes,
+                requestID: self.requestID,
+                since: self.start
+            )
+        }
+    }
+}
