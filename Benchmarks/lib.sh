@@ -10,21 +10,31 @@ peak_rss() { local total=0; for pid in $(tree_pids "$1"); do total=$((total + $(
 # Polls a URL until it answers, with a 30 s deadline.
 wait_for() { local deadline=$((SECONDS + 30)); until curl -sf -o /dev/null "$1"; do [ $SECONDS -lt $deadline ] || { echo "$1 did not come up" >&2; exit 1; }; sleep 0.1; done; }
 
-# Runs wrk against URL (after a 2 s warm-up) while measuring the process tree PID; prints one table row
-# "| NAME | req/s | p50 | p99 | CPU µs/req | peak RSS |" (plus wrk's error counts, if any) and sets LAST_RPS
-# and LAST_P99.
-measure() {
-  local name=$1 pid=$2 url=$3
+# Runs wrk against URL (after a 2 s warm-up) while measuring the process tree PID; sets LAST_RPS, LAST_P50,
+# LAST_P99, LAST_CPU (µs per request) and LAST_ERRORS (wrk's error counts, if any).
+measure_quietly() {
+  local pid=$1 url=$2
   wrk -t1 -c"$connections" -d2s "$url" >/dev/null
-  local before after output requests p50 cpu errors
+  local before after output requests
   before=$(cpu_ticks "$pid")
   output=$(wrk -t1 -c"$connections" -d"${duration}s" --latency "$url")
   after=$(cpu_ticks "$pid")
   requests=$(echo "$output" | awk '/requests in/ {print $1}')
   LAST_RPS=$(echo "$output" | awk '/Requests\/sec/ {print $2}')
-  p50=$(echo "$output" | awk '$1 == "50%" {print $2}')
+  LAST_P50=$(echo "$output" | awk '$1 == "50%" {print $2}')
   LAST_P99=$(echo "$output" | awk '$1 == "99%" {print $2}')
-  errors=$(echo "$output" | awk '/Non-2xx|Socket errors/' | tr '\n' ' ')
-  cpu=$(awk -v t=$((after - before)) -v hz="$clock_ticks" -v n="$requests" 'BEGIN {printf "%.1f", t / hz * 1e6 / n}')
-  echo "| $name | $LAST_RPS | $p50 | $LAST_P99 | $cpu | $(peak_rss "$pid") | $errors"
+  LAST_ERRORS=$(echo "$output" | awk '/Non-2xx|Socket errors/' | tr '\n' ' ')
+  LAST_CPU=$(awk -v t=$((after - before)) -v hz="$clock_ticks" -v n="$requests" 'BEGIN {printf "%.1f", t / hz * 1e6 / n}')
 }
+
+# As measure_quietly, and prints one table row "| NAME | req/s | p50 | p99 | CPU µs/req | peak RSS |".
+measure() {
+  local name=$1 pid=$2 url=$3
+  measure_quietly "$pid" "$url"
+  echo "| $name | $LAST_RPS | $LAST_P50 | $LAST_P99 | $LAST_CPU | $(peak_rss "$pid") | $LAST_ERRORS"
+}
+
+# Latency in milliseconds from wrk's "812.00us" / "1.73ms" / "1.02s".
+ms() { awk -v v="$1" 'BEGIN { if (v ~ /us$/) print v / 1000; else if (v ~ /ms$/) print v + 0; else print v * 1000 }'; }
+# The median of its arguments (numbers).
+median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The split-services gateway against nginx, proxying the same upstream, same run, wrk over loopback.
 #
-#   Benchmarks/proxy-vs-nginx.sh              # DURATION=10 CONNECTIONS=32 PATH_=/json by default
+#   Benchmarks/proxy-vs-nginx.sh              # DURATION=10 CONNECTIONS=32 PATH_=/json ROUNDS=3 by default
 #
+# The machine is noisy (and wrk, the upstream and the proxy share its cores), so each proxy is measured
+# ROUNDS times, the proxies taking turns in a rotating order, and the table shows each one's median.
 # Upstream: Tandem's `hello` (release). Proxies on the same machine:
 #   tandem        split-services gateway --route /=upstream
 #   nginx-article the seed article's config: proxy_pass + Host + X-Real-IP (HTTP/1.0, a new upstream
@@ -17,6 +19,7 @@ cd "$(dirname "$0")/.."
 duration=${DURATION:-10}
 connections=${CONNECTIONS:-32}
 path=${PATH_:-/json}
+rounds=${ROUNDS:-3}
 for tool in wrk curl; do command -v $tool >/dev/null || { echo "$tool is missing" >&2; exit 1; }; done
 nginx_bin=$(command -v nginx || echo /usr/sbin/nginx)
 [ -x "$nginx_bin" ] || { echo "nginx is missing: apt-get install nginx-light" >&2; exit 1; }
@@ -79,14 +82,27 @@ echo "wrk -t1 -c$connections -d${duration}s $path ($(curl -s "http://127.0.0.1:1
 echo
 echo "| proxy | req/s | p50 | p99 | proxy CPU µs/req | proxy peak RSS |"
 echo "|---|--:|--:|--:|--:|--:|"
-declare -A rps p99s
-for entry in "tandem:18181:$tandem_pid" "nginx-tuned:18183:$tuned_pid" "nginx-article:18182:$article_pid" "nio-spike:18184:$spike_pid"; do
+entries=("tandem:18181:$tandem_pid" "nginx-tuned:18183:$tuned_pid" "nginx-article:18182:$article_pid" "nio-spike:18184:$spike_pid")
+declare -A rps p50s p99s cpus
+for ((round = 0; round < rounds; round++)); do
+  for ((i = 0; i < ${#entries[@]}; i++)); do
+    IFS=: read -r name port pid <<<"${entries[(i + round) % ${#entries[@]}]}"
+    measure_quietly "$pid" "http://127.0.0.1:$port$path"
+    [ -z "$LAST_ERRORS" ] || echo "$name: $LAST_ERRORS" >&2
+    rps[$name]+="$LAST_RPS "
+    p50s[$name]+="$(ms "$LAST_P50") "
+    p99s[$name]+="$(ms "$LAST_P99") "
+    cpus[$name]+="$LAST_CPU "
+  done
+done
+declare -A median_rps median_p99
+for entry in "${entries[@]}"; do
   IFS=: read -r name port pid <<<"$entry"
-  measure "$name" "$pid" "http://127.0.0.1:$port$path"
-  rps[$name]=$LAST_RPS
-  p99s[$name]=$LAST_P99
+  median_rps[$name]=$(median ${rps[$name]})
+  median_p99[$name]=$(median ${p99s[$name]})
+  echo "| $name | ${median_rps[$name]} | $(median ${p50s[$name]})ms | ${median_p99[$name]}ms | $(median ${cpus[$name]}) | $(peak_rss "$pid") |"
 done
 echo
-ms() { awk -v v="$1" 'BEGIN { if (v ~ /us$/) print v / 1000; else if (v ~ /ms$/) print v + 0; else print v * 1000 }'; }
-awk -v t="${rps[tandem]}" -v n="${rps[nginx-tuned]}" -v tp="$(ms "${p99s[tandem]}")" -v np="$(ms "${p99s[nginx-tuned]}")" \
+echo "req/s of each round: $(for entry in "${entries[@]}"; do IFS=: read -r name _ _ <<<"$entry"; printf '%s: %s; ' "$name" "${rps[$name]}"; done)"
+awk -v t="${median_rps[tandem]}" -v n="${median_rps[nginx-tuned]}" -v tp="${median_p99[tandem]}" -v np="${median_p99[nginx-tuned]}" \
   'BEGIN {printf "tandem vs tuned nginx: throughput %.2fx (goal >= 1.0), p99 %.2fx (goal <= 1.0)\n", t / n, tp / np}'

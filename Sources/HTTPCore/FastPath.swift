@@ -73,8 +73,8 @@ package struct FastPathConnection {
 
     /// The connection's event loop.
     package var eventLoop: any EventLoop { self.handler.context!.eventLoop }
-    /// The client's address.
-    package var remoteAddress: SocketAddress? { self.handler.context?.channel.remoteAddress }
+    /// The client's IP address, as text (computed once per connection).
+    package var clientAddress: String? { self.handler.clientAddress }
     /// The server's logger.
     package var logger: Logger { self.handler.logger }
     /// Whether the client still reads as fast as the response is written.

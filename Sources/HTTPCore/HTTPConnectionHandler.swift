@@ -26,6 +26,8 @@ final class HTTPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
     let timeouts: ConnectionTimeoutHandler
     let fastPath: (any HTTPFastPath)?
     let logger: Logger
+    /// The client's IP address as text, once a fast path asked for it.
+    lazy var clientAddress: String? = self.context?.channel.remoteAddress?.ipAddress
     /// Told about writability and closing while a fast path owns the response.
     var fastPathObserver: (any FastPathObserver)?
     private(set) var context: ChannelHandlerContext?
@@ -126,16 +128,16 @@ final class HTTPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
         self.requestComplete = false
         self.http10 = head.version.major == 1 && head.version.minor == 0
         self.keepAlive = self.keepAlive && head.isKeepAlive
-        self.upgradeRequested = head.headers.contains(name: "upgrade")
+        let facts = RequestHeadFacts(head.headers)
+        self.upgradeRequested = facts.upgrade
 
         // RFC 9112 §3.2: an HTTP/1.1 request needs exactly one Host; two could route differently in
         // different hops (host confusion), none is malformed.
-        let hosts = head.headers[canonicalForm: "host"].count
-        let badHost = hosts > 1 || (hosts == 0 && !self.http10)
-        let contentLength = head.headers.first(name: "content-length").flatMap { Int($0) }
+        let badHost = facts.hosts > 1 || (facts.hosts == 0 && !self.http10)
+        let contentLength = facts.contentLength
 
-        if !badHost, let fastPath = self.fastPath, head.method == .GET, head.version == .http1_1, !self.upgradeRequested,
-            contentLength == nil, !head.headers.contains(name: "transfer-encoding"), !head.headers.contains(name: "expect")
+        if !badHost, let fastPath = self.fastPath, head.method == .GET, head.version == .http1_1, !facts.upgrade,
+            !facts.hasContentLength, !facts.transferEncoding, !facts.expect
         {
             self.responsePending = true
             let uri = head.uri
@@ -173,7 +175,7 @@ final class HTTPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
             return
         }
 
-        let hasBody = (contentLength ?? 0) > 0 || head.headers.contains(name: "transfer-encoding")
+        let hasBody = (contentLength ?? 0) > 0 || facts.transferEncoding
         guard hasBody else {
             self.deliver(Incoming(request: Request(head: requestHead), rejection: nil))
             return
@@ -328,12 +330,14 @@ final class HTTPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
     func endFastPathResponse() {
         self.fastPathObserver = nil
         guard let context = self.context, !self.isClosed else { return }
-        let end = context.writeAndFlush(self.wrapOutboundOut(.end(nil)))
-        self.responseEnded()
-        if !self.keepAlive {
+        guard self.keepAlive else {
             let channel = context.channel
-            end.whenComplete { _ in channel.close(promise: nil) }
+            context.writeAndFlush(self.wrapOutboundOut(.end(nil))).whenComplete { _ in channel.close(promise: nil) }
+            self.responseEnded()
+            return
         }
+        context.writeAndFlush(self.wrapOutboundOut(.end(nil)), promise: nil)  // no future to allocate per request
+        self.responseEnded()
     }
 
     func abortFastPathResponse() {
@@ -392,6 +396,41 @@ final class HTTPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
 
 @available(*, unavailable)
 extension HTTPConnectionHandler: Sendable {}
+
+/// What the server needs to know about a request's header fields, gathered in one pass.
+struct RequestHeadFacts {
+    /// `Host` values, counting each comma-separated one (`Host: a, b` is two).
+    var hosts = 0
+    /// The first `Content-Length`, when it is a number.
+    var contentLength: Int?
+    var hasContentLength = false
+    var transferEncoding = false
+    var expect = false
+    var upgrade = false
+
+    init(_ headers: HTTPHeaders) {
+        for (name, value) in headers {
+            var name = name
+            name.withUTF8 { bytes in
+                switch bytes.count {
+                case 4 where equalsIgnoringASCIICase(bytes, "host"):
+                    self.hosts += value.utf8.contains(UInt8(ascii: ",")) ? 2 : 1
+                case 6 where equalsIgnoringASCIICase(bytes, "expect"):
+                    self.expect = true
+                case 7 where equalsIgnoringASCIICase(bytes, "upgrade"):
+                    self.upgrade = true
+                case 14 where equalsIgnoringASCIICase(bytes, "content-length"):
+                    if !self.hasContentLength { self.contentLength = Int(value) }
+                    self.hasContentLength = true
+                case 17 where equalsIgnoringASCIICase(bytes, "transfer-encoding"):
+                    self.transferEncoding = true
+                default:
+                    break
+                }
+            }
+        }
+    }
+}
 
 extension HTTPConnectionHandler {
     /// Replaces the HTTP handlers with a raw byte tunnel after a 101 was written. Must run on the loop.

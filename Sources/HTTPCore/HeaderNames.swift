@@ -27,3 +27,16 @@ extension StringProtocol {
         String(self.drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" }.reversed())
     }
 }
+
+/// Whether `bytes` spell `lower` (lower-case ASCII) in any case: the header-name comparison of the hot paths,
+/// which classify a field with one length switch and one such comparison instead of a lookup per rule.
+package func equalsIgnoringASCIICase(_ bytes: UnsafeBufferPointer<UInt8>, _ lower: StaticString) -> Bool {
+    guard bytes.count == lower.utf8CodeUnitCount else { return false }
+    let expected = lower.utf8Start
+    for index in 0..<bytes.count {
+        var byte = bytes[index]
+        if byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") { byte += 32 }
+        if byte != expected[index] { return false }
+    }
+    return true
+}

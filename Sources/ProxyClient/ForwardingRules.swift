@@ -2,10 +2,47 @@ import HTTPCore
 import HTTPTypes
 import NIOHTTP1
 
+/// Header fields as the forwarding rules read and write them: `HTTPFields` on the async path and NIO's
+/// `HTTPHeaders` on the event-loop fast path, so both follow one set of rules, applied in two passes over
+/// the fields (no lookup per rule: a proxied request meets about twenty rules).
+protocol ForwardingHeaders: Sequence {
+    /// An empty set of fields with room for `capacity`.
+    init(capacity: Int)
+    /// The field's name, in whatever case it came.
+    static func name(of field: Element) -> String
+    /// The field's value.
+    static func value(of field: Element) -> String
+    /// Appends a field as it came.
+    mutating func append(_ field: Element)
+    /// Appends a new field.
+    mutating func append(_ name: ProxyHeader, _ value: String)
+}
+
+extension HTTPFields: ForwardingHeaders {
+    init(capacity: Int) {
+        self.init()
+        self.reserveCapacity(capacity)
+    }
+    static func name(of field: HTTPField) -> String { field.name.canonicalName }
+    static func value(of field: HTTPField) -> String { field.value }
+    mutating func append(_ name: ProxyHeader, _ value: String) { self.append(HTTPField(name: name.field, value: value)) }
+}
+
+extension HTTPHeaders: ForwardingHeaders {
+    init(capacity: Int) {
+        self.init()
+        self.reserveCapacity(capacity)
+    }
+    static func name(of field: (name: String, value: String)) -> String { field.name }
+    static func value(of field: (name: String, value: String)) -> String { field.value }
+    mutating func append(_ field: (name: String, value: String)) { self.add(name: field.name, value: field.value) }
+    mutating func append(_ name: ProxyHeader, _ value: String) { self.add(name: name.nio, value: value) }
+}
+
 /// A header name as both header types spell it.
-struct ProxyHeader {
+struct ProxyHeader: Sendable {
     let field: HTTPField.Name
-    /// Lower case, as NIO compares case-insensitively anyway.
+    /// Lower case.
     let nio: String
 
     init(_ field: HTTPField.Name) {
@@ -22,102 +59,169 @@ struct ProxyHeader {
     static let xForwardedHost = ProxyHeader(.xForwardedHost)
     static let forwarded = ProxyHeader(.forwarded)
     static let xRequestID = ProxyHeader(.xRequestID)
-
-    /// RFC 9110 §7.6.1, plus the proxy-only fields.
-    static let hopByHop: [ProxyHeader] = [
-        .connection, ProxyHeader(HTTPField.Name("Keep-Alive")!), ProxyHeader(HTTPField.Name("Proxy-Connection")!), ProxyHeader(.te),
-        ProxyHeader(.trailer), ProxyHeader(.transferEncoding), .upgrade, ProxyHeader(.proxyAuthorization),
-        ProxyHeader(.proxyAuthenticate),
-    ]
-}
-
-/// The header operations the forwarding rules need: implemented by `HTTPFields` (the async path) and by NIO's
-/// `HTTPHeaders` (the event-loop fast path), so both follow one set of rules.
-protocol ForwardingHeaders {
-    /// Every value of `name`, joined with `, ` (as `HTTPFields` does).
-    subscript(joined name: ProxyHeader) -> String? { get }
-    /// Replaces every `name` field with one `value`, or removes them all for `nil`.
-    mutating func set(_ name: ProxyHeader, _ value: String?)
-    /// Whether a `name` field is present.
-    func has(_ name: ProxyHeader) -> Bool
-    /// Every comma-separated token of every `Connection` field.
-    func connectionTokens() -> [Substring]
-    /// Removes every field named `token` (a name from `Connection`).
-    mutating func remove(named token: Substring)
-}
-
-extension HTTPFields: ForwardingHeaders {
-    subscript(joined name: ProxyHeader) -> String? { self[name.field] }
-    mutating func set(_ name: ProxyHeader, _ value: String?) { self[name.field] = value }
-    func has(_ name: ProxyHeader) -> Bool { self.contains(name.field) }
-    func connectionTokens() -> [Substring] { self[values: .connection].flatMap { $0.split(separator: ",") } }
-    mutating func remove(named token: Substring) {
-        if let name = HTTPField.Name(String(token.trimmingOWS)) { self[name] = nil }
-    }
-}
-
-extension HTTPHeaders: ForwardingHeaders {
-    subscript(joined name: ProxyHeader) -> String? {
-        let values = self[name.nio]
-        return values.count <= 1 ? values.first : values.joined(separator: ", ")
-    }
-    mutating func set(_ name: ProxyHeader, _ value: String?) {
-        if let value { self.replaceOrAdd(name: name.nio, value: value) } else { self.remove(name: name.nio) }
-    }
-    func has(_ name: ProxyHeader) -> Bool { self.contains(name: name.nio) }
-    func connectionTokens() -> [Substring] { self["connection"].flatMap { $0.split(separator: ",") } }
-    mutating func remove(named token: Substring) { self.remove(name: String(token.trimmingOWS)) }
 }
 
 /// The header rules of ``ReverseProxy``, in one place for both request paths.
 enum ForwardingRules {
-    /// Removes hop-by-hop fields (RFC 9110 §7.6.1), including every field `Connection` names.
-    static func removeHopByHop(_ fields: inout some ForwardingHeaders) {
-        if fields.has(.connection) {
-            for token in fields.connectionTokens() { fields.remove(named: token) }
+    /// The fields a rule is about.
+    enum Kind {
+        case connection, upgrade, hopByHop, xForwardedFor, xRealIP, xForwardedProto, xForwardedHost, forwarded, xRequestID, location
+        case other
+    }
+
+    /// What rule applies to a field named `name` (any case): a switch on length, then one comparison.
+    static func kind(of name: String) -> Kind {
+        var name = name
+        return name.withUTF8 { bytes in
+            func `is`(_ lower: StaticString) -> Bool { equalsIgnoringASCIICase(bytes, lower) }
+            switch bytes.count {
+            case 2: return `is`("te") ? .hopByHop : .other
+            case 7: return `is`("upgrade") ? .upgrade : `is`("trailer") ? .hopByHop : .other
+            case 8: return `is`("location") ? .location : .other
+            case 9: return `is`("x-real-ip") ? .xRealIP : `is`("forwarded") ? .forwarded : .other
+            case 10: return `is`("connection") ? .connection : `is`("keep-alive") ? .hopByHop : .other
+            case 12: return `is`("x-request-id") ? .xRequestID : .other
+            case 15: return `is`("x-forwarded-for") ? .xForwardedFor : .other
+            case 16: return `is`("x-forwarded-host") ? .xForwardedHost : `is`("proxy-connection") ? .hopByHop : .other
+            case 17: return `is`("x-forwarded-proto") ? .xForwardedProto : `is`("transfer-encoding") ? .hopByHop : .other
+            case 18: return `is`("proxy-authenticate") ? .hopByHop : .other
+            case 19: return `is`("proxy-authorization") ? .hopByHop : .other
+            default: return .other
+            }
         }
-        for name in ProxyHeader.hopByHop where fields.has(name) { fields.set(name, nil) }
     }
 
-    /// Whether a request asks to switch protocols (`Connection: upgrade` with `Upgrade`).
-    static func isUpgrade(_ fields: some ForwardingHeaders) -> Bool {
-        guard fields.has(.upgrade) else { return false }
-        return fields.connectionTokens().contains { $0.trimmingOWS.lowercased() == "upgrade" }
+    /// The lower-cased tokens of every `Connection` field: the fields they name are hop-by-hop too.
+    private static func connectionTokens<Headers: ForwardingHeaders>(_ fields: Headers) -> [String] {
+        var tokens: [String] = []
+        for field in fields where Self.kind(of: Headers.name(of: field)) == .connection {
+            for token in Headers.value(of: field).split(separator: ",") {
+                let trimmed = token.trimmingOWS
+                if !trimmed.isEmpty { tokens.append(trimmed.lowercased()) }
+            }
+        }
+        return tokens
     }
 
-    /// Turns the client's header fields into the upstream's: hop-by-hop fields out (an upgrade kept when
-    /// tunnelling), forwarded fields set — extended only when `peer` is a trusted proxy — and the request id.
-    static func prepareRequest(
-        _ fields: inout some ForwardingHeaders,
+    private static func isNamed(_ name: String, by tokens: [String]) -> Bool {
+        !tokens.isEmpty && tokens.contains { $0.utf8.count == name.utf8.count && $0 == name.lowercased() }
+    }
+
+    /// The upstream's header fields for a request with the client's `fields`: hop-by-hop fields out (an
+    /// upgrade kept when tunnelling), forwarded fields set — extended only when `peer` is a trusted proxy —
+    /// and the request id.
+    static func upstreamRequest<Headers: ForwardingHeaders>(
+        _ fields: Headers,
         peer: String?,
         authority: String?,
         requestID: String?,
         configuration: ReverseProxy.Configuration
-    ) {
-        let upgrade = Self.isUpgrade(fields) ? fields[joined: .upgrade] : nil
-        Self.removeHopByHop(&fields)
-        if let upgrade {
-            // Tunnelled: the upstream must see the upgrade it is asked for.
-            fields.set(.connection, "upgrade")
-            fields.set(.upgrade, upgrade)
-        }
+    ) -> Headers {
+        let tokens = Self.connectionTokens(fields)
         let trusted = peer.map { address in configuration.trustedProxies.contains { $0.contains(address) } } ?? false
         let client = peer ?? "unknown"
 
-        let forwardedFor = trusted ? fields[joined: .xForwardedFor] : nil
-        fields.set(.xForwardedFor, forwardedFor.map { "\($0), \(client)" } ?? client)
-        if !(trusted && fields.has(.xRealIP)) { fields.set(.xRealIP, client) }
-        if !(trusted && fields.has(.xForwardedProto)) { fields.set(.xForwardedProto, "http") }
-        if !(trusted && fields.has(.xForwardedHost)) { fields.set(.xForwardedHost, authority) }
+        var output = Headers(capacity: fields.underestimatedCount + 6)
+        var upgrade: String?
+        var forwardedFor: [String] = []
+        var forwarded: [String] = []
+        var kept = (realIP: false, proto: false, host: false)
+        for field in fields {
+            let name = Headers.name(of: field)
+            let kind = Self.kind(of: name)
+            if kind == .upgrade {
+                if upgrade == nil { upgrade = Headers.value(of: field) }
+                continue
+            }
+            if kind == .connection || kind == .hopByHop || Self.isNamed(name, by: tokens) { continue }
+            switch kind {
+            case .xForwardedFor:
+                if trusted { forwardedFor.append(Headers.value(of: field)) }
+                continue
+            case .forwarded:
+                if trusted && configuration.addForwardedHeader { forwarded.append(Headers.value(of: field)) }
+                if !trusted || configuration.addForwardedHeader { continue }
+            case .xRealIP:
+                guard trusted else { continue }
+                kept.realIP = true
+            case .xForwardedProto:
+                guard trusted else { continue }
+                kept.proto = true
+            case .xForwardedHost:
+                guard trusted else { continue }
+                kept.host = true
+            case .xRequestID:
+                if requestID != nil { continue }
+            default:
+                break
+            }
+            output.append(field)
+        }
+        if let upgrade, tokens.contains("upgrade") {
+            // Tunnelled: the upstream must see the upgrade it is asked for.
+            output.append(.connection, "upgrade")
+            output.append(.upgrade, upgrade)
+        }
+        output.append(.xForwardedFor, forwardedFor.isEmpty ? client : forwardedFor.joined(separator: ", ") + ", " + client)
+        if !kept.realIP { output.append(.xRealIP, client) }
+        if !kept.proto { output.append(.xForwardedProto, "http") }
+        if !kept.host, let authority { output.append(.xForwardedHost, authority) }
         if configuration.addForwardedHeader {
             let node = client.contains(":") ? "\"[\(client)]\"" : client
             var element = "for=\(node);proto=http"
             if let authority { element += ";host=\"\(authority)\"" }
-            let existing = trusted ? fields[joined: .forwarded] : nil
-            fields.set(.forwarded, existing.map { "\($0), \(element)" } ?? element)
-        } else if !trusted {
-            fields.set(.forwarded, nil)
+            output.append(.forwarded, forwarded.isEmpty ? element : forwarded.joined(separator: ", ") + ", " + element)
         }
-        if let requestID { fields.set(.xRequestID, requestID) }
+        if let requestID { output.append(.xRequestID, requestID) }
+        return output
+    }
+
+    /// The client's header fields for a response with the upstream's `fields`: hop-by-hop fields out, a
+    /// `Location` rewritten by `redirects` (see ``ReverseProxy/rewrite(location:authority:)``) for a client
+    /// that asked `authority`, and the request id when there is one.
+    static func clientResponse<Headers: ForwardingHeaders>(
+        _ fields: Headers,
+        redirects: ReverseProxy?,
+        authority: String?,
+        requestID: String?
+    ) -> Headers {
+        let rewritesLocation = redirects?.configuration.rewriteRedirects == true
+        var untouched = true
+        for field in fields {
+            switch Self.kind(of: Headers.name(of: field)) {
+            case .connection, .upgrade, .hopByHop: untouched = false
+            case .location where rewritesLocation: untouched = false
+            case .xRequestID where requestID != nil: untouched = false
+            default: continue
+            }
+            break
+        }
+        if untouched {
+            // The common case: nothing to remove, so no copy.
+            var output = fields
+            if let requestID { output.append(.xRequestID, requestID) }
+            return output
+        }
+        let tokens = Self.connectionTokens(fields)
+        var output = Headers(capacity: fields.underestimatedCount + 1)
+        for field in fields {
+            let name = Headers.name(of: field)
+            switch Self.kind(of: name) {
+            case .connection, .upgrade, .hopByHop:
+                continue
+            case .location:
+                if rewritesLocation, let redirects {
+                    output.append(.location, redirects.rewrite(location: Headers.value(of: field), authority: authority))
+                    continue
+                }
+            case .xRequestID:
+                if requestID != nil { continue }
+            default:
+                if Self.isNamed(name, by: tokens) { continue }
+            }
+            output.append(field)
+        }
+        if let requestID { output.append(.xRequestID, requestID) }
+        return output
     }
 }

@@ -28,7 +28,7 @@ extension ReverseProxy: FastPathCapable {
 /// cleanly goes back to the async path before a byte was answered: no warm connection, or a first try that
 /// failed before the response head (counted as that try, see ``EarlierAttempt``). Once the head is out, an
 /// upstream failure cuts the client connection, as on the async path.
-struct ProxyFastPath: HTTPFastPath {
+final class ProxyFastPath: HTTPFastPath {
     let proxy: ReverseProxy
     let upstream: Upstream
     let plan: FastPathPlan
@@ -67,9 +67,9 @@ struct ProxyFastPath: HTTPFastPath {
         var upstreamHead = head
         let query = head.uri.firstIndex(of: "?").map { head.uri[$0...] } ?? ""
         upstreamHead.uri = server.url.basePath + path + query
-        ForwardingRules.prepareRequest(
-            &upstreamHead.headers,
-            peer: connection.remoteAddress?.ipAddress,
+        upstreamHead.headers = ForwardingRules.upstreamRequest(
+            head.headers,
+            peer: connection.clientAddress,
             authority: authority,
             requestID: requestID,
             configuration: self.proxy.configuration
@@ -144,11 +144,12 @@ final class ProxyFastExchange: UpstreamSink, FastPathObserver {
     func upstreamHead(_ head: HTTPResponseHead) {
         guard !self.done else { return }
         var head = head
-        ForwardingRules.removeHopByHop(&head.headers)
-        if self.path.proxy.configuration.rewriteRedirects, let location = head.headers.first(name: "location") {
-            head.headers.replaceOrAdd(name: "location", value: self.path.proxy.rewrite(location: location, authority: self.authority))
-        }
-        if let requestID = self.requestID { head.headers.replaceOrAdd(name: "x-request-id", value: requestID) }
+        head.headers = ForwardingRules.clientResponse(
+            head.headers,
+            redirects: self.path.proxy,
+            authority: self.authority,
+            requestID: self.requestID
+        )
         self.status = Int(head.status.code)
         self.headSent = true
         self.client.writeHead(head)

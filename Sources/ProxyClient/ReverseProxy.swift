@@ -154,29 +154,29 @@ public struct ReverseProxy: HTTPHandler {
             throw HTTPError(.badGateway, message: "The upstream server failed to answer")
         }
         if response.status == .switchingProtocols { return response }  // Upgrade/Connection belong to the tunnel
-        Self.removeHopByHop(&response.headers)
-        if self.configuration.rewriteRedirects, let location = response.headers[.location] {
-            response.headers[.location] = self.rewrite(location: location, authority: request.head.authority)
-        }
+        response.headers = ForwardingRules.clientResponse(
+            response.headers,
+            redirects: self,
+            authority: request.head.authority,
+            requestID: nil
+        )
         return response
     }
 
     /// The header fields sent upstream.
     func upstreamHeaders(for request: Request, context: RequestContext) -> HTTPFields {
-        var fields = request.headers
-        ForwardingRules.prepareRequest(
-            &fields,
+        ForwardingRules.upstreamRequest(
+            request.headers,
             peer: context.remoteAddress?.ipAddress,
             authority: request.head.authority,
             requestID: context.requestID,
             configuration: self.configuration
         )
-        return fields
     }
 
     /// Removes hop-by-hop fields (RFC 9110 §7.6.1), including every field `Connection` names.
     public static func removeHopByHop(_ fields: inout HTTPFields) {
-        ForwardingRules.removeHopByHop(&fields)
+        fields = ForwardingRules.clientResponse(fields, redirects: nil, authority: nil, requestID: nil)
     }
 
     /// `Location` on the upstream's own origin becomes the client-facing origin (or stays relative).
