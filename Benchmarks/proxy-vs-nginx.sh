@@ -11,7 +11,9 @@
 #                 connection per request)
 #   nginx-tuned   upstream keepalive 64, proxy_http_version 1.1, Connection ""
 #   nio-spike     Benchmarks/ProxySpike: a bare SwiftNIO channel-to-channel proxy (no tasks, no HTTPFields),
-#                 the ceiling of the design DESIGN.md proposes for the gateway's hot path
+#                 the ceiling of the design the gateway's event-loop fast path follows
+#   nio-spike-raw the same with no HTTP codec on the upstream side (raw bytes, Content-Length only): the
+#                 ceiling of the next step
 # Reports req/s, p50, p99, the proxy's own CPU µs per request and its peak RSS (all its processes).
 # Needs wrk and nginx (apt-get install wrk nginx-light).
 set -euo pipefail
@@ -40,6 +42,7 @@ source Benchmarks/lib.sh
 "$bin/hello" --port 18180 >/dev/null 2>&1 & pids+=($!)
 "$bin/split-services" gateway --port 18181 --route /=http://127.0.0.1:18180 >/dev/null 2>&1 & pids+=($!); tandem_pid=$!
 "$bin/proxy-spike" 18184 18180 >/dev/null 2>&1 & pids+=($!); spike_pid=$!
+"$bin/proxy-spike" 18185 18180 raw >/dev/null 2>&1 & pids+=($!); raw_pid=$!
 
 nginx_conf() {  # name port extra-http extra-location upstream
   mkdir -p "$work/$1"
@@ -72,17 +75,20 @@ nginx_conf tuned 18183 "upstream backend { server 127.0.0.1:18180; keepalive 64;
 "$nginx_bin" -p "$work/article" -c "$work/article/nginx.conf" & pids+=($!); article_pid=$!
 "$nginx_bin" -p "$work/tuned" -c "$work/tuned/nginx.conf" & pids+=($!); tuned_pid=$!
 
-for port in 18180 18181 18182 18183 18184; do wait_for "http://127.0.0.1:$port$path"; done
-if ! cmp -s <(curl -s "http://127.0.0.1:18181$path") <(curl -s "http://127.0.0.1:18183$path"); then
-  echo "the proxies do not return the same body; refusing to compare" >&2; exit 1
-fi
+for port in 18180 18181 18182 18183 18184 18185; do wait_for "http://127.0.0.1:$port$path"; done
+for port in 18181 18184 18185; do
+  if ! cmp -s <(curl -s "http://127.0.0.1:$port$path") <(curl -s "http://127.0.0.1:18183$path"); then
+    echo "the proxy on $port does not return nginx's body; refusing to compare" >&2; exit 1
+  fi
+done
 
 echo
 echo "wrk -t1 -c$connections -d${duration}s $path ($(curl -s "http://127.0.0.1:18180$path" | wc -c) bytes), $(nproc) cores, $(date -u +%Y-%m-%d)"
 echo
 echo "| proxy | req/s | p50 | p99 | proxy CPU µs/req | proxy peak RSS |"
 echo "|---|--:|--:|--:|--:|--:|"
-entries=("tandem:18181:$tandem_pid" "nginx-tuned:18183:$tuned_pid" "nginx-article:18182:$article_pid" "nio-spike:18184:$spike_pid")
+entries=("tandem:18181:$tandem_pid" "nginx-tuned:18183:$tuned_pid" "nginx-article:18182:$article_pid" "nio-spike:18184:$spike_pid"
+  "nio-spike-raw:18185:$raw_pid")
 declare -A rps p50s p99s cpus
 for ((round = 0; round < rounds; round++)); do
   for ((i = 0; i < ${#entries[@]}; i++)); do
