@@ -86,13 +86,16 @@ package struct FastPathConnection {
     /// One observer per response; cleared when the response ends.
     package func observe(_ observer: any FastPathObserver) { self.handler.fastPathObserver = observer }
 
-    /// Writes the response head (adding `Date` and `Connection` as the server does), unflushed.
-    package func writeHead(_ head: HTTPResponseHead) { self.handler.writeFastPathHead(head) }
+    /// Whether the connection stays open after this response (the client did not ask to close, the server is
+    /// not shutting down). A response head must say `Connection: close` when it is false.
+    package var keepsAlive: Bool { self.handler.keepAlive }
 
-    /// Writes a body chunk, unflushed.
-    package func writeBody(_ buffer: ByteBuffer) {
-        self.handler.context?.write(NIOAny(HTTPServerResponsePart.body(.byteBuffer(buffer))), promise: nil)
-    }
+    /// The connection closes after this response (its body ends when the connection does).
+    package func closeAfterResponse() { self.handler.keepAlive = false }
+
+    /// Writes bytes of the response as they are, past the HTTP encoder, unflushed: the head (framing, `Date`
+    /// and `Connection` included) and then the body with its framing.
+    package func writeRaw(_ buffer: ByteBuffer) { self.handler.writeFastPathRaw(buffer) }
 
     /// Sends what was written.
     package func flush() { self.handler.context?.flush() }

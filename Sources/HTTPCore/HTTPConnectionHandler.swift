@@ -41,7 +41,7 @@ final class HTTPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
     private var requestComplete = true
     /// A request was handed to the task and its response has not ended yet.
     private var responsePending = false
-    private(set) var keepAlive = true
+    var keepAlive = true
     private var http10 = false
     private var reads = ReadGate()
     private(set) var isClosed = false
@@ -318,30 +318,37 @@ final class HTTPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
 
     // MARK: used by a fast path, on the loop
 
-    /// The response head of a fast-path response: the upstream's framing, plus `Date` and `Connection`.
-    func writeFastPathHead(_ head: HTTPResponseHead) {
-        var head = head
-        head.version = .http1_1
-        if !head.headers.contains(name: "date") { head.headers.add(name: "date", value: HTTPDate.now()) }
-        if !self.keepAlive { head.headers.replaceOrAdd(name: "connection", value: "close") }
-        self.context?.write(self.wrapOutboundOut(.head(head)), promise: nil)
+    /// Where a fast path's raw bytes go: the handler after the response encoder, toward the socket.
+    private lazy var rawOutput: ChannelHandlerContext? = try? self.context?.pipeline.syncOperations.context(
+        handlerType: HTTPResponseEncoder.self
+    )
+    /// A fast path is writing a response past the encoder (which cannot tell a parse-error answer not to interleave).
+    private(set) var rawResponseInFlight = false
+
+    func writeFastPathRaw(_ buffer: ByteBuffer) {
+        self.rawResponseInFlight = true
+        self.rawOutput?.write(NIOAny(buffer), promise: nil)
     }
 
     func endFastPathResponse() {
         self.fastPathObserver = nil
+        self.rawResponseInFlight = false
         guard let context = self.context, !self.isClosed else { return }
         guard self.keepAlive else {
             let channel = context.channel
-            context.writeAndFlush(self.wrapOutboundOut(.end(nil))).whenComplete { _ in channel.close(promise: nil) }
+            let written = context.eventLoop.makePromise(of: Void.self)
+            self.rawOutput?.writeAndFlush(NIOAny(context.channel.allocator.buffer(capacity: 0)), promise: written)
+            written.futureResult.whenComplete { _ in channel.close(promise: nil) }
             self.responseEnded()
             return
         }
-        context.writeAndFlush(self.wrapOutboundOut(.end(nil)), promise: nil)  // no future to allocate per request
+        context.flush()
         self.responseEnded()
     }
 
     func abortFastPathResponse() {
         self.fastPathObserver = nil
+        self.rawResponseInFlight = false
         self.keepAlive = false
         self.responsePending = false
         self.context?.close(promise: nil)

@@ -201,7 +201,7 @@ public final class HTTPServer<Handler: HTTPHandler>: Service, Sendable {
         try pipeline.addHandler(
             ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .forwardBytes, limitConfiguration: decoderLimits))
         )
-        try pipeline.addHandler(ProtocolErrorHandler())
+        try pipeline.addHandler(ProtocolErrorHandler(connection: connection))
         try pipeline.addHandler(connection)
         return HTTPConnection(
             channel: channel,

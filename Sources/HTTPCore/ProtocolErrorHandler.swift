@@ -12,13 +12,19 @@ final class ProtocolErrorHandler: ChannelDuplexHandler, RemovableChannelHandler 
     typealias OutboundOut = HTTPServerResponsePart
 
     private var hasUnterminatedResponse = false
+    /// Knows about responses written past the encoder (the event-loop fast path).
+    private let connection: HTTPConnectionHandler?
+
+    init(connection: HTTPConnectionHandler? = nil) {
+        self.connection = connection
+    }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         guard let parserError = error as? HTTPParserError else {
             context.fireErrorCaught(error)
             return
         }
-        if !self.hasUnterminatedResponse {
+        if !self.hasUnterminatedResponse && !(self.connection?.rawResponseInFlight ?? false) {
             let (status, text): (HTTPResponseStatus, String) =
                 switch parserError {
                 case .headerOverflow: (.requestHeaderFieldsTooLarge, "Request Header Fields Too Large\n")

@@ -66,16 +66,24 @@ enum ForwardingRules {
     /// The fields a rule is about.
     enum Kind {
         case connection, upgrade, hopByHop, xForwardedFor, xRealIP, xForwardedProto, xForwardedHost, forwarded, xRequestID, location
+        case contentLength, date
         case other
     }
 
     /// What rule applies to a field named `name` (any case): a switch on length, then one comparison.
     static func kind(of name: String) -> Kind {
         var name = name
-        return name.withUTF8 { bytes in
+        return name.withUTF8 { Self.kind(ofBytes: $0) }
+    }
+
+    /// What rule applies to a field whose name is `bytes` (any case).
+    static func kind(ofBytes bytes: UnsafeBufferPointer<UInt8>) -> Kind {
+        do {
             func `is`(_ lower: StaticString) -> Bool { equalsIgnoringASCIICase(bytes, lower) }
             switch bytes.count {
             case 2: return `is`("te") ? .hopByHop : .other
+            case 4: return `is`("date") ? .date : .other
+            case 14: return `is`("content-length") ? .contentLength : .other
             case 7: return `is`("upgrade") ? .upgrade : `is`("trailer") ? .hopByHop : .other
             case 8: return `is`("location") ? .location : .other
             case 9: return `is`("x-real-ip") ? .xRealIP : `is`("forwarded") ? .forwarded : .other

@@ -141,24 +141,76 @@ final class ProxyFastExchange: UpstreamSink, FastPathObserver {
 
     // MARK: upstream → client
 
-    func upstreamHead(_ head: HTTPResponseHead) {
+    func upstreamHead(_ head: ResponseScanner.Head) {
         guard !self.done else { return }
-        var head = head
-        head.headers = ForwardingRules.clientResponse(
-            head.headers,
-            redirects: self.path.proxy,
-            authority: self.authority,
-            requestID: self.requestID
-        )
-        self.status = Int(head.status.code)
+        self.status = head.status
         self.headSent = true
-        self.client.writeHead(head)
+        if head.framing == .close { self.client.closeAfterResponse() }
+        self.client.writeRaw(self.clientHead(for: head))
+    }
+
+    /// The upstream's head as the client gets it: the lines that came, minus hop-by-hop ones, with the
+    /// `Location` rewritten, the request id, the framing (`Transfer-Encoding` is hop-by-hop, so a chunked
+    /// body gets ours), `Date` when missing and `Connection: close` when the connection ends after it.
+    private func clientHead(for head: ResponseScanner.Head) -> ByteBuffer {
+        let bytes = head.bytes
+        let base = bytes.readerIndex
+        var out = ByteBufferAllocator().buffer(capacity: bytes.readableBytes + 128)
+        // The status line, as HTTP/1.1 (the client asked in 1.1).
+        out.writeStaticString("HTTP/1.1")
+        out.writeBytes(bytes.readableBytesView[(base + 8)..<(base + head.statusLineEnd)])
+        let tokens = head.lines.contains { $0.kind == .connection } ? self.connectionTokens(head) : []
+        let configuration = self.path.proxy.configuration
+        var sawDate = false
+        for line in head.lines {
+            switch line.kind {
+            case .connection, .upgrade, .hopByHop:
+                continue
+            case .xRequestID where self.requestID != nil:
+                continue
+            case .location where configuration.rewriteRedirects:
+                let value = bytes.getString(at: base + line.value.lowerBound, length: line.value.count) ?? ""
+                out.writeStaticString("location: ")
+                out.writeString(self.path.proxy.rewrite(location: value, authority: self.authority))
+                out.writeStaticString("\r\n")
+                continue
+            case .date:
+                sawDate = true
+            case .other where !tokens.isEmpty:
+                let name = bytes.getString(at: base + line.name.lowerBound, length: line.name.count)?.lowercased() ?? ""
+                if tokens.contains(name) { continue }
+            default:
+                break
+            }
+            out.writeBytes(bytes.readableBytesView[(base + line.range.lowerBound)..<(base + line.range.upperBound)])
+        }
+        if head.framing == .chunked { out.writeStaticString("transfer-encoding: chunked\r\n") }
+        if let requestID = self.requestID {
+            out.writeStaticString("x-request-id: ")
+            out.writeString(requestID)
+            out.writeStaticString("\r\n")
+        }
+        if !sawDate {
+            out.writeStaticString("date: ")
+            out.writeString(HTTPDate.now())
+            out.writeStaticString("\r\n")
+        }
+        if !self.client.keepsAlive { out.writeStaticString("connection: close\r\n") }
+        out.writeStaticString("\r\n")
+        return out
+    }
+
+    private func connectionTokens(_ head: ResponseScanner.Head) -> [String] {
+        head.lines.filter { $0.kind == .connection }.flatMap { line in
+            (head.bytes.getString(at: head.bytes.readerIndex + line.value.lowerBound, length: line.value.count) ?? "")
+                .split(separator: ",").map { $0.trimmingOWS.lowercased() }
+        }
     }
 
     func upstreamBody(_ buffer: ByteBuffer) {
         guard !self.done else { return }
         self.bytes += buffer.readableBytes
-        self.client.writeBody(buffer)
+        self.client.writeRaw(buffer)
         if !self.client.isWritable {
             // Pause before flushing: the flush may drain the socket and report writability at once.
             let upstream = self.upstreamConnection.handler.value

@@ -39,6 +39,9 @@ struct UpstreamConnection: Sendable {
                 .channelOption(.socketOption(.tcp_nodelay), value: 1)
                 .connect(host: host, port: port) { channel in
                     channel.eventLoop.makeCompletedFuture {
+                        // Next to the socket: the fast path's raw exchanges bypass the HTTP codec through it.
+                        let tap = RawExchangeTap()
+                        try channel.pipeline.syncOperations.addHandler(tap)
                         // No outbound header validation: fields come from swift-http-types, already validated; and
                         // after an Upgrade raw bytes flow where HTTP parts did.
                         try channel.pipeline.syncOperations.addHTTPClientHandlers(
@@ -47,6 +50,8 @@ struct UpstreamConnection: Sendable {
                         )
                         let handler = UpstreamConnectionHandler(server: server, bodyBuffer: bodyBuffer)
                         try channel.pipeline.syncOperations.addHandler(handler)
+                        tap.owner = handler
+                        handler.tap = tap
                         return UpstreamConnection(
                             channel: channel,
                             handler: NIOLoopBound(handler, eventLoop: channel.eventLoop),
@@ -156,6 +161,10 @@ final class UpstreamConnectionHandler: ChannelDuplexHandler, RemovableChannelHan
     /// Response bodies up to this many bytes (with a Content-Length) are collected, not streamed.
     private let bufferLimit = 64 * 1024
     private var reads = ReadGate()
+    /// The raw path past the HTTP codec (see ``RawExchangeTap``).
+    var tap: RawExchangeTap?
+    /// Reads the response of a fast-path exchange.
+    private var scanner: ResponseScanner?
     /// Counts exchanges, so late callbacks of an earlier one are recognised.
     private var exchangeCount: UInt64 = 0
 
@@ -191,19 +200,74 @@ final class UpstreamConnectionHandler: ChannelDuplexHandler, RemovableChannelHan
         return promise.futureResult
     }
 
-    /// The fast path's start: writes a bodyless request and hands every response part to `sink`, on the loop.
+    /// The fast path's start: writes a bodyless request straight to the socket (no HTTP encoder) and hands the
+    /// response to `sink` as it arrives — its head parsed, its body as the bytes that came — on the loop.
     func startForwarding(_ head: HTTPRequestHead, timeout: TimeAmount, to sink: any UpstreamSink) -> Bool {
-        guard let context, case .idle = self.state else { return false }
+        guard let context, let tap = self.tap, let tapContext = tap.context, case .idle = self.state else { return false }
         self.state = .forwarding(sink, headSeen: false)
+        self.scanner = ResponseScanner()
+        tap.isScanning = true
         self.exchangeCount &+= 1
-        self.keepAlive = head.isKeepAlive
-        self.requestIsHead = head.method == .HEAD
+        self.keepAlive = true
+        self.requestIsHead = false
         self.timeout = timeout
         self.lastProgress = .now()
         self.armTimer()
-        context.write(self.wrapOutboundOut(.head(head)), promise: nil)
-        context.writeAndFlush(self.wrapOutboundOut(.end(nil)), promise: nil)
+        var buffer = context.channel.allocator.buffer(capacity: 64 + head.uri.utf8.count + head.headers.count * 48)
+        buffer.writeString(head.method.rawValue)
+        buffer.writeInteger(UInt8(ascii: " "))
+        buffer.writeString(head.uri)
+        buffer.writeStaticString(" HTTP/1.1\r\n")
+        for (name, value) in head.headers {
+            buffer.writeString(name)
+            buffer.writeStaticString(": ")
+            buffer.writeString(value)
+            buffer.writeStaticString("\r\n")
+        }
+        buffer.writeStaticString("\r\n")
+        tapContext.writeAndFlush(NIOAny(buffer), promise: nil)
         return true
+    }
+
+    /// Response bytes of a fast-path exchange (from the tap).
+    func rawRead(_ input: inout ByteBuffer, context: ChannelHandlerContext) {
+        guard case .forwarding(let sink, _) = self.state, var scanner = self.scanner else { return }
+        self.scanner = nil  // while it is out, so it is not copied as it changes
+        do {
+            while let event = try scanner.next(&input) {
+                switch event {
+                case .head(let head):
+                    self.keepAlive = head.keepAlive
+                    self.lastProgress = .now()
+                    self.state = .forwarding(sink, headSeen: true)
+                    sink.upstreamHead(head)
+                case .body(let bytes):
+                    self.lastProgress = .now()
+                    sink.upstreamBody(bytes)
+                case .end:
+                    self.finishForwarding(sink, reusable: self.keepAlive && input.readableBytes == 0)
+                    return
+                }
+                // The sink may have given up on the exchange (the client went away).
+                guard case .forwarding = self.state else { return }
+            }
+            self.scanner = scanner
+        } catch {
+            if case .forwarding(_, let headSeen) = self.state {
+                let failure = headSeen ? UpstreamError.closedDuringResponse(self.server) : .closedBeforeResponse(self.server)
+                self.failForwarding(sink, failure, beforeHead: !headSeen)
+            }
+            self.context?.close(promise: nil)
+        }
+    }
+
+    private func finishForwarding(_ sink: any UpstreamSink, reusable: Bool) {
+        self.state = .idle
+        self.scanner = nil
+        self.tap?.isScanning = false
+        if let context { self.reads.resume(context) }
+        if !reusable { self.context?.close(promise: nil) }
+        sink.upstreamEnd(reusable: reusable)
     }
 
     /// Stops reading the upstream while the client is slower than it (back-pressure; no timeout meanwhile).
@@ -217,10 +281,6 @@ final class UpstreamConnectionHandler: ChannelDuplexHandler, RemovableChannelHan
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        if case .forwarding(let sink, let headSeen) = self.state {
-            self.forward(self.unwrapInboundIn(data), to: sink, headSeen: headSeen, context: context)
-            return
-        }
         switch self.unwrapInboundIn(data) {
         case .head(let head):
             guard case .waitingForHead(let promise) = self.state, let ended = self.ended else { return }
@@ -301,32 +361,10 @@ final class UpstreamConnectionHandler: ChannelDuplexHandler, RemovableChannelHan
         }
     }
 
-    private func forward(_ part: HTTPClientResponsePart, to sink: any UpstreamSink, headSeen: Bool, context: ChannelHandlerContext) {
-        switch part {
-        case .head(let head):
-            guard !headSeen, head.status.code != 101 else {
-                // Nobody asked to switch protocols: a broken upstream.
-                self.failForwarding(sink, .closedBeforeResponse(self.server), beforeHead: !headSeen)
-                context.close(promise: nil)
-                return
-            }
-            self.keepAlive = self.keepAlive && head.isKeepAlive
-            self.state = .forwarding(sink, headSeen: true)
-            sink.upstreamHead(head)
-        case .body(let buffer):
-            self.lastProgress = .now()
-            sink.upstreamBody(buffer)
-        case .end:
-            self.state = .idle
-            self.reads.resume(context)
-            let reusable = self.keepAlive
-            if !reusable { context.close(promise: nil) }
-            sink.upstreamEnd(reusable: reusable)
-        }
-    }
-
     private func failForwarding(_ sink: any UpstreamSink, _ error: UpstreamError, beforeHead: Bool) {
         self.state = .closed
+        self.scanner = nil
+        self.tap?.isScanning = false
         self.timer?.cancel()
         self.timer = nil
         sink.upstreamFailed(error, beforeHead: beforeHead)
@@ -364,9 +402,14 @@ final class UpstreamConnectionHandler: ChannelDuplexHandler, RemovableChannelHan
         case .streaming(let source):
             source?.finish(UpstreamError.closedDuringResponse(self.server))
         case .forwarding(let sink, let headSeen):
-            self.state = .closed
+            if var scanner = self.scanner, scanner.connectionClosed() {
+                // A body delimited by the connection's end has ended.
+                self.finishForwarding(sink, reusable: false)
+                self.state = .closed
+                return
+            }
             let error = headSeen ? UpstreamError.closedDuringResponse(self.server) : .closedBeforeResponse(self.server)
-            sink.upstreamFailed(error, beforeHead: !headSeen)
+            self.failForwarding(sink, error, beforeHead: !headSeen)
         case .idle, .closed:
             break
         }
@@ -428,9 +471,47 @@ extension UpstreamConnectionHandler.State {
 @available(*, unavailable)
 extension UpstreamConnectionHandler: Sendable {}
 
-/// Receives the response parts of a forwarded request on the connection's event loop (the fast path).
+/// Sits next to the socket of an upstream connection. While a fast-path exchange reads its response it hands
+/// the bytes to ``UpstreamConnectionHandler/rawRead(_:context:)`` instead of NIO's HTTP decoder (which never
+/// sees them, so it stays between messages); otherwise it passes everything on. The fast path also writes
+/// its requests through it, past the encoder.
+final class RawExchangeTap: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = ByteBuffer
+    typealias InboundOut = ByteBuffer
+
+    private(set) var context: ChannelHandlerContext?
+    var owner: UpstreamConnectionHandler?
+    var isScanning = false
+
+    func handlerAdded(context: ChannelHandlerContext) { self.context = context }
+    func handlerRemoved(context: ChannelHandlerContext) {
+        self.context = nil
+        self.owner = nil
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard self.isScanning, let owner = self.owner else {
+            context.fireChannelRead(data)
+            return
+        }
+        var input = self.unwrapInboundIn(data)
+        owner.rawRead(&input, context: context)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        self.owner = nil  // the pipeline's handlers go with the channel; no cycle outlives it
+        context.fireChannelInactive()
+    }
+}
+
+@available(*, unavailable)
+extension RawExchangeTap: Sendable {}
+
+/// Receives the response of a forwarded request on the connection's event loop (the fast path).
 protocol UpstreamSink: AnyObject {
-    func upstreamHead(_ head: HTTPResponseHead)
+    /// The response head, parsed but not decoded.
+    func upstreamHead(_ head: ResponseScanner.Head)
+    /// Body bytes as they came (a chunked body's framing included).
     func upstreamBody(_ buffer: ByteBuffer)
     /// After the last body part of a batch of reads: time to flush.
     func upstreamReadComplete()

@@ -278,4 +278,79 @@ struct ProxyFastPathTests {
             #expect(fastPathCount(proxy) == 1)
         }
     }
+
+    @Test("chunked, interim and close-delimited responses pass through on the event loop with their framing")
+    func framings() async throws {
+        let arrivals = Probe()
+        let chunked = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nX-Kind: chunked\r\n\r\n5;ext=1\r\nhello\r\n6\r\n world\r\n0\r\n\r\n"
+        let upstream = try await ScriptedUpstream { _, received in
+            guard requestCount(received) == 1 else { return .wait }
+            arrivals.add("requests")
+            switch arrivals["requests"] {
+            case 1: return .respond("HTTP/1.1 200 OK\r\ncontent-length: 4\r\n\r\nwarm")
+            case 2: return .respond(chunked)
+            case 3:
+                return .respond(
+                    "HTTP/1.1 103 Early Hints\r\nLink: </a.css>\r\n\r\nHTTP/1.0 200 OK\r\nConnection: keep-alive\r\ncontent-length: 2\r\n\r\nok"
+                )
+            case 4: return .respond("HTTP/1.1 204 No Content\r\nConnection: X-Gone\r\nX-Gone: 1\r\nKeep-Alive: timeout=5\r\n\r\n")
+            default: return .respondAndClose("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\nuntil the end")
+            }
+        }
+        let proxy = try ReverseProxy(to: upstream.url, configuration: .init(upstream: patient))
+        try await withGateway(proxy) { port in
+            let client = try await RawHTTPClient.connect(port: port)
+            try await client.send("GET /warm HTTP/1.1\r\nHost: h\r\n\r\n")
+            #expect(try await client.readResponse().text == "warm")
+
+            try await client.send("GET /chunked HTTP/1.1\r\nHost: h\r\n\r\n")
+            let first = try await client.readResponse()
+            #expect(first.text == "hello world")
+            #expect(first.header("transfer-encoding") == "chunked")
+            #expect(first.header("x-kind") == "chunked")
+
+            try await client.send("GET /interim HTTP/1.1\r\nHost: h\r\n\r\n")
+            let second = try await client.readResponse()
+            #expect(second.status == 200 && second.text == "ok", "the 103 is dropped, the 1.0 answer passed on as 1.1")
+            #expect(second.header("connection") == nil)
+
+            try await client.send("GET /empty HTTP/1.1\r\nHost: h\r\n\r\n")
+            let third = try await client.readResponse(bodyless: true)
+            #expect(third.status == 204)
+            #expect(third.header("x-gone") == nil && third.header("keep-alive") == nil && third.header("connection") == nil)
+
+            try await client.send("GET /until-close HTTP/1.1\r\nHost: h\r\n\r\n")
+            let last = try await client.readUntilClosed()
+            #expect(last.hasPrefix("HTTP/1.1 200 OK\r\n"))
+            #expect(last.lowercased().contains("\r\nconnection: close\r\n"))
+            #expect(last.hasSuffix("\r\n\r\nuntil the end"))
+        }
+        #expect(fastPathCount(proxy) == 4, "one warm connection served all four")
+        await upstream.close()
+    }
+
+    @Test("a response the event loop cannot vouch for goes to NIO's parser instead, and is not passed on as it came")
+    func refusedResponse() async throws {
+        let arrivals = Probe()
+        let upstream = try await ScriptedUpstream { _, received in
+            guard requestCount(received) == 1 else { return .wait }
+            arrivals.add("requests")
+            return arrivals["requests"] == 1
+                ? .respond("HTTP/1.1 200 OK\r\ncontent-length: 4\r\n\r\nwarm")
+                : .respond("HTTP/1.1 200 OK\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n")
+        }
+        let proxy = try ReverseProxy(to: upstream.url, configuration: .init(upstream: patient))
+        try await withGateway(proxy) { port in
+            let client = try await RawHTTPClient.connect(port: port)
+            try await client.send("GET /warm HTTP/1.1\r\nHost: h\r\n\r\n")
+            #expect(try await client.readResponse().text == "warm")
+            try await client.send("GET /smuggle HTTP/1.1\r\nHost: h\r\n\r\n")
+            let response = try await client.readResponse()
+            #expect(response.header("content-length") == nil || response.header("transfer-encoding") == nil)
+            #expect(response.status == 502 || response.text == "abc")
+            await client.close()
+        }
+        #expect(fastPathCount(proxy) == 1)
+        await upstream.close()
+    }
 }
