@@ -5,15 +5,21 @@ import NIOHTTP1
 /// Header fields as the forwarding rules read and write them: `HTTPFields` on the async path and NIO's
 /// `HTTPHeaders` on the event-loop fast path, so both follow one set of rules, applied in two passes over
 /// the fields (no lookup per rule: a proxied request meets about twenty rules).
-protocol ForwardingHeaders: Sequence {
+protocol ForwardingHeaders: Sequence, ForwardedFieldWriter where Field == Element {
     /// An empty set of fields with room for `capacity`.
     init(capacity: Int)
     /// The field's name, in whatever case it came.
     static func name(of field: Element) -> String
     /// The field's value.
     static func value(of field: Element) -> String
+}
+
+/// Where the forwarding rules write the fields they keep and add: another set of fields, or (on the
+/// event-loop fast path) the bytes of the upstream request head.
+protocol ForwardedFieldWriter {
+    associatedtype Field
     /// Appends a field as it came.
-    mutating func append(_ field: Element)
+    mutating func append(_ field: Field)
     /// Appends a new field.
     mutating func append(_ name: ProxyHeader, _ value: String)
 }
@@ -67,6 +73,8 @@ enum ForwardingRules {
     enum Kind {
         case connection, upgrade, hopByHop, xForwardedFor, xRealIP, xForwardedProto, xForwardedHost, forwarded, xRequestID, location
         case contentLength, date
+        /// Hop-by-hop; its own kind because a body forwarded as it came keeps the framing it names.
+        case transferEncoding
         case other
     }
 
@@ -91,7 +99,7 @@ enum ForwardingRules {
             case 12: return `is`("x-request-id") ? .xRequestID : .other
             case 15: return `is`("x-forwarded-for") ? .xForwardedFor : .other
             case 16: return `is`("x-forwarded-host") ? .xForwardedHost : `is`("proxy-connection") ? .hopByHop : .other
-            case 17: return `is`("x-forwarded-proto") ? .xForwardedProto : `is`("transfer-encoding") ? .hopByHop : .other
+            case 17: return `is`("x-forwarded-proto") ? .xForwardedProto : `is`("transfer-encoding") ? .transferEncoding : .other
             case 18: return `is`("proxy-authenticate") ? .hopByHop : .other
             case 19: return `is`("proxy-authorization") ? .hopByHop : .other
             default: return .other
@@ -125,11 +133,24 @@ enum ForwardingRules {
         requestID: String?,
         configuration: ReverseProxy.Configuration
     ) -> Headers {
+        var output = Headers(capacity: fields.underestimatedCount + 6)
+        Self.upstreamRequest(fields, into: &output, peer: peer, authority: authority, requestID: requestID, configuration: configuration)
+        return output
+    }
+
+    /// ``upstreamRequest(_:peer:authority:requestID:configuration:)``, written into `output`.
+    static func upstreamRequest<Headers: ForwardingHeaders, Output: ForwardedFieldWriter>(
+        _ fields: Headers,
+        into output: inout Output,
+        peer: String?,
+        authority: String?,
+        requestID: String?,
+        configuration: ReverseProxy.Configuration
+    ) where Output.Field == Headers.Element {
         let tokens = Self.connectionTokens(fields)
         let trusted = peer.map { address in configuration.trustedProxies.contains { $0.contains(address) } } ?? false
         let client = peer ?? "unknown"
 
-        var output = Headers(capacity: fields.underestimatedCount + 6)
         var upgrade: String?
         var forwardedFor: [String] = []
         var forwarded: [String] = []
@@ -141,7 +162,7 @@ enum ForwardingRules {
                 if upgrade == nil { upgrade = Headers.value(of: field) }
                 continue
             }
-            if kind == .connection || kind == .hopByHop || Self.isNamed(name, by: tokens) { continue }
+            if kind == .connection || kind == .hopByHop || kind == .transferEncoding || Self.isNamed(name, by: tokens) { continue }
             switch kind {
             case .xForwardedFor:
                 if trusted { forwardedFor.append(Headers.value(of: field)) }
@@ -181,7 +202,6 @@ enum ForwardingRules {
             output.append(.forwarded, forwarded.isEmpty ? element : forwarded.joined(separator: ", ") + ", " + element)
         }
         if let requestID { output.append(.xRequestID, requestID) }
-        return output
     }
 
     /// The client's header fields for a response with the upstream's `fields`: hop-by-hop fields out, a
@@ -197,7 +217,7 @@ enum ForwardingRules {
         var untouched = true
         for field in fields {
             switch Self.kind(of: Headers.name(of: field)) {
-            case .connection, .upgrade, .hopByHop: untouched = false
+            case .connection, .upgrade, .hopByHop, .transferEncoding: untouched = false
             case .location where rewritesLocation: untouched = false
             case .xRequestID where requestID != nil: untouched = false
             default: continue
@@ -215,7 +235,7 @@ enum ForwardingRules {
         for field in fields {
             let name = Headers.name(of: field)
             switch Self.kind(of: name) {
-            case .connection, .upgrade, .hopByHop:
+            case .connection, .upgrade, .hopByHop, .transferEncoding:
                 continue
             case .location:
                 if rewritesLocation, let redirects {

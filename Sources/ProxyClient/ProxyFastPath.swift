@@ -64,26 +64,28 @@ final class ProxyFastPath: HTTPFastPath {
             }
         }
         let authority = head.headers.first(name: "host")
-        var upstreamHead = head
+        let hostOverride: String? =
+            switch self.proxy.configuration.host.kind {
+            case .preserve: nil
+            case .upstream: "\(server.url.host):\(server.url.port)"
+            case .fixed(let host): host
+            }
         let query = head.uri.firstIndex(of: "?").map { head.uri[$0...] } ?? ""
-        upstreamHead.uri = server.url.basePath + path + query
-        upstreamHead.headers = ForwardingRules.upstreamRequest(
+        var writer = RequestHeadWriter(
+            method: head.method.rawValue,
+            target: server.url.basePath + path + query,
+            fields: head.headers.count,
+            hostOverride: hostOverride
+        )
+        ForwardingRules.upstreamRequest(
             head.headers,
+            into: &writer,
             peer: connection.clientAddress,
             authority: authority,
             requestID: requestID,
             configuration: self.proxy.configuration
         )
-        let cookies = upstreamHead.headers["cookie"]
-        if cookies.count > 1 {
-            // One field, as the async path sends (RFC 6265 §5.4).
-            upstreamHead.headers.replaceOrAdd(name: "cookie", value: cookies.joined(separator: "; "))
-        }
-        switch self.proxy.configuration.host.kind {
-        case .preserve: break
-        case .upstream: upstreamHead.headers.replaceOrAdd(name: "host", value: "\(server.url.host):\(server.url.port)")
-        case .fixed(let host): upstreamHead.headers.replaceOrAdd(name: "host", value: host)
-        }
+        let request = writer.finish()
 
         let exchange = ProxyFastExchange(
             path: self,
@@ -95,7 +97,7 @@ final class ProxyFastPath: HTTPFastPath {
             requestID: requestID
         )
         connection.observe(exchange)
-        guard upstreamConnection.handler.value.startForwarding(upstreamHead, timeout: self.timeout, to: exchange) else {
+        guard upstreamConnection.handler.value.startForwarding(request, timeout: self.timeout, to: exchange) else {
             server.pool.release(upstreamConnection, reusable: false)
             return false
         }
@@ -150,8 +152,8 @@ final class ProxyFastExchange: UpstreamSink, FastPathObserver {
     }
 
     /// The upstream's head as the client gets it: the lines that came, minus hop-by-hop ones, with the
-    /// `Location` rewritten, the request id, the framing (`Transfer-Encoding` is hop-by-hop, so a chunked
-    /// body gets ours), `Date` when missing and `Connection: close` when the connection ends after it.
+    /// `Location` rewritten, the request id, `Date` when missing and `Connection: close` when the connection
+    /// ends after it. `Transfer-Encoding` stays: the body goes on as it came, in the codings it names.
     private func clientHead(for head: ResponseScanner.Head) -> ByteBuffer {
         let bytes = head.bytes
         let base = bytes.readerIndex
@@ -166,6 +168,8 @@ final class ProxyFastExchange: UpstreamSink, FastPathObserver {
             switch line.kind {
             case .connection, .upgrade, .hopByHop:
                 continue
+            case .transferEncoding:
+                break  // describes the bytes forwarded as they came
             case .xRequestID where self.requestID != nil:
                 continue
             case .location where configuration.rewriteRedirects:
@@ -184,7 +188,6 @@ final class ProxyFastExchange: UpstreamSink, FastPathObserver {
             }
             out.writeBytes(bytes.readableBytesView[(base + line.range.lowerBound)..<(base + line.range.upperBound)])
         }
-        if head.framing == .chunked { out.writeStaticString("transfer-encoding: chunked\r\n") }
         if let requestID = self.requestID {
             out.writeStaticString("x-request-id: ")
             out.writeString(requestID)
@@ -287,5 +290,57 @@ final class ProxyFastExchange: UpstreamSink, FastPathObserver {
                 since: self.start
             )
         }
+    }
+}
+
+/// The upstream request head as bytes, written as the forwarding rules produce its fields: no `HTTPHeaders`
+/// in between. Several `Cookie` fields become one (RFC 6265 §5.4), as on the general path; a `Host` policy
+/// other than `.preserve` replaces the client's.
+struct RequestHeadWriter: ForwardedFieldWriter {
+    private var buffer: ByteBuffer
+    private let hostOverride: String?
+    private var cookies: [String] = []
+
+    init(method: String, target: String, fields: Int, hostOverride: String?) {
+        self.buffer = ByteBufferAllocator().buffer(capacity: 64 + target.utf8.count + (fields + 6) * 48)
+        self.hostOverride = hostOverride
+        self.buffer.writeString(method)
+        self.buffer.writeInteger(UInt8(ascii: " "))
+        self.buffer.writeString(target)
+        self.buffer.writeStaticString(" HTTP/1.1\r\n")
+    }
+
+    mutating func append(_ field: (name: String, value: String)) {
+        var name = field.name
+        let special: UInt8 = name.withUTF8 { bytes in
+            if bytes.count == 6 && equalsIgnoringASCIICase(bytes, "cookie") { return 1 }
+            if bytes.count == 4 && equalsIgnoringASCIICase(bytes, "host") { return 2 }
+            return 0
+        }
+        if special == 1 {
+            self.cookies.append(field.value)
+            return
+        }
+        if special == 2 && self.hostOverride != nil { return }
+        self.write(name, field.value)
+    }
+
+    mutating func append(_ name: ProxyHeader, _ value: String) {
+        self.write(name.nio, value)
+    }
+
+    private mutating func write(_ name: String, _ value: String) {
+        self.buffer.writeString(name)
+        self.buffer.writeStaticString(": ")
+        self.buffer.writeString(value)
+        self.buffer.writeStaticString("\r\n")
+    }
+
+    /// The finished head, empty line included.
+    mutating func finish() -> ByteBuffer {
+        if let host = self.hostOverride { self.write("host", host) }
+        if !self.cookies.isEmpty { self.write("cookie", self.cookies.count == 1 ? self.cookies[0] : self.cookies.joined(separator: "; ")) }
+        self.buffer.writeStaticString("\r\n")
+        return self.buffer
     }
 }

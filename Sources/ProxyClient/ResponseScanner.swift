@@ -244,7 +244,7 @@ struct ResponseScanner {
                         guard let length = Self.decimal(element) else { return .failure(Failure(reason: "bad Content-Length")) }
                         lengths.append(length)
                     }
-                case .hopByHop where equalsIgnoringASCIICase(name, "transfer-encoding"):
+                case .transferEncoding:
                     transferEncoding = true
                     let last = value.split(separator: UInt8(ascii: ",")).last.map { Self.trimmed($0) }
                     chunked = last.map { equalsIgnoringASCIICase(UnsafeBufferPointer(rebasing: $0), "chunked") } ?? false

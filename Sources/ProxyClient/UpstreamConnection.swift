@@ -200,10 +200,11 @@ final class UpstreamConnectionHandler: ChannelDuplexHandler, RemovableChannelHan
         return promise.futureResult
     }
 
-    /// The fast path's start: writes a bodyless request straight to the socket (no HTTP encoder) and hands the
-    /// response to `sink` as it arrives — its head parsed, its body as the bytes that came — on the loop.
-    func startForwarding(_ head: HTTPRequestHead, timeout: TimeAmount, to sink: any UpstreamSink) -> Bool {
-        guard let context, let tap = self.tap, let tapContext = tap.context, case .idle = self.state else { return false }
+    /// The fast path's start: writes a bodyless request's head (`request`, bytes) straight to the socket (no
+    /// HTTP encoder) and hands the response to `sink` as it arrives — its head parsed, its body as the bytes
+    /// that came — on the loop.
+    func startForwarding(_ request: ByteBuffer, timeout: TimeAmount, to sink: any UpstreamSink) -> Bool {
+        guard self.context != nil, let tap = self.tap, let tapContext = tap.context, case .idle = self.state else { return false }
         self.state = .forwarding(sink, headSeen: false)
         self.scanner = ResponseScanner()
         tap.isScanning = true
@@ -213,19 +214,7 @@ final class UpstreamConnectionHandler: ChannelDuplexHandler, RemovableChannelHan
         self.timeout = timeout
         self.lastProgress = .now()
         self.armTimer()
-        var buffer = context.channel.allocator.buffer(capacity: 64 + head.uri.utf8.count + head.headers.count * 48)
-        buffer.writeString(head.method.rawValue)
-        buffer.writeInteger(UInt8(ascii: " "))
-        buffer.writeString(head.uri)
-        buffer.writeStaticString(" HTTP/1.1\r\n")
-        for (name, value) in head.headers {
-            buffer.writeString(name)
-            buffer.writeStaticString(": ")
-            buffer.writeString(value)
-            buffer.writeStaticString("\r\n")
-        }
-        buffer.writeStaticString("\r\n")
-        tapContext.writeAndFlush(NIOAny(buffer), promise: nil)
+        tapContext.writeAndFlush(NIOAny(request), promise: nil)
         return true
     }
 
