@@ -11,6 +11,8 @@ final class ConnectionTimeoutHandler: ChannelInboundHandler, RemovableChannelHan
     private var context: ChannelHandlerContext?
     private var timer: Scheduled<Void>?
     private var timerDeadline: NIODeadline?
+    /// The request-head deadline of bytes received in the current read, not yet armed.
+    private var pendingDeadline: NIODeadline?
 
     init(idleTimeout: TimeAmount, requestHeadTimeout: TimeAmount) {
         self.machine = ConnectionTimeoutStateMachine(
@@ -31,8 +33,20 @@ final class ConnectionTimeoutHandler: ChannelInboundHandler, RemovableChannelHan
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        self.perform(self.machine.bytesReceived(now: .now()))
+        if self.machine.awaitsRequestStart, case .arm(let deadline) = self.machine.bytesReceived(now: .now()) {
+            // Armed at the end of the read, and only if the head is still incomplete then: usually it arrived
+            // in this very read, and a timer scheduled and cancelled per request showed up in profiles.
+            self.pendingDeadline = deadline
+        }
         context.fireChannelRead(data)
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        if let deadline = self.pendingDeadline {
+            self.pendingDeadline = nil
+            self.perform(.arm(deadline))
+        }
+        context.fireChannelReadComplete()
     }
 
     func channelInactive(context: ChannelHandlerContext) {
@@ -43,6 +57,7 @@ final class ConnectionTimeoutHandler: ChannelInboundHandler, RemovableChannelHan
     }
 
     func requestHeadReceived() {
+        self.pendingDeadline = nil
         self.perform(self.machine.requestHeadReceived())
     }
 

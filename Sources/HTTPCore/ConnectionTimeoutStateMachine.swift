@@ -48,6 +48,12 @@ package struct ConnectionTimeoutStateMachine: Sendable {
     }
 
     /// Bytes arrived from the client.
+    /// Whether the next bytes start a request head (and so start its timeout).
+    package var awaitsRequestStart: Bool {
+        if case .waiting(_, started: false) = self.state { return true }
+        return false
+    }
+
     package mutating func bytesReceived(now: NIODeadline) -> Action {
         guard case .waiting(_, started: false) = self.state else { return .none }
         let deadline = now + self.requestHeadTimeout

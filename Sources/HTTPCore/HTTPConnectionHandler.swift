@@ -127,8 +127,10 @@ final class HTTPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
         self.bodyBytes = 0
         self.requestComplete = false
         self.http10 = head.version.major == 1 && head.version.minor == 0
-        self.keepAlive = self.keepAlive && head.isKeepAlive
         let facts = RequestHeadFacts(head.headers)
+        // RFC 9112 §9.3: 1.1 stays open unless `close`; 1.0 only with `keep-alive`.
+        let keepAlive = head.version.major == 1 && head.version.minor >= 1 ? !facts.close : facts.keepAliveToken && !facts.close
+        self.keepAlive = self.keepAlive && keepAlive
         self.upgradeRequested = facts.upgrade
 
         // RFC 9112 §3.2: an HTTP/1.1 request needs exactly one Host; two could route differently in
@@ -414,6 +416,9 @@ struct RequestHeadFacts {
     var transferEncoding = false
     var expect = false
     var upgrade = false
+    /// `Connection` names `close` / `keep-alive`.
+    var close = false
+    var keepAliveToken = false
 
     init(_ headers: HTTPHeaders) {
         for (name, value) in headers {
@@ -426,6 +431,13 @@ struct RequestHeadFacts {
                     self.expect = true
                 case 7 where equalsIgnoringASCIICase(bytes, "upgrade"):
                     self.upgrade = true
+                case 10 where equalsIgnoringASCIICase(bytes, "connection"):
+                    for token in value.utf8.split(separator: UInt8(ascii: ",")) {
+                        let token = token.drop { $0 == 32 || $0 == 9 }.reversed().drop { $0 == 32 || $0 == 9 }
+                        let lower = token.reversed().map { $0 >= 65 && $0 <= 90 ? $0 + 32 : $0 }
+                        if lower.elementsEqual("close".utf8) { self.close = true }
+                        if lower.elementsEqual("keep-alive".utf8) { self.keepAliveToken = true }
+                    }
                 case 14 where equalsIgnoringASCIICase(bytes, "content-length"):
                     if !self.hasContentLength { self.contentLength = Int(value) }
                     self.hasContentLength = true

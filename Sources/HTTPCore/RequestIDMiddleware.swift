@@ -53,8 +53,10 @@ public struct RequestIDMiddleware: Middleware {
     /// Unique within and (with overwhelming probability) across processes, and cheap: the random source
     /// is a syscall, so it is read once, not per request. Ids are for correlation, not secrets.
     public static func generate() -> String {
-        hex(processPrefix) + hex(counter.wrappingAdd(1, ordering: .relaxed).oldValue)
+        processPrefixHex + hex(counter.wrappingAdd(1, ordering: .relaxed).oldValue)
     }
+
+    private static let processPrefixHex = hex(processPrefix)
 
     private static let processPrefix: UInt64 = {
         var generator = SystemRandomNumberGenerator()

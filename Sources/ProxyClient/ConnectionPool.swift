@@ -118,15 +118,16 @@ final class ConnectionPool: Sendable {
             connection.close()  // its closeFuture frees the slot
             return
         }
-        let waiter: Waiter? = self.state.withLock { state in
-            if !state.waiters.isEmpty { return state.waiters.removeFirst() }
+        let now = NIODeadline.now()
+        let (waiter, closed): (Waiter?, Bool) = self.state.withLock { state in
+            if !state.waiters.isEmpty { return (state.waiters.removeFirst(), state.closed) }
             state.leased -= 1
-            if state.closed { return nil }
-            state.idle.append(Idle(connection: connection, since: .now()))
-            return nil
+            if state.closed { return (nil, true) }
+            state.idle.append(Idle(connection: connection, since: now))
+            return (nil, false)
         }
         waiter?.continuation.resume(returning: .connection(connection))
-        if self.state.withLock({ $0.closed }) { connection.close() }
+        if closed { connection.close() }
     }
 
     /// Closes idle connections and refuses new ones.

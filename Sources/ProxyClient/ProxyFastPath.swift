@@ -233,7 +233,7 @@ final class ProxyFastExchange: UpstreamSink, FastPathObserver {
         self.done = true
         let server = self.path.upstream.servers[self.server]
         self.pool.release(self.upstreamConnection, reusable: reusable)
-        server.health.withLock { if $0.failures != 0 { $0.failures = 0 } }
+        server.recordSuccess()
         self.client.end()
         self.log()
     }

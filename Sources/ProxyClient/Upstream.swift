@@ -78,6 +78,29 @@ public final class Upstream: UpstreamTransport {
         let url: UpstreamURL
         let pool: ConnectionPool
         let health = Mutex((failures: 0, downUntil: NIODeadline.uptimeNanoseconds(0)))
+        /// Whether `health` counts failures: successes then reset it (no lock per success otherwise).
+        private let failing = Atomic<Bool>(false)
+
+        /// A request succeeded: the failure count starts again.
+        func recordSuccess() {
+            guard self.failing.load(ordering: .relaxed) else { return }
+            self.health.withLock { health in
+                health.failures = 0
+                self.failing.store(false, ordering: .relaxed)  // under the lock, so a failure cannot slip between
+            }
+        }
+
+        /// A request failed: after `maxFailures` in a row the server is skipped for `failTimeout`.
+        func recordFailure(maxFailures: Int, failTimeout: TimeAmount) {
+            self.health.withLock { health in
+                self.failing.store(true, ordering: .relaxed)
+                health.failures += 1
+                if health.failures >= maxFailures {
+                    health.downUntil = .now() + failTimeout
+                    health.failures = 0
+                }
+            }
+        }
 
         init(url: UpstreamURL, pool: ConnectionPool) {
             self.url = url
@@ -148,7 +171,7 @@ public final class Upstream: UpstreamTransport {
             let server = self.servers[index]
             do {
                 let response = try await self.send(request, to: server)
-                server.health.withLock { $0.failures = 0 }
+                server.recordSuccess()
                 return response
             } catch let error as UpstreamError {
                 self.recordFailure(server)
@@ -264,15 +287,7 @@ public final class Upstream: UpstreamTransport {
     }
 
     func recordFailure(_ server: Server) {
-        let failTimeout = self.configuration.failTimeout.timeAmount
-        let maxFailures = self.configuration.maxFailures
-        server.health.withLock { health in
-            health.failures += 1
-            if health.failures >= maxFailures {
-                health.downUntil = .now() + failTimeout
-                health.failures = 0
-            }
-        }
+        server.recordFailure(maxFailures: self.configuration.maxFailures, failTimeout: self.configuration.failTimeout.timeAmount)
     }
 }
 

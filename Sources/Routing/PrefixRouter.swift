@@ -108,7 +108,7 @@ extension PrefixRouter: FastPathCapable {
     package func makeFastPath(_ plan: FastPathPlan) -> (any HTTPFastPath)? {
         let paths = self.prefixes.map { ($0, $0.handler.makeFastPath(plan)) }
         guard paths.contains(where: { $0.1 != nil }) else { return nil }
-        return PrefixFastPath(router: self, fastPaths: paths.map(\.1))
+        return PrefixFastPath(router: self, fastPaths: paths.map(\.1), exactLengths: Set(self.exact.keys.map(\.utf8.count)))
     }
 }
 
@@ -118,6 +118,8 @@ struct PrefixFastPath: HTTPFastPath {
     let router: PrefixRouter
     /// Per prefix location, in the router's order.
     let fastPaths: [(any HTTPFastPath)?]
+    /// The lengths of the exact locations' paths: most paths need no dictionary lookup.
+    let exactLengths: Set<Int>
 
     func take(_ head: HTTPRequestHead, path: Substring, connection: FastPathConnection) -> Bool {
         if !PathNormalizer.isNormalized(path) {
@@ -125,7 +127,7 @@ struct PrefixFastPath: HTTPFastPath {
             guard let normalized = try? PathNormalizer.normalize(path) else { return false }
             return self.take(head, path: Substring(normalized), connection: connection)
         }
-        guard self.router.exact[String(path)] == nil,
+        guard !self.exactLengths.contains(path.utf8.count) || self.router.exact[String(path)] == nil,
             let index = self.router.prefixes.firstIndex(where: { path.hasPrefix($0.path) }),
             let fastPath = self.fastPaths[index]
         else { return false }
