@@ -298,26 +298,31 @@ struct ReverseProxyBackPressureTests {
             let proxy = try ReverseProxy(to: "http://127.0.0.1:\(upstreamPort)")
             try await withTestServer(proxy) { port in
                 let client = try await RawHTTPClient.connect(port: port)
-                try await client.setReading(false)
-                try await client.send("GET /big HTTP/1.1\r\nHost: t\r\n\r\n")
-                // Poll (with a deadline) until the upstream's writes stop advancing: every buffer on the way is full.
-                var last = -1
-                var stableRounds = 0
-                let deadline = ContinuousClock.now + .seconds(30)
-                while stableRounds < 10 && ContinuousClock.now < deadline {
-                    let now = written["bytes"]
-                    stableRounds = now == last ? stableRounds + 1 : 0
-                    last = now
-                    try await Task.sleep(for: .milliseconds(30))
-                }
-                #expect(stableRounds >= 10, "the upstream kept writing while the client read nothing")
-                #expect(last < 64 << 20, "\(last) bytes left the upstream while the client read nothing")
-                try await client.setReading(true)
-                let (status, bytes) = try await client.drainResponse(timeout: .seconds(120))
-                #expect(status == 200)
-                #expect(bytes == total)
+                try await expectHeldBack(client, downloading: "/big", written: written, total: total)
                 await client.close()
             }
         }
     }
+}
+
+/// Asks for `path` without reading, waits (polling, with a deadline) until the upstream's writes (`written`)
+/// stop advancing, expects them to have stopped well short of `total`, then reads all `total` bytes.
+func expectHeldBack(_ client: RawHTTPClient, downloading path: String, written: Probe, total: Int) async throws {
+    try await client.setReading(false)
+    try await client.send("GET \(path) HTTP/1.1\r\nHost: t\r\n\r\n")
+    var last = -1
+    var stableRounds = 0
+    let deadline = ContinuousClock.now + .seconds(30)
+    while stableRounds < 10 && ContinuousClock.now < deadline {
+        let now = written["bytes"]
+        stableRounds = now == last ? stableRounds + 1 : 0
+        last = now
+        try await Task.sleep(for: .milliseconds(30))
+    }
+    #expect(stableRounds >= 10, "the upstream kept writing while the client read nothing")
+    #expect(last < 64 << 20, "\(last) bytes left the upstream while the client read nothing")
+    try await client.setReading(true)
+    let (status, bytes) = try await client.drainResponse(timeout: .seconds(120))
+    #expect(status == 200)
+    #expect(bytes == total)
 }
