@@ -241,20 +241,7 @@ struct ProxyFastPathTests {
 
     @Test("a client that does not read holds the upstream back on the event loop too")
     func slowClient() async throws {
-        let written = Probe()
-        let chunk = ByteBuffer(repeating: UInt8(ascii: "z"), count: 256 * 1024)
-        let total = 800 * chunk.readableBytes
-        let upstream = HandlerFunction { request, _ in
-            guard request.path == "/big" else { return .text("warm") }
-            return Response(
-                body: .stream(contentLength: total) { writer in
-                    for _ in 0..<800 {
-                        try await writer.write(chunk)
-                        written.add("bytes", chunk.readableBytes)
-                    }
-                }
-            )
-        }
+        let (upstream, written, total) = bigDownloadUpstream()
         try await withTestServer(upstream) { upstreamPort in
             let proxy = try ReverseProxy(to: "http://127.0.0.1:\(upstreamPort)")
             try await withGateway(proxy) { port in

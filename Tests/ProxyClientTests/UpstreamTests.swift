@@ -281,19 +281,7 @@ struct ReverseProxyStreamingTests {
 struct ReverseProxyBackPressureTests {
     @Test("a slow client slows the upstream: a 200 MB download is held back, not buffered, while the client does not read")
     func slowClient() async throws {
-        let written = Probe()
-        let chunk = ByteBuffer(repeating: UInt8(ascii: "z"), count: 256 * 1024)
-        let total = 800 * chunk.readableBytes
-        let upstream = HandlerFunction { _, _ in
-            Response(
-                body: .stream(contentLength: total) { writer in
-                    for _ in 0..<800 {
-                        try await writer.write(chunk)
-                        written.add("bytes", chunk.readableBytes)
-                    }
-                }
-            )
-        }
+        let (upstream, written, total) = bigDownloadUpstream()
         try await withTestServer(upstream) { upstreamPort in
             let proxy = try ReverseProxy(to: "http://127.0.0.1:\(upstreamPort)")
             try await withTestServer(proxy) { port in
@@ -303,6 +291,26 @@ struct ReverseProxyBackPressureTests {
             }
         }
     }
+}
+
+/// An upstream that answers `/big` with a 200 MB body (counting in `written` what it wrote) and anything
+/// else with `warm`.
+func bigDownloadUpstream() -> (upstream: HandlerFunction, written: Probe, total: Int) {
+    let written = Probe()
+    let chunk = ByteBuffer(repeating: UInt8(ascii: "z"), count: 256 * 1024)
+    let total = 800 * chunk.readableBytes
+    let upstream = HandlerFunction { request, _ in
+        guard request.path == "/big" else { return .text("warm") }
+        return Response(
+            body: .stream(contentLength: total) { writer in
+                for _ in 0..<800 {
+                    try await writer.write(chunk)
+                    written.add("bytes", chunk.readableBytes)
+                }
+            }
+        )
+    }
+    return (upstream, written, total)
 }
 
 /// Asks for `path` without reading, waits (polling, with a deadline) until the upstream's writes (`written`)
