@@ -22,9 +22,10 @@ extension ReverseProxy: FastPathCapable {
     }
 }
 
-/// ``ReverseProxy`` on the event loop: a plain `GET` goes out on a warm pooled connection of the same loop
-/// and its response parts are handed from channel to channel as they arrive — no task, no `HTTPFields`, no
-/// `Response`. The header rules are the async path's (``ForwardingRules``). Whatever it cannot finish
+/// ``ReverseProxy`` on the event loop: a plain `GET` goes out on a warm pooled connection of the same loop,
+/// its head written as bytes by the async path's header rules (``ForwardingRules``), and the response is
+/// scanned (``ResponseScanner``) and forwarded as the bytes that came, its head rewritten — no task, no
+/// `HTTPFields`, no `Response`, no HTTP codec on the upstream side. Whatever it cannot finish
 /// cleanly goes back to the async path before a byte was answered: no warm connection, or a first try that
 /// failed before the response head (counted as that try, see ``EarlierAttempt``). Once the head is out, an
 /// upstream failure cuts the client connection, as on the async path.
@@ -96,11 +97,11 @@ final class ProxyFastPath: HTTPFastPath {
             authority: authority,
             requestID: requestID
         )
-        connection.observe(exchange)
         guard upstreamConnection.handler.value.startForwarding(request, timeout: self.timeout, to: exchange) else {
             server.pool.release(upstreamConnection, reusable: false)
             return false
         }
+        connection.observe(exchange)
         return true
     }
 }
