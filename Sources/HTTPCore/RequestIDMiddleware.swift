@@ -53,10 +53,14 @@ public struct RequestIDMiddleware: Middleware {
     /// Unique within and (with overwhelming probability) across processes, and cheap: the random source
     /// is a syscall, so it is read once, not per request. Ids are for correlation, not secrets.
     public static func generate() -> String {
-        processPrefixHex + hex(counter.wrappingAdd(1, ordering: .relaxed).oldValue)
+        let count = counter.wrappingAdd(1, ordering: .relaxed).oldValue
+        // One allocation: both halves written straight into the string.
+        return String(unsafeUninitializedCapacity: 32) { buffer in
+            writeHex(processPrefix, into: buffer, at: 0)
+            writeHex(count, into: buffer, at: 16)
+            return 32
+        }
     }
-
-    private static let processPrefixHex = hex(processPrefix)
 
     private static let processPrefix: UInt64 = {
         var generator = SystemRandomNumberGenerator()
@@ -70,13 +74,10 @@ public struct RequestIDMiddleware: Middleware {
         }()
     )
 
-    private static func hex(_ value: UInt64) -> String {
+    private static func writeHex(_ value: UInt64, into buffer: UnsafeMutableBufferPointer<UInt8>, at offset: Int) {
         let digits: StaticString = "0123456789abcdef"
-        return String(unsafeUninitializedCapacity: 16) { buffer in
-            for index in 0..<16 {
-                buffer[index] = digits.utf8Start[Int((value >> (60 - 4 * UInt64(index))) & 0xF)]
-            }
-            return 16
+        for index in 0..<16 {
+            buffer[offset + index] = digits.utf8Start[Int((value >> (60 - 4 * UInt64(index))) & 0xF)]
         }
     }
 }

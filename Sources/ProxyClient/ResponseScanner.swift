@@ -206,7 +206,9 @@ struct ResponseScanner {
             let statusLineEnd = index + 1
 
             var lines: [Line] = []
-            var lengths: [Int] = []
+            lines.reserveCapacity(16)  // one allocation for most heads, not one per doubling
+            var length: Int?
+            var conflictingLengths = false
             var chunked = false
             var transferEncoding = false
             var close = false
@@ -240,16 +242,23 @@ struct ResponseScanner {
                 switch kind {
                 case .contentLength:
                     // Several fields (or a list) are fine only when they all agree.
-                    for element in value.split(separator: UInt8(ascii: ","), omittingEmptySubsequences: false) {
-                        guard let length = Self.decimal(element) else { return .failure(Failure(reason: "bad Content-Length")) }
-                        lengths.append(length)
+                    var bad = false
+                    Self.forEachElement(of: value) { element in
+                        guard let value = Self.decimal(element) else {
+                            bad = true
+                            return
+                        }
+                        if let length, length != value { conflictingLengths = true }
+                        length = value
                     }
+                    if bad { return .failure(Failure(reason: "bad Content-Length")) }
                 case .transferEncoding:
                     transferEncoding = true
-                    let last = value.split(separator: UInt8(ascii: ",")).last.map { Self.trimmed($0) }
+                    var last: Slice<UnsafeBufferPointer<UInt8>>?
+                    Self.forEachElement(of: value) { last = Self.trimmed($0) }
                     chunked = last.map { equalsIgnoringASCIICase(UnsafeBufferPointer(rebasing: $0), "chunked") } ?? false
                 case .connection:
-                    for token in value.split(separator: UInt8(ascii: ",")) {
+                    Self.forEachElement(of: value) { token in
                         let token = UnsafeBufferPointer(rebasing: Self.trimmed(token))
                         if equalsIgnoringASCIICase(token, "close") { close = true }
                         if equalsIgnoringASCIICase(token, "keep-alive") { keepAliveToken = true }
@@ -265,11 +274,11 @@ struct ResponseScanner {
             if status < 200 || status == 204 || status == 304 {
                 framing = .none
             } else if transferEncoding {
-                guard lengths.isEmpty else { return .failure(Failure(reason: "Content-Length with Transfer-Encoding")) }
+                guard length == nil else { return .failure(Failure(reason: "Content-Length with Transfer-Encoding")) }
                 guard chunked else { return .failure(Failure(reason: "Transfer-Encoding without chunked last")) }
                 framing = .chunked
-            } else if let length = lengths.first {
-                guard lengths.allSatisfy({ $0 == length }) else { return .failure(Failure(reason: "conflicting Content-Length")) }
+            } else if let length {
+                guard !conflictingLengths else { return .failure(Failure(reason: "conflicting Content-Length")) }
                 framing = .length(length)
             } else {
                 framing = .close
@@ -280,6 +289,19 @@ struct ResponseScanner {
             )
         }
         return try result.get()
+    }
+
+    /// Calls `body` with each comma-separated element of a field value (empty ones too), without allocating.
+    private static func forEachElement(
+        of value: UnsafeBufferPointer<UInt8>,
+        _ body: (Slice<UnsafeBufferPointer<UInt8>>) -> Void
+    ) {
+        var start = value.startIndex
+        for index in value.indices where value[index] == UInt8(ascii: ",") {
+            body(value[start..<index])
+            start = index + 1
+        }
+        body(value[start..<value.endIndex])
     }
 
     private static func isTokenByte(_ byte: UInt8) -> Bool {
