@@ -5,8 +5,8 @@ package import NIOHTTP1
 // The server's event-loop fast path: a handler that only moves a request to another channel (the reverse
 // proxy) can take a request over on the connection's event loop — no task, no `HTTPFields` conversion, no
 // `Response` — and hand it back to the ordinary async path whenever it cannot finish it cleanly.
-// DESIGN.md, *Performance architecture*: "the proxy's hot path forwards parts between two channels on
-// the same event loop". This is a `package` seam between HTTPCore, Routing and ProxyClient, not public API:
+// DESIGN.md, *Performance architecture*: "the proxy's hot path forwards between two channels on the same
+// event loop". This is a `package` seam between HTTPCore, Routing and ProxyClient, not public API:
 // servers find it by themselves when their handler (through known middleware and routers) supports it.
 
 /// What the middleware around a fast-path handler adds to each request it takes over.
@@ -79,10 +79,7 @@ package struct FastPathConnection {
     package var logger: Logger { self.handler.logger }
     /// Whether the client still reads as fast as the response is written.
     package var isWritable: Bool { self.handler.context?.channel.isWritable ?? false }
-    /// Whether the client has gone.
-    package var isClosed: Bool { self.handler.isClosed }
-
-    /// Called when the client connection becomes writable again, or closes (then `isClosed` is true).
+    /// Called when the client connection becomes writable again, or closes.
     /// One observer per response; cleared when the response ends.
     package func observe(_ observer: any FastPathObserver) { self.handler.fastPathObserver = observer }
 

@@ -2,20 +2,31 @@ import HTTPCore
 import HTTPTypes
 import NIOHTTP1
 
-/// Header fields as the forwarding rules read and write them: `HTTPFields` on the async path and NIO's
-/// `HTTPHeaders` on the event-loop fast path, so both follow one set of rules, applied in two passes over
-/// the fields (no lookup per rule: a proxied request meets about twenty rules).
-protocol ForwardingHeaders: Sequence, ForwardedFieldWriter where Field == Element {
-    /// An empty set of fields with room for `capacity`.
-    init(capacity: Int)
+/// Header fields as the forwarding rules read them: `HTTPFields` on the async path, NIO's `HTTPHeaders`
+/// and a scanned response head (``ResponseHeadFields``) on the event-loop fast path — so all follow one
+/// set of rules, applied in two passes over the fields (no lookup per rule: a proxied request meets about
+/// twenty).
+protocol ForwardedFields: Sequence {
     /// The field's name, in whatever case it came.
     static func name(of field: Element) -> String
     /// The field's value.
     static func value(of field: Element) -> String
+    /// Which rule applies to the field.
+    static func kind(of field: Element) -> ForwardingRules.Kind
+}
+
+extension ForwardedFields {
+    static func kind(of field: Element) -> ForwardingRules.Kind { ForwardingRules.kind(of: Self.name(of: field)) }
+}
+
+/// Fields the rules both read and produce.
+protocol ForwardingHeaders: ForwardedFields, ForwardedFieldWriter where Field == Element {
+    /// An empty set of fields with room for `capacity`.
+    init(capacity: Int)
 }
 
 /// Where the forwarding rules write the fields they keep and add: another set of fields, or (on the
-/// event-loop fast path) the bytes of the upstream request head.
+/// event-loop fast path) the bytes of a head.
 protocol ForwardedFieldWriter {
     associatedtype Field
     /// Appends a field as it came.
@@ -108,10 +119,10 @@ enum ForwardingRules {
     }
 
     /// The lower-cased tokens of every `Connection` field: the fields they name are hop-by-hop too.
-    private static func connectionTokens<Headers: ForwardingHeaders>(_ fields: Headers) -> [String] {
+    private static func connectionTokens<Fields: ForwardedFields>(_ fields: Fields) -> [String] {
         var tokens: [String] = []
-        for field in fields where Self.kind(of: Headers.name(of: field)) == .connection {
-            for token in Headers.value(of: field).split(separator: ",") {
+        for field in fields where Fields.kind(of: field) == .connection {
+            for token in Fields.value(of: field).split(separator: ",") {
                 let trimmed = token.trimmingOWS
                 if !trimmed.isEmpty { tokens.append(trimmed.lowercased()) }
             }
@@ -119,8 +130,11 @@ enum ForwardingRules {
         return tokens
     }
 
-    private static func isNamed(_ name: String, by tokens: [String]) -> Bool {
-        !tokens.isEmpty && tokens.contains { $0.utf8.count == name.utf8.count && $0 == name.lowercased() }
+    /// Whether `field` is one that `Connection` names (its name is only looked at when there are tokens).
+    private static func isNamed<Fields: ForwardedFields>(_ field: Fields.Element, of fields: Fields, by tokens: [String]) -> Bool {
+        guard !tokens.isEmpty else { return false }
+        let name = Fields.name(of: field)
+        return tokens.contains { $0.utf8.count == name.utf8.count && $0 == name.lowercased() }
     }
 
     /// The upstream's header fields for a request with the client's `fields`: hop-by-hop fields out (an
@@ -156,13 +170,14 @@ enum ForwardingRules {
         var forwarded: [String] = []
         var kept = (realIP: false, proto: false, host: false)
         for field in fields {
-            let name = Headers.name(of: field)
-            let kind = Self.kind(of: name)
+            let kind = Headers.kind(of: field)
             if kind == .upgrade {
                 if upgrade == nil { upgrade = Headers.value(of: field) }
                 continue
             }
-            if kind == .connection || kind == .hopByHop || kind == .transferEncoding || Self.isNamed(name, by: tokens) { continue }
+            if kind == .connection || kind == .hopByHop || kind == .transferEncoding || Self.isNamed(field, of: fields, by: tokens) {
+                continue
+            }
             switch kind {
             case .xForwardedFor:
                 if trusted { forwardedFor.append(Headers.value(of: field)) }
@@ -216,7 +231,7 @@ enum ForwardingRules {
         let rewritesLocation = redirects?.configuration.rewriteRedirects == true
         var untouched = true
         for field in fields {
-            switch Self.kind(of: Headers.name(of: field)) {
+            switch Headers.kind(of: field) {
             case .connection, .upgrade, .hopByHop, .transferEncoding: untouched = false
             case .location where rewritesLocation: untouched = false
             case .xRequestID where requestID != nil: untouched = false
@@ -230,26 +245,41 @@ enum ForwardingRules {
             if let requestID { output.append(.xRequestID, requestID) }
             return output
         }
-        let tokens = Self.connectionTokens(fields)
         var output = Headers(capacity: fields.underestimatedCount + 1)
+        Self.clientResponse(fields, into: &output, redirects: redirects, authority: authority, requestID: requestID)
+        return output
+    }
+
+    /// ``clientResponse(_:redirects:authority:requestID:)``, written into `output`. With `keepingFraming`,
+    /// `Transfer-Encoding` stays: the fast path forwards the body as it came, in the codings it names.
+    static func clientResponse<Fields: ForwardedFields, Output: ForwardedFieldWriter>(
+        _ fields: Fields,
+        into output: inout Output,
+        redirects: ReverseProxy?,
+        authority: String?,
+        requestID: String?,
+        keepingFraming: Bool = false
+    ) where Output.Field == Fields.Element {
+        let rewritesLocation = redirects?.configuration.rewriteRedirects == true
+        let tokens = Self.connectionTokens(fields)
         for field in fields {
-            let name = Headers.name(of: field)
-            switch Self.kind(of: name) {
-            case .connection, .upgrade, .hopByHop, .transferEncoding:
+            switch Fields.kind(of: field) {
+            case .connection, .upgrade, .hopByHop:
                 continue
+            case .transferEncoding:
+                if !keepingFraming { continue }
             case .location:
                 if rewritesLocation, let redirects {
-                    output.append(.location, redirects.rewrite(location: Headers.value(of: field), authority: authority))
+                    output.append(.location, redirects.rewrite(location: Fields.value(of: field), authority: authority))
                     continue
                 }
             case .xRequestID:
                 if requestID != nil { continue }
             default:
-                if Self.isNamed(name, by: tokens) { continue }
+                if Self.isNamed(field, of: fields, by: tokens) { continue }
             }
             output.append(field)
         }
         if let requestID { output.append(.xRequestID, requestID) }
-        return output
     }
 }

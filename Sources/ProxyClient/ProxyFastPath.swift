@@ -152,63 +152,21 @@ final class ProxyFastExchange: UpstreamSink, FastPathObserver {
         self.client.writeRaw(self.clientHead(for: head))
     }
 
-    /// The upstream's head as the client gets it: the lines that came, minus hop-by-hop ones, with the
-    /// `Location` rewritten, the request id, `Date` when missing and `Connection: close` when the connection
-    /// ends after it. `Transfer-Encoding` stays: the body goes on as it came, in the codings it names.
+    /// The upstream's head as the client gets it: its lines through the general path's rules
+    /// (``ForwardingRules/clientResponse(_:into:redirects:authority:requestID:keepingFraming:)``), with
+    /// `Transfer-Encoding` kept (the body goes on as it came), then `Date` when missing and
+    /// `Connection: close` when the connection ends after it.
     private func clientHead(for head: ResponseScanner.Head) -> ByteBuffer {
-        let bytes = head.bytes
-        let base = bytes.readerIndex
-        var out = ByteBufferAllocator().buffer(capacity: bytes.readableBytes + 128)
-        // The status line, as HTTP/1.1 (the client asked in 1.1).
-        out.writeStaticString("HTTP/1.1")
-        out.writeBytes(bytes.readableBytesView[(base + 8)..<(base + head.statusLineEnd)])
-        let tokens = head.lines.contains { $0.kind == .connection } ? self.connectionTokens(head) : []
-        let configuration = self.path.proxy.configuration
-        var sawDate = false
-        for line in head.lines {
-            switch line.kind {
-            case .connection, .upgrade, .hopByHop:
-                continue
-            case .transferEncoding:
-                break  // describes the bytes forwarded as they came
-            case .xRequestID where self.requestID != nil:
-                continue
-            case .location where configuration.rewriteRedirects:
-                let value = bytes.getString(at: base + line.value.lowerBound, length: line.value.count) ?? ""
-                out.writeStaticString("location: ")
-                out.writeString(self.path.proxy.rewrite(location: value, authority: self.authority))
-                out.writeStaticString("\r\n")
-                continue
-            case .date:
-                sawDate = true
-            case .other where !tokens.isEmpty:
-                let name = bytes.getString(at: base + line.name.lowerBound, length: line.name.count)?.lowercased() ?? ""
-                if tokens.contains(name) { continue }
-            default:
-                break
-            }
-            out.writeBytes(bytes.readableBytesView[(base + line.range.lowerBound)..<(base + line.range.upperBound)])
-        }
-        if let requestID = self.requestID {
-            out.writeStaticString("x-request-id: ")
-            out.writeString(requestID)
-            out.writeStaticString("\r\n")
-        }
-        if !sawDate {
-            out.writeStaticString("date: ")
-            out.writeString(HTTPDate.now())
-            out.writeStaticString("\r\n")
-        }
-        if !self.client.keepsAlive { out.writeStaticString("connection: close\r\n") }
-        out.writeStaticString("\r\n")
-        return out
-    }
-
-    private func connectionTokens(_ head: ResponseScanner.Head) -> [String] {
-        head.lines.filter { $0.kind == .connection }.flatMap { line in
-            (head.bytes.getString(at: head.bytes.readerIndex + line.value.lowerBound, length: line.value.count) ?? "")
-                .split(separator: ",").map { $0.trimmingOWS.lowercased() }
-        }
+        var writer = ResponseHeadWriter(head)
+        ForwardingRules.clientResponse(
+            ResponseHeadFields(head: head),
+            into: &writer,
+            redirects: self.path.proxy,
+            authority: self.authority,
+            requestID: self.requestID,
+            keepingFraming: true
+        )
+        return writer.finish(addingDate: !head.lines.contains { $0.kind == .date }, closing: !self.client.keepsAlive)
     }
 
     func upstreamBody(_ buffer: ByteBuffer) {
@@ -331,10 +289,7 @@ struct RequestHeadWriter: ForwardedFieldWriter {
     }
 
     private mutating func write(_ name: String, _ value: String) {
-        self.buffer.writeString(name)
-        self.buffer.writeStaticString(": ")
-        self.buffer.writeString(value)
-        self.buffer.writeStaticString("\r\n")
+        self.buffer.writeHeaderField(name, value)
     }
 
     /// The finished head, empty line included.
@@ -343,5 +298,69 @@ struct RequestHeadWriter: ForwardedFieldWriter {
         if !self.cookies.isEmpty { self.write("cookie", self.cookies.count == 1 ? self.cookies[0] : self.cookies.joined(separator: "; ")) }
         self.buffer.writeStaticString("\r\n")
         return self.buffer
+    }
+}
+
+/// The header lines of a scanned response head, as fields the forwarding rules read (names and values
+/// become strings only when a rule needs them).
+struct ResponseHeadFields: ForwardedFields {
+    struct Field {
+        let line: ResponseScanner.Line
+        /// The head's bytes, which the line's ranges point into.
+        let bytes: ByteBuffer
+
+        func string(_ range: Range<Int>) -> String {
+            self.bytes.getString(at: self.bytes.readerIndex + range.lowerBound, length: range.count) ?? ""
+        }
+    }
+
+    let head: ResponseScanner.Head
+
+    func makeIterator() -> some IteratorProtocol<Field> {
+        self.head.lines.lazy.map { [bytes = self.head.bytes] in Field(line: $0, bytes: bytes) }.makeIterator()
+    }
+
+    static func name(of field: Field) -> String { field.string(field.line.name) }
+    static func value(of field: Field) -> String { field.string(field.line.value) }
+    static func kind(of field: Field) -> ForwardingRules.Kind { field.line.kind }
+}
+
+/// The client's response head as bytes: the upstream's status line (as HTTP/1.1), the lines the rules keep,
+/// copied as they came, and the fields they add.
+struct ResponseHeadWriter: ForwardedFieldWriter {
+    private var buffer: ByteBuffer
+
+    init(_ head: ResponseScanner.Head) {
+        let bytes = head.bytes
+        self.buffer = ByteBufferAllocator().buffer(capacity: bytes.readableBytes + 128)
+        // The client asked in 1.1; the rest of the status line as it came.
+        self.buffer.writeStaticString("HTTP/1.1")
+        self.buffer.writeBytes(bytes.readableBytesView.dropFirst(8).prefix(head.statusLineEnd - 8))
+    }
+
+    mutating func append(_ field: ResponseHeadFields.Field) {
+        self.buffer.writeBytes(field.bytes.readableBytesView.dropFirst(field.line.range.lowerBound).prefix(field.line.range.count))
+    }
+
+    mutating func append(_ name: ProxyHeader, _ value: String) {
+        self.buffer.writeHeaderField(name.nio, value)
+    }
+
+    /// The finished head, empty line included.
+    mutating func finish(addingDate: Bool, closing: Bool) -> ByteBuffer {
+        if addingDate { self.buffer.writeHeaderField("date", HTTPDate.now()) }
+        if closing { self.buffer.writeHeaderField("connection", "close") }
+        self.buffer.writeStaticString("\r\n")
+        return self.buffer
+    }
+}
+
+extension ByteBuffer {
+    /// Writes `name: value` and CRLF.
+    fileprivate mutating func writeHeaderField(_ name: String, _ value: String) {
+        self.writeString(name)
+        self.writeStaticString(": ")
+        self.writeString(value)
+        self.writeStaticString("\r\n")
     }
 }

@@ -143,7 +143,7 @@ final class UpstreamConnectionHandler: ChannelDuplexHandler, RemovableChannelHan
         /// A small body with a known length, collected before the exchange completes.
         case buffering(EventLoopPromise<UpstreamExchange>, HTTPResponseHead, ByteBuffer)
         case streaming(RequestBody.Producer.Source?)
-        /// The event-loop fast path: parts go straight to `sink`; `headSeen` once the response head came.
+        /// The event-loop fast path: the response goes to `sink` as scanned bytes; `headSeen` once its head came.
         case forwarding(any UpstreamSink, headSeen: Bool)
         case closed
     }
@@ -207,7 +207,6 @@ final class UpstreamConnectionHandler: ChannelDuplexHandler, RemovableChannelHan
         guard self.context != nil, let tap = self.tap, let tapContext = tap.context, case .idle = self.state else { return false }
         self.state = .forwarding(sink, headSeen: false)
         self.scanner = ResponseScanner()
-        tap.isScanning = true
         self.exchangeCount &+= 1
         self.keepAlive = true
         self.requestIsHead = false
@@ -219,7 +218,7 @@ final class UpstreamConnectionHandler: ChannelDuplexHandler, RemovableChannelHan
     }
 
     /// Response bytes of a fast-path exchange (from the tap).
-    func rawRead(_ input: inout ByteBuffer, context: ChannelHandlerContext) {
+    func rawRead(_ input: inout ByteBuffer) {
         guard case .forwarding(let sink, _) = self.state, var scanner = self.scanner else { return }
         self.scanner = nil  // while it is out, so it is not copied as it changes
         do {
@@ -253,10 +252,15 @@ final class UpstreamConnectionHandler: ChannelDuplexHandler, RemovableChannelHan
     private func finishForwarding(_ sink: any UpstreamSink, reusable: Bool) {
         self.state = .idle
         self.scanner = nil
-        self.tap?.isScanning = false
         if let context { self.reads.resume(context) }
         if !reusable { self.context?.close(promise: nil) }
         sink.upstreamEnd(reusable: reusable)
+    }
+
+    /// A fast-path exchange is reading its response (through the tap).
+    var isForwarding: Bool {
+        if case .forwarding = self.state { return true }
+        return false
     }
 
     /// Stops reading the upstream while the client is slower than it (back-pressure; no timeout meanwhile).
@@ -353,7 +357,6 @@ final class UpstreamConnectionHandler: ChannelDuplexHandler, RemovableChannelHan
     private func failForwarding(_ sink: any UpstreamSink, _ error: UpstreamError, beforeHead: Bool) {
         self.state = .closed
         self.scanner = nil
-        self.tap?.isScanning = false
         self.timer?.cancel()
         self.timer = nil
         sink.upstreamFailed(error, beforeHead: beforeHead)
@@ -461,7 +464,7 @@ extension UpstreamConnectionHandler.State {
 extension UpstreamConnectionHandler: Sendable {}
 
 /// Sits next to the socket of an upstream connection. While a fast-path exchange reads its response it hands
-/// the bytes to ``UpstreamConnectionHandler/rawRead(_:context:)`` instead of NIO's HTTP decoder (which never
+/// the bytes to ``UpstreamConnectionHandler/rawRead(_:)`` instead of NIO's HTTP decoder (which never
 /// sees them, so it stays between messages); otherwise it passes everything on. The fast path also writes
 /// its requests through it, past the encoder.
 final class RawExchangeTap: ChannelInboundHandler, RemovableChannelHandler {
@@ -470,7 +473,6 @@ final class RawExchangeTap: ChannelInboundHandler, RemovableChannelHandler {
 
     private(set) var context: ChannelHandlerContext?
     var owner: UpstreamConnectionHandler?
-    var isScanning = false
 
     func handlerAdded(context: ChannelHandlerContext) { self.context = context }
     func handlerRemoved(context: ChannelHandlerContext) {
@@ -479,12 +481,12 @@ final class RawExchangeTap: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        guard self.isScanning, let owner = self.owner else {
+        guard let owner = self.owner, owner.isForwarding else {
             context.fireChannelRead(data)
             return
         }
         var input = self.unwrapInboundIn(data)
-        owner.rawRead(&input, context: context)
+        owner.rawRead(&input)
     }
 
     func channelInactive(context: ChannelHandlerContext) {
