@@ -45,10 +45,19 @@ final class HTTPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
     private var http10 = false
     private var reads = ReadGate()
     private(set) var isClosed = false
+    /// What arrived after the request in flight, while its response was pending.
+    private enum Queued {
+        case part(HTTPServerRequestPart)
+        /// A parse error of a pipelined request: answered after the responses before it.
+        case parseError(HTTPParserError)
+    }
+
     /// Parts of pipelined requests that arrived while a response was pending; reads pause while any wait.
     /// (NIO's `HTTPServerPipelineHandler` did this by pausing reads for every response: two `epoll_ctl`
     /// calls per request, 14 % of a proxied request's CPU.)
-    private var queued = CircularBuffer<HTTPServerRequestPart>()
+    private var queued = CircularBuffer<Queued>()
+    /// The pending response's head went out (so a parse error can no longer be answered, only cut off).
+    private var responseHeadWritten = false
     /// The request asked to switch protocols: unless the answer is 101, the parser stays paused, so the
     /// connection must close after the response.
     private(set) var upgradeRequested = false
@@ -72,14 +81,18 @@ final class HTTPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let part = self.unwrapInboundIn(data)
-        if !self.queued.isEmpty || (self.responsePending && self.requestComplete) {
+        if self.mustQueue {
             // The next request, sent before this response ended: it waits its turn.
-            self.queued.append(part)
+            self.queued.append(.part(part))
             self.reads.pause()
             return
         }
         self.process(part, context: context)
     }
+
+    /// A request is in flight, complete, and its response pending (or earlier ones wait): what comes now
+    /// belongs to a later request.
+    private var mustQueue: Bool { !self.queued.isEmpty || (self.responsePending && self.requestComplete) }
 
     /// Serves the queued pipelined requests, in order, until one of them is in flight.
     private func drainQueued() {
@@ -89,7 +102,10 @@ final class HTTPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
             return
         }
         while !self.queued.isEmpty, !(self.responsePending && self.requestComplete) {
-            self.process(self.queued.removeFirst(), context: context)
+            switch self.queued.removeFirst() {
+            case .part(let part): self.process(part, context: context)
+            case .parseError(let error): self.answer(error, context: context)
+            }
         }
         if self.queued.isEmpty { self.resumeReading() }
     }
@@ -148,19 +164,7 @@ final class HTTPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
             self.responsePending = false
         }
 
-        let requestHead: HTTPRequest
-        do {
-            requestHead = try HTTPRequest(head, secure: false, splitCookie: false)
-        } catch {
-            self.deliver(
-                Incoming(
-                    request: Request(head: HTTPRequest(method: .get, scheme: nil, authority: nil, path: "/")),
-                    rejection: HTTPError(.badRequest, message: "Malformed request")
-                )
-            )
-            self.keepAlive = false
-            return
-        }
+        guard let requestHead = self.convert(head) else { return }
 
         if badHost {
             self.keepAlive = false
@@ -245,11 +249,47 @@ final class HTTPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        // Parse errors were answered by ProtocolErrorHandler; anything else ends the connection.
+        if let parseError = error as? HTTPParserError {
+            if self.mustQueue {
+                // A pipelined request is malformed: it gets its 400 after the responses before it.
+                self.queued.append(.parseError(parseError))
+                self.reads.pause()
+            } else {
+                self.bodySource?.finish(error)
+                self.bodySource = nil
+                self.answer(parseError, context: context)
+                context.close(promise: nil)  // a handler may still hold this request: nothing more goes out
+            }
+            return
+        }
+        // Anything else ends the connection.
         self.keepAlive = false
         self.bodySource?.finish(error)
         self.bodySource = nil
         context.close(promise: nil)
+    }
+
+    /// Answers a malformed request with 400 (431 for a head over the limits) and closes; cuts the connection
+    /// instead when a response head is already out.
+    private func answer(_ error: HTTPParserError, context: ChannelHandlerContext) {
+        self.keepAlive = false
+        guard !self.responseHeadWritten else {
+            context.close(promise: nil)
+            return
+        }
+        let (status, text): (HTTPResponseStatus, String) =
+            switch error {
+            case .headerOverflow: (.requestHeaderFieldsTooLarge, "Request Header Fields Too Large\n")
+            default: (.badRequest, "Bad Request\n")
+            }
+        let headers = HTTPHeaders([
+            ("connection", "close"), ("content-type", "text/plain; charset=utf-8"), ("content-length", String(text.utf8.count)),
+        ])
+        self.responseHeadWritten = true
+        context.write(self.wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: status, headers: headers))), promise: nil)
+        context.write(self.wrapOutboundOut(.body(.byteBuffer(ByteBuffer(string: text)))), promise: nil)
+        let channel = context.channel
+        context.writeAndFlush(self.wrapOutboundOut(.end(nil))).whenComplete { _ in channel.close(promise: nil) }
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
@@ -305,6 +345,7 @@ final class HTTPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
     /// Marks the end of a response: drops whatever of the request body nobody read, restarts timers.
     func responseEnded() {
         self.responsePending = false
+        self.responseHeadWritten = false
         self.bodySource = nil
         if self.keepAlive {
             self.timeouts.responseCompleted()
@@ -324,17 +365,13 @@ final class HTTPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
     private lazy var rawOutput: ChannelHandlerContext? = try? self.context?.pipeline.syncOperations.context(
         handlerType: HTTPResponseEncoder.self
     )
-    /// A fast path is writing a response past the encoder (which cannot tell a parse-error answer not to interleave).
-    private(set) var rawResponseInFlight = false
-
     func writeFastPathRaw(_ buffer: ByteBuffer) {
-        self.rawResponseInFlight = true
+        self.responseHeadWritten = true
         self.rawOutput?.write(NIOAny(buffer), promise: nil)
     }
 
     func endFastPathResponse() {
         self.fastPathObserver = nil
-        self.rawResponseInFlight = false
         guard let context = self.context, !self.isClosed else { return }
         guard self.keepAlive else {
             let channel = context.channel
@@ -350,7 +387,6 @@ final class HTTPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
 
     func abortFastPathResponse() {
         self.fastPathObserver = nil
-        self.rawResponseInFlight = false
         self.keepAlive = false
         self.responsePending = false
         self.context?.close(promise: nil)
@@ -359,9 +395,14 @@ final class HTTPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
     func fallBack(_ head: HTTPRequestHead, storage: ContextStorage) {
         self.fastPathObserver = nil
         guard !self.isClosed else { return }
+        guard let request = self.convert(head) else { return }
+        self.deliver(Incoming(request: Request(head: request), rejection: nil, storage: storage))
+    }
+
+    /// The request head in swift-http-types' terms; `nil` after delivering a 400 when it has none.
+    private func convert(_ head: HTTPRequestHead) -> HTTPRequest? {
         do {
-            let request = try HTTPRequest(head, secure: false, splitCookie: false)
-            self.deliver(Incoming(request: Request(head: request), rejection: nil, storage: storage))
+            return try HTTPRequest(head, secure: false, splitCookie: false)
         } catch {
             self.keepAlive = false
             self.deliver(
@@ -370,11 +411,13 @@ final class HTTPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
                     rejection: HTTPError(.badRequest, message: "Malformed request")
                 )
             )
+            return nil
         }
     }
 
     /// Adds `Date`, `Connection` and length framing to a response head.
     func makeHead(_ response: Response, contentLength: Int?) -> HTTPResponseHead {
+        self.responseHeadWritten = true  // it is made to be written
         var headers = HTTPHeaders(response.headers)
         if !headers.contains(name: "date") {
             headers.add(name: "date", value: HTTPDate.now())
@@ -460,7 +503,6 @@ extension HTTPConnectionHandler {
         let tunnel = RawTunnelHandler(eventLoop: channel.eventLoop)
         try pipeline.addHandler(tunnel)
         _ = pipeline.removeHandler(context: context)
-        _ = try pipeline.removeHandler(context: pipeline.context(handlerType: ProtocolErrorHandler.self))
         // Removing the decoder forwards what it held back (the first bytes of the new protocol).
         _ = try pipeline.removeHandler(context: pipeline.context(handlerType: ByteToMessageHandler<HTTPRequestDecoder>.self))
         _ = try pipeline.removeHandler(context: pipeline.context(handlerType: HTTPResponseEncoder.self))

@@ -176,8 +176,8 @@ public final class HTTPServer<Handler: HTTPHandler>: Service, Sendable {
             }
     }
 
-    /// Builds a connection's pipeline: timeouts on raw bytes, the HTTP/1 codec from NIO, parse-error handling,
-    /// then the connection handler (which also queues pipelined requests).
+    /// Builds a connection's pipeline: timeouts on raw bytes, the HTTP/1 codec from NIO, then the connection
+    /// handler (which also queues pipelined requests and answers parse errors in their turn).
     static func configure(
         _ channel: any Channel,
         configuration: Configuration,
@@ -201,7 +201,6 @@ public final class HTTPServer<Handler: HTTPHandler>: Service, Sendable {
         try pipeline.addHandler(
             ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .forwardBytes, limitConfiguration: decoderLimits))
         )
-        try pipeline.addHandler(ProtocolErrorHandler(connection: connection))
         try pipeline.addHandler(connection)
         return HTTPConnection(
             channel: channel,

@@ -145,6 +145,17 @@ struct HTTPServerTests {
         }
     }
 
+    @Test("a malformed pipelined request gets its 400 after the response before it, then the connection closes")
+    func malformedPipelined() async throws {
+        try await withTestServer(makeApp()) { port in
+            let client = try await RawHTTPClient.connect(port: port)
+            try await client.send("GET /hello?n=a HTTP/1.1\r\nHost: t\r\n\r\nNOT HTTP AT ALL\r\n\r\n")
+            #expect(try await client.readResponse().text == "hello a")
+            #expect(try await client.readResponse().status == 400)
+            #expect(await client.isClosedByServer())
+        }
+    }
+
     @Test("HEAD gets the headers of GET and no body")
     func head() async throws {
         try await withTestServer(makeApp()) { port in
