@@ -69,7 +69,8 @@ public enum Topology {
         trustedProxies: [CIDR] = []
     ) throws -> ServerLauncher.Listener {
         let logger = ServerLauncher.logger("web")
-        let upstream = Upstream.Configuration(connectTimeout: .seconds(2), responseTimeout: .seconds(10))
+        var upstream = APIClient.defaultConfiguration
+        upstream.connectTimeout = .seconds(2)
         let web = SearchWeb(
             api: try APIClient.http(apiURL, configuration: upstream),
             keys: keys ?? .fromEnvironment(logger: logger),

@@ -14,10 +14,11 @@ final class ConnectionTimeoutHandler: ChannelInboundHandler, RemovableChannelHan
     /// The request-head deadline of bytes received in the current read, not yet armed.
     private var pendingDeadline: NIODeadline?
 
-    init(idleTimeout: TimeAmount, requestHeadTimeout: TimeAmount) {
+    init(idleTimeout: TimeAmount, requestHeadTimeout: TimeAmount, requestBodyTimeout: TimeAmount) {
         self.machine = ConnectionTimeoutStateMachine(
             idleTimeout: idleTimeout,
             requestHeadTimeout: requestHeadTimeout,
+            requestBodyTimeout: requestBodyTimeout,
             now: .now()
         )
     }
@@ -33,7 +34,7 @@ final class ConnectionTimeoutHandler: ChannelInboundHandler, RemovableChannelHan
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        if self.machine.awaitsRequestStart, case .arm(let deadline) = self.machine.bytesReceived(now: .now()) {
+        if self.machine.watchesBytes, case .arm(let deadline) = self.machine.bytesReceived(now: .now()) {
             // Armed at the end of the read, and only if the head is still incomplete then: usually it arrived
             // in this very read, and a timer scheduled and cancelled per request showed up in profiles.
             self.pendingDeadline = deadline
@@ -65,6 +66,22 @@ final class ConnectionTimeoutHandler: ChannelInboundHandler, RemovableChannelHan
         self.perform(self.machine.responseCompleted(now: .now()))
     }
 
+    func requestBodyStarted() {
+        self.perform(self.machine.requestBodyStarted(now: .now()))
+    }
+
+    func requestBodyPaused() {
+        self.machine.requestBodyPaused()
+    }
+
+    func requestBodyResumed() {
+        self.perform(self.machine.requestBodyResumed(now: .now()))
+    }
+
+    func requestBodyEnded() {
+        self.machine.requestBodyEnded()
+    }
+
     private func perform(_ action: ConnectionTimeoutStateMachine.Action) {
         guard let context = self.context else { return }
         switch action {
@@ -83,6 +100,9 @@ final class ConnectionTimeoutHandler: ChannelInboundHandler, RemovableChannelHan
             }
         case .close:
             context.close(promise: nil)
+        case .requestBodyTimeout:
+            // The connection handler knows whether a response is under way; it answers or cuts.
+            context.fireUserInboundEventTriggered(RequestBodyTimeoutEvent())
         case .requestTimeout:
             let response = Self.requestTimeoutResponse
             let loopBound = context.loopBound
@@ -101,3 +121,6 @@ final class ConnectionTimeoutHandler: ChannelInboundHandler, RemovableChannelHan
 
 @available(*, unavailable)
 extension ConnectionTimeoutHandler: Sendable {}
+
+/// Sent up the pipeline when a request body stalled past ``HTTPServer/Configuration/requestBodyTimeout``.
+struct RequestBodyTimeoutEvent: Sendable {}

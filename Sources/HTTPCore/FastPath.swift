@@ -88,7 +88,7 @@ package struct FastPathConnection {
     package var keepsAlive: Bool { self.handler.keepAlive }
 
     /// The connection closes after this response (its body ends when the connection does).
-    package func closeAfterResponse() { self.handler.keepAlive = false }
+    package func closeAfterResponse() { self.handler.closeAfterResponse() }
 
     /// Writes bytes of the response as they are, past the HTTP encoder, unflushed: the head (framing, `Date`
     /// and `Connection` included) and then the body with its framing.

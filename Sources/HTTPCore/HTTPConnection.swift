@@ -92,11 +92,7 @@ struct HTTPConnection: Sendable {
             guard let context = connection.context, !connection.isClosed else { throw ChannelError.ioOnClosedChannel }
             end = context.writeAndFlush(NIOAny(HTTPServerResponsePart.end(nil)))
         }
-        connection.responseEnded()
-        if !connection.keepAlive {
-            let channel = self.channel
-            end.whenComplete { _ in channel.close(promise: nil) }
-        }
+        connection.responseEnded(lastWrite: end)
         return true
     }
 

@@ -115,19 +115,36 @@ public final class HTTPServer<Handler: HTTPHandler>: Service, Sendable {
         self.logger.info("Server listening", metadata: ["address": "\(address)"])
         if shutdownEarly { quiesce.initiateShutdown(promise: nil) }
 
+        // Closed when the listener stops accepting (graceful shutdown began): the drain deadline starts then.
+        let (accepting, acceptingEnded) = AsyncStream<Never>.makeStream()
+        let drainTimeout = self.configuration.shutdownTimeout
         await withGracefulShutdownHandler {
-            await withDiscardingTaskGroup { group in
-                do {
-                    try await serverChannel.executeThenClose { connections in
-                        for try await connection in connections {
-                            group.addTask(executorPreference: connection.executor) {
-                                await connection.run(handler: self.handler, errorRenderer: self.errorRenderer, logger: self.logger)
+            await withTaskGroup(of: Void.self) { server in
+                server.addTask {
+                    await withDiscardingTaskGroup { group in
+                        do {
+                            try await serverChannel.executeThenClose { connections in
+                                for try await connection in connections {
+                                    group.addTask(executorPreference: connection.executor) {
+                                        await connection.run(handler: self.handler, errorRenderer: self.errorRenderer, logger: self.logger)
+                                    }
+                                }
                             }
+                        } catch {
+                            self.logger.error("Accepting connections failed", metadata: ["error": "\(error)"])
                         }
+                        acceptingEnded.finish()
                     }
-                } catch {
-                    self.logger.error("Accepting connections failed", metadata: ["error": "\(error)"])
                 }
+                server.addTask {
+                    // Past the drain deadline, the connections still open are cancelled, which closes them:
+                    // a request that never ends (a trickling upstream, a stuck handler) cannot hold a shutdown.
+                    for await _ in accepting {}
+                    guard (try? await Task.sleep(for: drainTimeout)) != nil else { return }
+                    self.logger.warning("Shutdown deadline passed; closing the connections still open")
+                }
+                await server.next()
+                server.cancelAll()
             }
         } onGracefulShutdown: {
             quiesce.initiateShutdown(promise: nil)
@@ -191,15 +208,22 @@ public final class HTTPServer<Handler: HTTPHandler>: Service, Sendable {
         decoderLimits.maxHeaderFieldCount = limits.maxHeaderCount
         let timeouts = ConnectionTimeoutHandler(
             idleTimeout: configuration.idleTimeout.timeAmount,
-            requestHeadTimeout: configuration.requestHeadTimeout.timeAmount
+            requestHeadTimeout: configuration.requestHeadTimeout.timeAmount,
+            requestBodyTimeout: configuration.requestBodyTimeout.timeAmount
         )
         let connection = HTTPConnectionHandler(limits: limits, timeouts: timeouts, fastPath: fastPath, logger: logger)
         let pipeline = channel.pipeline.syncOperations
         try pipeline.addHandler(timeouts)
         try pipeline.addHandler(HTTPResponseEncoder(configuration: .init()))
         // `.forwardBytes`: after an Upgrade, the bytes the client sent behind the request reach the tunnel.
+        // The decoder's buffer holds at most an unfinished head and one read while the connection handler reads
+        // (reads pause whenever parsed parts wait, and after an Upgrade/CONNECT): the bound is a backstop, and
+        // a connection that crosses it is closed.
         try pipeline.addHandler(
-            ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .forwardBytes, limitConfiguration: decoderLimits))
+            ByteToMessageHandler(
+                HTTPRequestDecoder(leftOverBytesStrategy: .forwardBytes, limitConfiguration: decoderLimits),
+                maximumBufferSize: limits.maxHeaderBytes + Self.decoderReadAllowance
+            )
         )
         try pipeline.addHandler(connection)
         return HTTPConnection(
@@ -208,6 +232,12 @@ public final class HTTPServer<Handler: HTTPHandler>: Service, Sendable {
             executor: EventLoopTaskExecutor(channel.eventLoop)
         )
     }
+}
+
+extension HTTPServer {
+    /// What one socket read may add to the request decoder's buffer on top of an unfinished head: NIO's
+    /// adaptive read allocator reads at most 64 KiB at a time.
+    static var decoderReadAllowance: Int { 64 * 1024 + 1024 }
 }
 
 /// Errors about the server's own lifecycle.

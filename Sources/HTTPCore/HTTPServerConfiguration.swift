@@ -55,6 +55,12 @@ extension HTTPServer {
         public var idleTimeout: Duration
         /// How long a request head may take to arrive once it started; then 408. Default 30 s.
         public var requestHeadTimeout: Duration
+        /// Longest wait for the next bytes of a request body while the server reads it (nginx
+        /// `client_body_timeout`); then 408 (or, once a response started, a closed connection). Default 60 s.
+        public var requestBodyTimeout: Duration
+        /// How long a graceful shutdown waits for requests in flight before it closes their connections
+        /// (nginx `worker_shutdown_timeout`). Default 30 s, inside Kubernetes' default grace period.
+        public var shutdownTimeout: Duration
         /// The listen backlog. Default 256.
         public var backlog: Int
         /// Let handlers that only forward requests (`ReverseProxy`, alone or behind a `PrefixRouter`,
@@ -70,6 +76,8 @@ extension HTTPServer {
             limits: HTTPServerLimits = HTTPServerLimits(),
             idleTimeout: Duration = .seconds(60),
             requestHeadTimeout: Duration = .seconds(30),
+            requestBodyTimeout: Duration = .seconds(60),
+            shutdownTimeout: Duration = .seconds(30),
             backlog: Int = 256,
             eventLoopFastPath: Bool = true
         ) {
@@ -78,6 +86,8 @@ extension HTTPServer {
             self.limits = limits
             self.idleTimeout = idleTimeout
             self.requestHeadTimeout = requestHeadTimeout
+            self.requestBodyTimeout = requestBodyTimeout
+            self.shutdownTimeout = shutdownTimeout
             self.backlog = backlog
             self.eventLoopFastPath = eventLoopFastPath
         }

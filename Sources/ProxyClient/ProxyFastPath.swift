@@ -33,13 +33,13 @@ final class ProxyFastPath: HTTPFastPath {
     let proxy: ReverseProxy
     let upstream: Upstream
     let plan: FastPathPlan
-    let timeout: TimeAmount
+    let timeouts: ExchangeTimeouts
 
     init(proxy: ReverseProxy, upstream: Upstream, plan: FastPathPlan) {
         self.proxy = proxy
         self.upstream = upstream
         self.plan = plan
-        self.timeout = upstream.configuration.responseTimeout.timeAmount
+        self.timeouts = upstream.configuration.exchangeTimeouts
     }
 
     func take(_ head: HTTPRequestHead, path: Substring, connection: FastPathConnection) -> Bool {
@@ -97,7 +97,7 @@ final class ProxyFastPath: HTTPFastPath {
             authority: authority,
             requestID: requestID
         )
-        guard upstreamConnection.handler.value.startForwarding(request, timeout: self.timeout, to: exchange) else {
+        guard upstreamConnection.handler.value.startForwarding(request, timeouts: self.timeouts, to: exchange) else {
             server.pool.release(upstreamConnection, reusable: false)
             return false
         }

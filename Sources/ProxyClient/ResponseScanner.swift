@@ -199,7 +199,16 @@ struct ResponseScanner {
             guard bytes[12] == UInt8(ascii: " ") || bytes[12] == 13 else { return .failure(Failure(reason: "bad status line")) }
             var index = 12
             while index < bytes.count && bytes[index] != 10 {
-                guard bytes[index] != 0 else { return .failure(Failure(reason: "NUL in status line")) }
+                // The reason phrase is HTAB, SP, VCHAR and obs-text (RFC 9112 §4); a CR only ends the line.
+                // A bare CR let `Set-Cookie: injected=1` through to a client that splits lines on CR.
+                let byte = bytes[index]
+                if byte == 13 {
+                    guard index + 1 < bytes.count, bytes[index + 1] == 10 else {
+                        return .failure(Failure(reason: "bare CR in status line"))
+                    }
+                } else if (byte < 0x20 && byte != 9) || byte == 0x7F {
+                    return .failure(Failure(reason: "control byte in status line"))
+                }
                 index += 1
             }
             guard index < bytes.count, bytes[index - 1] == 13 else { return .failure(Failure(reason: "bare LF")) }

@@ -37,8 +37,12 @@ public final class Upstream: UpstreamTransport {
         public var idleTimeout: Duration
         /// Longest wait for a connection (new or from the pool). Default 5 s.
         public var connectTimeout: Duration
-        /// Longest wait for the response head, and between body chunks. Default 60 s.
+        /// Longest wait for the response head, and between body chunks (nginx `proxy_read_timeout`). Default 60 s.
         public var responseTimeout: Duration
+        /// Longest time for a whole exchange, from sending the request to the response's last byte, however
+        /// steadily bytes trickle in; then the upstream call fails with a timeout (504). Default `nil`: none, as in
+        /// nginx, since a proxied download may take long. ``APIClient``-style callers that collect a response set it.
+        public var totalTimeout: Duration?
         /// How servers are chosen. Default round-robin.
         public var balancing: Balancing
         /// Consecutive failures after which a server is skipped. Default 3.
@@ -56,6 +60,7 @@ public final class Upstream: UpstreamTransport {
             idleTimeout: Duration = .seconds(60),
             connectTimeout: Duration = .seconds(5),
             responseTimeout: Duration = .seconds(60),
+            totalTimeout: Duration? = nil,
             balancing: Balancing = .roundRobin,
             maxFailures: Int = 3,
             failTimeout: Duration = .seconds(10),
@@ -66,11 +71,16 @@ public final class Upstream: UpstreamTransport {
             self.idleTimeout = idleTimeout
             self.connectTimeout = connectTimeout
             self.responseTimeout = responseTimeout
+            self.totalTimeout = totalTimeout
             self.balancing = balancing
             self.maxFailures = maxFailures
             self.failTimeout = failTimeout
             self.retryIdempotentRequests = retryIdempotentRequests
             self.bodyHighWatermark = bodyHighWatermark
+        }
+
+        var exchangeTimeouts: ExchangeTimeouts {
+            ExchangeTimeouts(perRead: self.responseTimeout.timeAmount, total: self.totalTimeout?.timeAmount)
         }
     }
 
@@ -190,7 +200,7 @@ public final class Upstream: UpstreamTransport {
         let connection = try await pool.lease()
         let exchange: UpstreamExchange
         do {
-            exchange = try await connection.execute(head: head, body: request.body, timeout: self.configuration.responseTimeout.timeAmount)
+            exchange = try await connection.execute(head: head, body: request.body, timeouts: self.configuration.exchangeTimeouts)
         } catch {
             pool.release(connection, reusable: false)
             throw error

@@ -15,6 +15,13 @@ struct UpstreamExchange: Sendable {
     let ended: EventLoopFuture<Bool>
 }
 
+/// How long one exchange may wait for its upstream: per read (the response head, then between body chunks;
+/// nginx `proxy_read_timeout`) and in all, head to last byte (none by default: a proxied download may be long).
+struct ExchangeTimeouts: Sendable {
+    var perRead: TimeAmount
+    var total: TimeAmount?
+}
+
 /// One HTTP/1.1 connection to an upstream server, usable from any task.
 struct UpstreamConnection: Sendable {
     let channel: any Channel
@@ -70,16 +77,16 @@ struct UpstreamConnection: Sendable {
     /// - Parameters:
     ///   - head: the request head, framing headers included.
     ///   - body: the request body, streamed with back-pressure.
-    ///   - timeout: the longest wait for the response head, and between response body chunks.
-    func execute(head: HTTPRequestHead, body: RequestBody, timeout: TimeAmount) async throws -> UpstreamExchange {
+    ///   - timeouts: the longest wait for the response head and between body chunks, and for the whole response.
+    func execute(head: HTTPRequestHead, body: RequestBody, timeouts: ExchangeTimeouts) async throws -> UpstreamExchange {
         let handler = self.handler
         let bodyless = body.isKnownEmpty
         let exchange: EventLoopFuture<UpstreamExchange>
         if self.eventLoop.inEventLoop {
             // The usual case: the pool hands out connections on the caller's loop, so no hop.
-            exchange = try handler.value.start(head, timeout: timeout, endRequest: bodyless)
+            exchange = try handler.value.start(head, timeouts: timeouts, endRequest: bodyless)
         } else {
-            exchange = try await self.eventLoop.submit { try handler.value.start(head, timeout: timeout, endRequest: bodyless) }.get()
+            exchange = try await self.eventLoop.submit { try handler.value.start(head, timeouts: timeouts, endRequest: bodyless) }.get()
         }
         guard !bodyless else { return try await exchange.get() }
         var chunks = body.makeAsyncIterator()
@@ -156,6 +163,8 @@ final class UpstreamConnectionHandler: ChannelDuplexHandler, RemovableChannelHan
     private var keepAlive = true
     private var requestIsHead = false
     private var timeout = TimeAmount.seconds(60)
+    /// When the exchange must have ended, whatever its progress (``ExchangeTimeouts/total``).
+    private var totalDeadline = NIODeadline.distantFuture
     private var timer: Scheduled<Void>?
     private var lastProgress = NIODeadline.now()
     /// Response bodies up to this many bytes (with a Content-Length) are collected, not streamed.
@@ -180,7 +189,7 @@ final class UpstreamConnectionHandler: ChannelDuplexHandler, RemovableChannelHan
     }
 
     /// Writes the request head (and its end, for a request without body) and returns the future of the response.
-    func start(_ head: HTTPRequestHead, timeout: TimeAmount, endRequest: Bool) throws -> EventLoopFuture<UpstreamExchange> {
+    func start(_ head: HTTPRequestHead, timeouts: ExchangeTimeouts, endRequest: Bool) throws -> EventLoopFuture<UpstreamExchange> {
         guard let context, case .idle = self.state else { throw UpstreamError.closedBeforeResponse(self.server) }
         let promise = context.eventLoop.makePromise(of: UpstreamExchange.self)
         self.ended = context.eventLoop.makePromise(of: Bool.self)
@@ -188,9 +197,7 @@ final class UpstreamConnectionHandler: ChannelDuplexHandler, RemovableChannelHan
         self.exchangeCount &+= 1
         self.keepAlive = head.isKeepAlive
         self.requestIsHead = head.method == .HEAD
-        self.timeout = timeout
-        self.lastProgress = .now()
-        self.armTimer()
+        self.setTimeouts(timeouts)
         if endRequest {
             context.write(self.wrapOutboundOut(.head(head)), promise: nil)
             context.writeAndFlush(self.wrapOutboundOut(.end(nil)), promise: nil)
@@ -203,16 +210,14 @@ final class UpstreamConnectionHandler: ChannelDuplexHandler, RemovableChannelHan
     /// The fast path's start: writes a bodyless request's head (`request`, bytes) straight to the socket (no
     /// HTTP encoder) and hands the response to `sink` as it arrives — its head parsed, its body as the bytes
     /// that came — on the loop.
-    func startForwarding(_ request: ByteBuffer, timeout: TimeAmount, to sink: any UpstreamSink) -> Bool {
+    func startForwarding(_ request: ByteBuffer, timeouts: ExchangeTimeouts, to sink: any UpstreamSink) -> Bool {
         guard self.context != nil, let tap = self.tap, let tapContext = tap.context, case .idle = self.state else { return false }
         self.state = .forwarding(sink, headSeen: false)
         self.scanner = ResponseScanner()
         self.exchangeCount &+= 1
         self.keepAlive = true
         self.requestIsHead = false
-        self.timeout = timeout
-        self.lastProgress = .now()
-        self.armTimer()
+        self.setTimeouts(timeouts)
         tapContext.writeAndFlush(NIOAny(request), promise: nil)
         return true
     }
@@ -410,35 +415,46 @@ final class UpstreamConnectionHandler: ChannelDuplexHandler, RemovableChannelHan
         self.ended = nil
     }
 
+    private func setTimeouts(_ timeouts: ExchangeTimeouts) {
+        self.timeout = timeouts.perRead
+        self.lastProgress = .now()
+        self.totalDeadline = timeouts.total.map { self.lastProgress + $0 } ?? .distantFuture
+        self.armTimer()
+    }
+
     /// One timer per connection, re-armed lazily: progress only moves `lastProgress`, and an early fire
     /// schedules the rest (a schedule/cancel pair per chunk showed up in profiles).
     private func armTimer() {
         guard let context, self.timer == nil else { return }
         let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
-        self.timer = context.eventLoop.scheduleTask(deadline: self.lastProgress + self.timeout) {
+        self.timer = context.eventLoop.scheduleTask(deadline: min(self.lastProgress + self.timeout, self.totalDeadline)) {
             let handler = loopBound.value
             handler.timer = nil
             if handler.state.isIdle { return }
-            let deadline = handler.lastProgress + handler.timeout
-            if deadline > .now() {
+            let now = NIODeadline.now()
+            if handler.totalDeadline <= now {
+                // A trickling upstream makes progress with every byte; only the total deadline ends it.
+                handler.timedOut(overall: true)
+            } else if min(handler.lastProgress + handler.timeout, handler.totalDeadline) > now {
                 handler.armTimer()
             } else {
-                handler.timedOut()
+                handler.timedOut(overall: false)
             }
         }
     }
 
-    private func timedOut() {
+    /// - Parameter overall: the total deadline passed (a paused read does not excuse that).
+    private func timedOut(overall: Bool) {
         switch self.state {
         case .waitingForHead(let promise), .buffering(let promise, _, _):
             self.state = .closed
             promise.fail(UpstreamError.responseTimeout(self.server))
         case .streaming(let source):
-            guard !self.reads.isPaused else { return }
+            guard overall || !self.reads.isPaused else { return }
             self.state = .closed
             source?.finish(UpstreamError.responseTimeout(self.server))
         case .forwarding(let sink, let headSeen):
-            guard !(headSeen && self.reads.isPaused) else { return }
+            guard overall || !(headSeen && self.reads.isPaused) else { return }
             self.failForwarding(sink, .responseTimeout(self.server), beforeHead: !headSeen)
             self.context?.close(promise: nil)
             return

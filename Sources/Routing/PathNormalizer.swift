@@ -64,18 +64,40 @@ public enum PathNormalizer {
     }
 
     /// Whether `path` is already in normal form (the fast path: most paths are).
+    ///
+    /// Exactly the paths that ``normalize(_:)`` returns unchanged: a fixed point, so a caller may normalise
+    /// once and then trust this check (the fuzz target and a property test hold the two together). Escapes
+    /// other than `%2e`, `%2f` and `%00` are normal: they stay as sent, as nginx forwards them.
     public static func isNormalized(_ path: some StringProtocol) -> Bool {
-        guard path.utf8.first == UInt8(ascii: "/") else { return false }
+        var utf8 = path.utf8.makeIterator()
+        guard utf8.next() == UInt8(ascii: "/") else { return false }
         var length = 0
         var dots = 0
-        for byte in path.utf8.dropFirst() {
+        // Bytes still to see of a `%` escape (2, 1, or 0 outside one), to spot those `normalize` decodes or refuses.
+        var escape = 0
+        var escapeFirst: UInt8 = 0
+        while let byte = utf8.next() {
+            if escape == 2 {
+                escapeFirst = byte | 0x20
+                escape = 1
+            } else if escape == 1 {
+                escape = 0
+                switch (escapeFirst, byte | 0x20) {
+                case (UInt8(ascii: "2"), UInt8(ascii: "e")), (UInt8(ascii: "2"), UInt8(ascii: "f")), (UInt8(ascii: "0"), 0x30):
+                    return false
+                default: break
+                }
+            }
             switch byte {
             case UInt8(ascii: "/"):
                 if length == 0 || (dots == length && length <= 2) { return false }
                 length = 0
                 dots = 0
-            case UInt8(ascii: "%"), 0..<0x20, 0x7F:
+            case 0..<0x20, 0x7F:
                 return false
+            case UInt8(ascii: "%"):
+                escape = 2
+                length += 1
             case UInt8(ascii: "."):
                 length += 1
                 dots += 1

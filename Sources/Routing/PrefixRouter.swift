@@ -65,41 +65,64 @@ public struct PrefixRouter: HTTPHandler {
 
     public func handle(_ request: Request, context: RequestContext) async throws -> Response {
         let path = try PathNormalizer.normalizedPath(of: request)
-        guard let location = self.match(path) else {
+        switch self.route(path) {
+        case .location(let location, _, let forwarded):
+            return try await location.handler.handle(request.retargeted(to: forwarded), context: context)
+        case .addSlash:
+            let query = request.queryString.map { "?" + $0 } ?? ""
+            return Response(status: .movedPermanently, headers: [.location: path + "/" + query])
+        case .noLocation:
             if let notFound = self.notFound {
-                return try await notFound.handle(Self.retarget(request, path: path), context: context)
-            }
-            if !path.hasSuffix("/"), self.prefixes.contains(where: { $0.path == path + "/" }) {
-                let query = request.queryString.map { "?" + $0 } ?? ""
-                return Response(status: .movedPermanently, headers: [.location: path + "/" + query])
+                return try await notFound.handle(request.retargeted(to: path), context: context)
             }
             throw HTTPError(.notFound)
         }
-        let forwarded: String
+    }
+
+    /// Where a normalised path goes; the async path and the event-loop fast path both ask this.
+    enum Route {
+        /// To `location` (at `prefixIndex` among the prefixes, `nil` for an exact one), with the path it receives.
+        case location(Location, prefixIndex: Int?, forwarded: String)
+        /// A 301 to `path + "/"`: a prefix location is exactly that (nginx, for `location /search/`
+        /// and a request for `/search`, even when `location /` exists).
+        case addSlash
+        case noLocation
+    }
+
+    /// Exact locations first, then a prefix location the path lacks only its slash for, then the longest prefix.
+    func route(_ path: some StringProtocol, exactLengths: Set<Int>? = nil) -> Route {
+        if exactLengths?.contains(path.utf8.count) ?? true, let exact = self.exact[String(path)] {
+            return .location(exact, prefixIndex: nil, forwarded: self.forwarded(String(path), location: exact))
+        }
+        if !path.hasSuffix("/"),
+            self.prefixes.contains(where: { $0.path.utf8.count == path.utf8.count + 1 && $0.path.hasPrefix(path) })
+        {
+            return .addSlash
+        }
+        guard let index = self.prefixes.firstIndex(where: { path.hasPrefix($0.path) }) else { return .noLocation }
+        let location = self.prefixes[index]
+        return .location(location, prefixIndex: index, forwarded: self.forwarded(String(path), location: location))
+    }
+
+    private func forwarded(_ path: String, location: Location) -> String {
         switch location.rewrite.kind {
         case .keep:
-            forwarded = path
+            path
         case .strip:
-            forwarded = "/" + path.dropFirst(location.path.utf8.count).drop { $0 == "/" }
+            "/" + path.dropFirst(location.path.utf8.count).drop { $0 == "/" }
         case .replace(let replacement):
-            forwarded = replacement + path.dropFirst(location.path.utf8.count)
+            replacement + path.dropFirst(location.path.utf8.count)
         }
-        return try await location.handler.handle(Self.retarget(request, path: forwarded), context: context)
     }
+}
 
-    /// The location for a normalised path: exact first, then the longest prefix.
-    func match(_ path: some StringProtocol) -> Location? {
-        if let exact = self.exact[String(path)] { return exact }
-        return self.prefixes.first { path.hasPrefix($0.path) }
-    }
-
-    private static func retarget(_ request: Request, path: String) -> Request {
-        var request = request
-        if let query = request.queryString {
-            request.head.path = path + "?" + query
-        } else if request.head.path != path {
-            request.head.path = path
-        }
+extension Request {
+    /// The request with `path` (already normalised) as its path, the query kept: what routers pass on, so that
+    /// what was matched is what the handler or upstream receives.
+    package func retargeted(to path: String) -> Request {
+        guard self.path != path else { return self }
+        var request = self
+        request.head.path = request.queryString.map { path + "?" + $0 } ?? path
         return request
     }
 }
@@ -122,24 +145,17 @@ struct PrefixFastPath: HTTPFastPath {
     let exactLengths: Set<Int>
 
     func take(_ head: HTTPRequestHead, path: Substring, connection: FastPathConnection) -> Bool {
+        var normalized = path
         if !PathNormalizer.isNormalized(path) {
-            // Rare; and a path that cannot be normalised is the async path's 400.
-            guard let normalized = try? PathNormalizer.normalize(path) else { return false }
-            return self.take(head, path: Substring(normalized), connection: connection)
+            // Rare; and a path that cannot be normalised is the async path's 400. Once normalised, a path is
+            // normal (a fixed point, which the normaliser's tests and fuzz target hold it to).
+            guard let path = try? PathNormalizer.normalize(path) else { return false }
+            normalized = Substring(path)
         }
-        guard !self.exactLengths.contains(path.utf8.count) || self.router.exact[String(path)] == nil,
-            let index = self.router.prefixes.firstIndex(where: { path.hasPrefix($0.path) }),
+        // The same routing decision as the async path, so the two cannot disagree on where a request goes.
+        guard case .location(_, let index?, let forwarded) = self.router.route(normalized, exactLengths: self.exactLengths),
             let fastPath = self.fastPaths[index]
         else { return false }
-        let location = self.router.prefixes[index]
-        switch location.rewrite.kind {
-        case .keep:
-            return fastPath.take(head, path: path, connection: connection)
-        case .strip:
-            let rest = path.dropFirst(location.path.utf8.count).drop { $0 == "/" }
-            return fastPath.take(head, path: Substring("/" + rest), connection: connection)
-        case .replace(let replacement):
-            return fastPath.take(head, path: Substring(replacement + path.dropFirst(location.path.utf8.count)), connection: connection)
-        }
+        return fastPath.take(head, path: Substring(forwarded), connection: connection)
     }
 }

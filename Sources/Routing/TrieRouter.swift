@@ -48,12 +48,12 @@ public struct TrieRouter: HTTPHandler {
             for (name, value) in zip(route.parameterNames, captures) {
                 if let name { context.parameters.append(name, value) }
             }
-            return try await route.handler.handle(request, context: context)
+            return try await route.handler.handle(request.retargeted(to: path), context: context)
         case .methodNotAllowed(let allowed):
             throw HTTPError(.methodNotAllowed, headers: [.allow: allowed.map(\.rawValue).joined(separator: ", ")])
         case .notFound:
             if let fallback = self.fallback {
-                return try await fallback.handle(request, context: context)
+                return try await fallback.handle(request.retargeted(to: path), context: context)
             }
             throw HTTPError(.notFound)
         }

@@ -40,11 +40,19 @@ public struct APIClient: Sendable {
     /// `http://` + ``authority``: where ``forwarding`` may send the token.
     let origin: String
 
+    /// The upstream settings for page → API calls: a loader waits for its data, so every call has a total
+    /// deadline (10 s; a page whose API trickles its answer becomes a 504 error page, not a hung request),
+    /// and the response head must come within 10 s.
+    public static var defaultConfiguration: Upstream.Configuration {
+        Upstream.Configuration(responseTimeout: .seconds(10), totalTimeout: .seconds(10))
+    }
+
     /// A client that calls the API over pooled HTTP/1.1 connections at `baseURL` (`http://host:port`).
+    /// - Parameter configuration: pool and timeouts; ``defaultConfiguration`` unless given.
     /// - Throws: when `baseURL` is not an `http://` URL.
     public static func http(
         _ baseURL: String,
-        configuration: Upstream.Configuration = Upstream.Configuration(),
+        configuration: Upstream.Configuration = APIClient.defaultConfiguration,
         tokenCookie: String = "access_token"
     ) throws -> APIClient {
         let upstream = try Upstream([baseURL], configuration: configuration)
