@@ -48,7 +48,7 @@ final class HTTPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
         self.timeouts = timeouts
         self.fastPath = fastPath
         self.logger = logger
-        self.state = HTTPConnectionStateMachine(maxBodyBytes: limits.maxBodyBytes)
+        self.state = HTTPConnectionStateMachine(maxBodyBytes: limits.maxBodyBytes, maxPipelinedRequests: limits.maxPipelinedRequests)
     }
 
     var isClosed: Bool { self.state.isClosed }
@@ -72,6 +72,10 @@ final class HTTPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
         case .queued:
             // The next request, sent before this response ended: it waits its turn, and reads wait with it.
             self.reads.pause()
+        case .overflow:
+            self.logger.debug("Too many pipelined requests; closing the connection")
+            self.finishBody(ChannelError.eof)
+            context.close(promise: nil)
         }
     }
 

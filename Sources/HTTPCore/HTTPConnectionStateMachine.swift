@@ -67,6 +67,8 @@ package struct HTTPConnectionStateMachine {
         case process
         /// It was queued (reads are paused until the queue drains).
         case queued
+        /// More pipelined requests wait than the limit allows: close the connection.
+        case overflow
     }
 
     /// What a request head leads to.
@@ -114,6 +116,11 @@ package struct HTTPConnectionStateMachine {
         package var version: HTTPVersion
         /// `Connection: close`, `Connection: keep-alive` (HTTP/1.0), or nothing.
         package var connection: String?
+
+        package init(version: HTTPVersion, connection: String?) {
+            self.version = version
+            self.connection = connection
+        }
     }
 
     package private(set) var inbound = Inbound.idle
@@ -124,11 +131,16 @@ package struct HTTPConnectionStateMachine {
     package private(set) var upgradeRequested = false
     /// Pipelined parts and parse errors waiting for the response in front of them.
     package private(set) var queued = CircularBuffer<Queued>()
+    /// Request heads among ``queued``.
+    private var queuedRequests = 0
     /// The largest request body accepted.
     let maxBodyBytes: Int
+    /// The most pipelined requests that may wait (one read can carry thousands of tiny ones).
+    let maxPipelinedRequests: Int
 
-    package init(maxBodyBytes: Int) {
+    package init(maxBodyBytes: Int, maxPipelinedRequests: Int = 64) {
         self.maxBodyBytes = maxBodyBytes
+        self.maxPipelinedRequests = maxPipelinedRequests
     }
 
     /// Whether the connection stays open after the response in flight.
@@ -147,7 +159,8 @@ package struct HTTPConnectionStateMachine {
         switch self.outbound {
         case .idle: return false
         case .flushing: return true
-        case .pending, .headWritten: return self.inbound == .idle
+        // The request in flight was received whole (or switches protocols): anything more is a later request.
+        case .pending, .headWritten: return self.inbound == .idle || self.inbound == .upgrading
         }
     }
 
@@ -175,6 +188,14 @@ package struct HTTPConnectionStateMachine {
     /// A part arrived from the decoder.
     package mutating func partArrived(_ part: HTTPServerRequestPart) -> ReadAction {
         guard self.mustQueue else { return .process }
+        if case .head = part {
+            guard self.queuedRequests < self.maxPipelinedRequests else {
+                self.lifecycle = .closed
+                self.dropQueued()
+                return .overflow
+            }
+            self.queuedRequests += 1
+        }
         self.queued.append(.part(part))
         return .queued
     }
@@ -185,9 +206,11 @@ package struct HTTPConnectionStateMachine {
         switch self.outbound {
         case .idle: break
         case .flushing: return nil
-        case .pending, .headWritten: if self.inbound == .idle { return nil }
+        case .pending, .headWritten: if self.inbound == .idle || self.inbound == .upgrading { return nil }
         }
-        return self.queued.removeFirst()
+        let next = self.queued.removeFirst()
+        if case .part(.head) = next { self.queuedRequests -= 1 }
+        return next
     }
 
     /// A request head was parsed.
@@ -267,7 +290,7 @@ package struct HTTPConnectionStateMachine {
     }
 
     private mutating func fail(with status: HTTPResponseStatus) -> ConnectionAction {
-        self.queued.removeAll()
+        self.dropQueued()
         switch self.outbound {
         case .headWritten, .flushing:
             self.lifecycle = .closed
@@ -299,7 +322,7 @@ package struct HTTPConnectionStateMachine {
 
     /// Graceful shutdown: finish the response in flight (with `Connection: close`), serve nothing more.
     package mutating func quiesce() -> ConnectionAction {
-        self.queued.removeAll()
+        self.dropQueued()
         self.closeAfterResponse()
         return self.outbound == .idle && self.lifecycle != .closed ? self.close() : .none
     }
@@ -307,12 +330,17 @@ package struct HTTPConnectionStateMachine {
     /// The channel closed.
     package mutating func closed() {
         self.lifecycle = .closed
-        self.queued.removeAll()
+        self.dropQueued()
     }
 
     private mutating func close() -> ConnectionAction {
         self.lifecycle = .closed
         return .close
+    }
+
+    private mutating func dropQueued() {
+        self.queued.removeAll()
+        self.queuedRequests = 0
     }
 
     /// The response in flight is the last: its body ends when the connection does (a fast path's
@@ -365,7 +393,7 @@ package struct HTTPConnectionStateMachine {
         {
             self.outbound = .idle
             self.lifecycle = .closed
-            self.queued.removeAll()
+            self.dropQueued()
             return .close
         }
         self.outbound = writable ? .idle : .flushing
@@ -383,6 +411,6 @@ package struct HTTPConnectionStateMachine {
     /// The response was cut off (a failed body, a fast path that could not finish).
     package mutating func responseAborted() {
         self.lifecycle = .closed
-        self.queued.removeAll()
+        self.dropQueued()
     }
 }

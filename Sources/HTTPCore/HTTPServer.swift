@@ -235,9 +235,9 @@ public final class HTTPServer<Handler: HTTPHandler>: Service, Sendable {
 }
 
 extension HTTPServer {
-    /// What one socket read may add to the request decoder's buffer on top of an unfinished head: NIO's
-    /// adaptive read allocator reads at most 64 KiB at a time.
-    static var decoderReadAllowance: Int { 64 * 1024 + 1024 }
+    /// What one read event may add to the request decoder's buffer on top of an unfinished head: NIO reads up to
+    /// `maxMessagesPerRead` (4) times per event, at most 64 KiB each, before a paused read takes effect.
+    static var decoderReadAllowance: Int { 4 * 64 * 1024 + 1024 }
 }
 
 /// Errors about the server's own lifecycle.

@@ -15,6 +15,10 @@ public struct HTTPServerLimits: Sendable, Hashable {
     public var maxBodyBytes: Int
     /// Most connections open at once; more wait in the accept backlog. Default 4096.
     public var maxConnections: Int
+    /// Most pipelined requests waiting behind the one in flight on a connection (sent before their turn);
+    /// beyond it the connection is closed. Default 64. (nginx reads pipelined requests from its bounded
+    /// `client_header_buffer_size` buffer instead.)
+    public var maxPipelinedRequests: Int
     /// Body chunks buffered before the server stops reading the socket (back-pressure). Default 8.
     public var bodyHighWatermark: Int
     /// Buffered chunks below which the server reads again. Default 2.
@@ -26,6 +30,7 @@ public struct HTTPServerLimits: Sendable, Hashable {
         maxHeaderCount: Int = 100,
         maxBodyBytes: Int = 1024 * 1024,
         maxConnections: Int = 4096,
+        maxPipelinedRequests: Int = 64,
         bodyHighWatermark: Int = 8,
         bodyLowWatermark: Int = 2
     ) {
@@ -33,6 +38,7 @@ public struct HTTPServerLimits: Sendable, Hashable {
         self.maxHeaderCount = maxHeaderCount
         self.maxBodyBytes = maxBodyBytes
         self.maxConnections = maxConnections
+        self.maxPipelinedRequests = maxPipelinedRequests
         self.bodyHighWatermark = bodyHighWatermark
         self.bodyLowWatermark = bodyLowWatermark
     }

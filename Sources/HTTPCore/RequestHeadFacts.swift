@@ -11,10 +11,16 @@ package struct RequestHeadFacts: Sendable {
     var expect = false
     /// `Expect: 100-continue`.
     var expectContinue = false
-    var upgrade = false
-    /// `Connection` names `close` / `keep-alive`.
+    /// An `Upgrade` field.
+    var upgradeField = false
+    /// `Connection` names `close` / `keep-alive` / `upgrade`.
     var close = false
     var keepAliveToken = false
+    var upgradeToken = false
+
+    /// The request asks to switch protocols: `Upgrade` *and* `Connection: upgrade` (RFC 9110 §7.8; an
+    /// `Upgrade` field the `Connection` field does not name is ignored, as NIO's parser ignores it).
+    var upgrade: Bool { self.upgradeField && self.upgradeToken }
 
     package init(_ headers: HTTPHeaders) {
         for (name, value) in headers {
@@ -28,13 +34,14 @@ package struct RequestHeadFacts: Sendable {
                     var value = value
                     if value.withUTF8({ equalsIgnoringASCIICase($0, "100-continue") }) { self.expectContinue = true }
                 case 7 where equalsIgnoringASCIICase(bytes, "upgrade"):
-                    self.upgrade = true
+                    self.upgradeField = true
                 case 10 where equalsIgnoringASCIICase(bytes, "connection"):
                     for token in value.utf8.split(separator: UInt8(ascii: ",")) {
                         let token = token.drop { $0 == 32 || $0 == 9 }.reversed().drop { $0 == 32 || $0 == 9 }
                         let lower = token.reversed().map { $0 >= 65 && $0 <= 90 ? $0 + 32 : $0 }
                         if lower.elementsEqual("close".utf8) { self.close = true }
                         if lower.elementsEqual("keep-alive".utf8) { self.keepAliveToken = true }
+                        if lower.elementsEqual("upgrade".utf8) { self.upgradeToken = true }
                     }
                 case 14 where equalsIgnoringASCIICase(bytes, "content-length"):
                     if !self.hasContentLength { self.contentLength = Int(value) }

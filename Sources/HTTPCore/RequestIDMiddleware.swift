@@ -22,16 +22,19 @@ public struct RequestIDMiddleware: Middleware {
     public func handle(_ request: Request, context: RequestContext, next: some HTTPHandler) async throws -> Response {
         var context = context
         let id: String
-        if let incoming = request.headers[.xRequestID], Self.isAcceptable(incoming, maxLength: self.maxLength) {
-            id = incoming
-        } else {
-            id = Self.generate()
-        }
+        id = Self.accepted(request.headers[values: .xRequestID], maxLength: self.maxLength) ?? Self.generate()
         context.requestID = id
         context.logger[metadataKey: "request_id"] = .string(id)
         var response = try await next.handle(request, context: context)
         response.headers[.xRequestID] = id
         return response
+    }
+
+    /// The incoming id to keep, from the values of every `X-Request-ID` field: exactly one, and acceptable.
+    /// (Two ids are ambiguous; both paths of a gateway use this one rule.)
+    package static func accepted(_ values: some Collection<String>, maxLength: Int) -> String? {
+        guard values.count == 1, let id = values.first, Self.isAcceptable(id, maxLength: maxLength) else { return nil }
+        return id
     }
 
     /// Whether an incoming id is safe to log and echo: 1...maxLength of `[A-Za-z0-9._:-]`.

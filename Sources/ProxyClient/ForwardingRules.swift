@@ -59,12 +59,12 @@ extension HTTPHeaders: ForwardingHeaders {
 /// A header name as both header types spell it.
 struct ProxyHeader: Sendable {
     let field: HTTPField.Name
-    /// Lower case.
+    /// As sent: the same spelling on both paths (`X-Forwarded-For`, not `x-forwarded-for`).
     let nio: String
 
     init(_ field: HTTPField.Name) {
         self.field = field
-        self.nio = field.canonicalName
+        self.nio = field.rawName
     }
 
     static let connection = ProxyHeader(.connection)
@@ -262,6 +262,7 @@ enum ForwardingRules {
     ) where Output.Field == Fields.Element {
         let rewritesLocation = redirects?.configuration.rewriteRedirects == true
         let tokens = Self.connectionTokens(fields)
+        var requestIDWritten = false
         for field in fields {
             switch Fields.kind(of: field) {
             case .connection, .upgrade, .hopByHop:
@@ -274,12 +275,17 @@ enum ForwardingRules {
                     continue
                 }
             case .xRequestID:
-                if requestID != nil { continue }
+                if let requestID {
+                    // Ours replaces the upstream's where it stood (as `HTTPFields`' setter does on the general path).
+                    if !requestIDWritten { output.append(.xRequestID, requestID) }
+                    requestIDWritten = true
+                    continue
+                }
             default:
                 if Self.isNamed(field, of: fields, by: tokens) { continue }
             }
             output.append(field)
         }
-        if let requestID { output.append(.xRequestID, requestID) }
+        if let requestID, !requestIDWritten { output.append(.xRequestID, requestID) }
     }
 }

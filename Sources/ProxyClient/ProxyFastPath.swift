@@ -56,13 +56,9 @@ final class ProxyFastPath: HTTPFastPath {
         self.upstream.fastPathCounter.add(1, ordering: .relaxed)
         var requestID: String?
         if let policy = self.plan.requestIDs {
-            if let incoming = head.headers.first(name: "x-request-id"),
-                RequestIDMiddleware.isAcceptable(incoming, maxLength: policy.maxLength)
-            {
-                requestID = incoming
-            } else {
-                requestID = RequestIDMiddleware.generate()
-            }
+            requestID =
+                RequestIDMiddleware.accepted(head.headers["x-request-id"], maxLength: policy.maxLength)
+                ?? RequestIDMiddleware.generate()
         }
         let authority = head.headers.first(name: "host")
         let hostOverride: String? =
@@ -120,6 +116,8 @@ final class ProxyFastExchange: UpstreamSink, FastPathObserver {
     private var bytes = 0
     private var headSent = false
     private var done = false
+    /// The upstream's body ends with its connection: it is passed on in chunks.
+    private var rechunk = false
 
     init(
         path: ProxyFastPath,
@@ -148,7 +146,9 @@ final class ProxyFastExchange: UpstreamSink, FastPathObserver {
         guard !self.done else { return }
         self.status = head.status
         self.headSent = true
-        if head.framing == .close { self.client.closeAfterResponse() }
+        // A body delimited by the upstream's close goes to the client chunked, as on the general path (and in
+        // nginx): the client's connection need not end with the upstream's.
+        self.rechunk = head.framing == .close
         self.client.writeRaw(self.clientHead(for: head))
     }
 
@@ -166,13 +166,26 @@ final class ProxyFastExchange: UpstreamSink, FastPathObserver {
             requestID: self.requestID,
             keepingFraming: true
         )
-        return writer.finish(addingDate: !head.lines.contains { $0.kind == .date }, closing: !self.client.keepsAlive)
+        return writer.finish(
+            addingDate: !head.lines.contains { $0.kind == .date },
+            chunked: head.framing == .close,
+            closing: !self.client.keepsAlive
+        )
     }
 
     func upstreamBody(_ buffer: ByteBuffer) {
-        guard !self.done else { return }
+        guard !self.done, buffer.readableBytes > 0 else { return }
         self.bytes += buffer.readableBytes
-        self.client.writeRaw(buffer)
+        if self.rechunk {
+            var size = ByteBuffer()
+            size.writeString(String(buffer.readableBytes, radix: 16))
+            size.writeStaticString("\r\n")
+            self.client.writeRaw(size)
+            self.client.writeRaw(buffer)
+            self.client.writeRaw(ByteBuffer(staticString: "\r\n"))
+        } else {
+            self.client.writeRaw(buffer)
+        }
         if !self.client.isWritable {
             // Pause before flushing: the flush may drain the socket and report writability at once.
             let upstream = self.upstreamConnection.handler.value
@@ -193,6 +206,7 @@ final class ProxyFastExchange: UpstreamSink, FastPathObserver {
         let server = self.path.upstream.servers[self.server]
         self.pool.release(self.upstreamConnection, reusable: reusable)
         server.recordSuccess()
+        if self.rechunk { self.client.writeRaw(ByteBuffer(staticString: "0\r\n\r\n")) }
         self.client.end()
         self.log()
     }
@@ -204,7 +218,7 @@ final class ProxyFastExchange: UpstreamSink, FastPathObserver {
         if beforeHead {
             // Nothing answered yet: the async path takes over, counting this as its first try.
             var head = self.clientHead
-            if let requestID = self.requestID { head.headers.replaceOrAdd(name: "x-request-id", value: requestID) }
+            if let requestID = self.requestID { head.headers.replaceOrAdd(name: HTTPField.Name.xRequestID.rawName, value: requestID) }
             var storage = ContextStorage()
             storage[EarlierAttempt.self] = EarlierAttempt(upstream: self.path.upstream, server: self.server, error: error)
             self.client.fallBack(head, storage: storage)
@@ -259,6 +273,10 @@ struct RequestHeadWriter: ForwardedFieldWriter {
     private var buffer: ByteBuffer
     private let hostOverride: String?
     private var cookies: [String] = []
+    /// The first `Cookie` field's name as sent: the merged field goes where it stood, spelt as it was.
+    private var cookieName = "Cookie"
+    /// The fields after the first `Cookie`, written once the merged field is.
+    private var afterCookies: ByteBuffer?
 
     init(method: String, target: String, fields: Int, hostOverride: String?) {
         self.buffer = ByteBufferAllocator().buffer(capacity: 64 + target.utf8.count + (fields + 6) * 48)
@@ -277,6 +295,10 @@ struct RequestHeadWriter: ForwardedFieldWriter {
             return 0
         }
         if special == 1 {
+            if self.cookies.isEmpty {
+                self.cookieName = field.name
+                self.afterCookies = ByteBufferAllocator().buffer(capacity: 256)
+            }
             self.cookies.append(field.value)
             return
         }
@@ -289,13 +311,20 @@ struct RequestHeadWriter: ForwardedFieldWriter {
     }
 
     private mutating func write(_ name: String, _ value: String) {
-        self.buffer.writeHeaderField(name, value)
+        if self.afterCookies != nil {
+            self.afterCookies!.writeHeaderField(name, value)
+        } else {
+            self.buffer.writeHeaderField(name, value)
+        }
     }
 
     /// The finished head, empty line included.
     mutating func finish() -> ByteBuffer {
         if let host = self.hostOverride { self.write("host", host) }
-        if !self.cookies.isEmpty { self.write("cookie", self.cookies.count == 1 ? self.cookies[0] : self.cookies.joined(separator: "; ")) }
+        if var after = self.afterCookies {
+            self.buffer.writeHeaderField(self.cookieName, self.cookies.count == 1 ? self.cookies[0] : self.cookies.joined(separator: "; "))
+            self.buffer.writeBuffer(&after)
+        }
         self.buffer.writeStaticString("\r\n")
         return self.buffer
     }
@@ -329,16 +358,25 @@ struct ResponseHeadFields: ForwardedFields {
 /// copied as they came, and the fields they add.
 struct ResponseHeadWriter: ForwardedFieldWriter {
     private var buffer: ByteBuffer
+    /// 1xx, 204, 304: framing fields are dropped, as NIO's encoder drops them on the general path.
+    private let bodyless: Bool
 
     init(_ head: ResponseScanner.Head) {
         let bytes = head.bytes
+        self.bodyless = head.status < 200 || head.status == 204 || head.status == 304
         self.buffer = ByteBufferAllocator().buffer(capacity: bytes.readableBytes + 128)
-        // The client asked in 1.1; the rest of the status line as it came.
-        self.buffer.writeStaticString("HTTP/1.1")
-        self.buffer.writeBytes(bytes.readableBytesView.dropFirst(8).prefix(head.statusLineEnd - 8))
+        // The client asked in 1.1. The upstream's reason phrase is not passed on: NIO's parser drops it on the
+        // general path and the standard phrase for the code goes out, so the same goes out here (and no byte
+        // of a malformed phrase can reach the client).
+        self.buffer.writeStaticString("HTTP/1.1 ")
+        self.buffer.writeString(String(head.status))
+        self.buffer.writeStaticString(" ")
+        self.buffer.writeString(HTTPResponseStatus(statusCode: head.status).reasonPhrase)
+        self.buffer.writeStaticString("\r\n")
     }
 
     mutating func append(_ field: ResponseHeadFields.Field) {
+        if self.bodyless && (field.line.kind == .contentLength || field.line.kind == .transferEncoding) { return }
         self.buffer.writeBytes(field.bytes.readableBytesView.dropFirst(field.line.range.lowerBound).prefix(field.line.range.count))
     }
 
@@ -347,8 +385,9 @@ struct ResponseHeadWriter: ForwardedFieldWriter {
     }
 
     /// The finished head, empty line included.
-    mutating func finish(addingDate: Bool, closing: Bool) -> ByteBuffer {
+    mutating func finish(addingDate: Bool, chunked: Bool, closing: Bool) -> ByteBuffer {
         if addingDate { self.buffer.writeHeaderField("date", HTTPDate.now()) }
+        if chunked { self.buffer.writeHeaderField("transfer-encoding", "chunked") }
         if closing { self.buffer.writeHeaderField("connection", "close") }
         self.buffer.writeStaticString("\r\n")
         return self.buffer

@@ -78,6 +78,9 @@ struct ResponseScanner {
         case done
     }
 
+    /// The status codes both paths accept from an upstream (RFC 9110 §15: 1xx to 5xx); others are 502.
+    static let validStatuses = 100...599
+
     /// The longest head accepted.
     let maxHeadBytes: Int
     private var state = State.head
@@ -196,18 +199,15 @@ struct ResponseScanner {
                 }
                 status = status * 10 + Int(bytes[index] - UInt8(ascii: "0"))
             }
+            guard ResponseScanner.validStatuses.contains(status) else { return .failure(Failure(reason: "status out of range")) }
             guard bytes[12] == UInt8(ascii: " ") || bytes[12] == 13 else { return .failure(Failure(reason: "bad status line")) }
             var index = 12
             while index < bytes.count && bytes[index] != 10 {
-                // The reason phrase is HTAB, SP, VCHAR and obs-text (RFC 9112 §4); a CR only ends the line.
-                // A bare CR let `Set-Cookie: injected=1` through to a client that splits lines on CR.
-                let byte = bytes[index]
-                if byte == 13 {
-                    guard index + 1 < bytes.count, bytes[index + 1] == 10 else {
-                        return .failure(Failure(reason: "bare CR in status line"))
-                    }
-                } else if (byte < 0x20 && byte != 9) || byte == 0x7F {
-                    return .failure(Failure(reason: "control byte in status line"))
+                // A CR only ends the line: a bare one let `Set-Cookie: injected=1` through to a client that splits
+                // lines on CR (NIO's parser refuses it too). The reason phrase is never passed on (see
+                // `ResponseHeadWriter`), so other bytes in it are as harmless here as on the general path.
+                if bytes[index] == 13, index + 1 >= bytes.count || bytes[index + 1] != 10 {
+                    return .failure(Failure(reason: "bare CR in status line"))
                 }
                 index += 1
             }
@@ -217,7 +217,6 @@ struct ResponseScanner {
             var lines: [Line] = []
             lines.reserveCapacity(16)  // one allocation for most heads, not one per doubling
             var length: Int?
-            var conflictingLengths = false
             var chunked = false
             var transferEncoding = false
             var close = false
@@ -250,17 +249,12 @@ struct ResponseScanner {
                 let kind = ForwardingRules.kind(ofBytes: name)
                 switch kind {
                 case .contentLength:
-                    // Several fields (or a list) are fine only when they all agree.
-                    var bad = false
-                    Self.forEachElement(of: value) { element in
-                        guard let value = Self.decimal(element) else {
-                            bad = true
-                            return
-                        }
-                        if let length, length != value { conflictingLengths = true }
-                        length = value
+                    // One field, one number: NIO's parser (the general path) refuses a list or a repeated field even
+                    // when they agree, and the two paths must refuse the same responses.
+                    guard length == nil, let value = Self.decimal(value[...]) else {
+                        return .failure(Failure(reason: "bad or repeated Content-Length"))
                     }
-                    if bad { return .failure(Failure(reason: "bad Content-Length")) }
+                    length = value
                 case .transferEncoding:
                     transferEncoding = true
                     var last: Slice<UnsafeBufferPointer<UInt8>>?
@@ -279,6 +273,8 @@ struct ResponseScanner {
                 start = end + 1
             }
 
+            // Both framings at once is refused whatever the status (RFC 9112 §6.1: a smuggling sign), as NIO does.
+            guard length == nil || !transferEncoding else { return .failure(Failure(reason: "Content-Length with Transfer-Encoding")) }
             let framing: Framing
             if status < 200 || status == 204 || status == 304 {
                 framing = .none
@@ -287,12 +283,15 @@ struct ResponseScanner {
                 guard chunked else { return .failure(Failure(reason: "Transfer-Encoding without chunked last")) }
                 framing = .chunked
             } else if let length {
-                guard !conflictingLengths else { return .failure(Failure(reason: "conflicting Content-Length")) }
                 framing = .length(length)
             } else {
                 framing = .close
             }
-            let keepAlive = framing != .close && !close && (!http10 || keepAliveToken)
+            // A 1xx or 204 that announces a body (or a 304 with chunked): the upstream may send one anyway, and its
+            // bytes would be read as the next response, so the connection is not reused. (A 304's Content-Length is
+            // the representation's, RFC 9110 §8.6: fine.)
+            let announcesBody = framing == .none && (transferEncoding || (status != 304 && (length ?? 0) > 0))
+            let keepAlive = framing != .close && !close && (!http10 || keepAliveToken) && !announcesBody
             return .success(
                 Head(bytes: head, status: status, statusLineEnd: statusLineEnd, framing: framing, keepAlive: keepAlive, lines: lines)
             )

@@ -89,32 +89,52 @@ struct UpstreamConnection: Sendable {
             exchange = try await self.eventLoop.submit { try handler.value.start(head, timeouts: timeouts, endRequest: bodyless) }.get()
         }
         guard !bodyless else { return try await exchange.get() }
+        // The body goes up while the response is awaited: an upstream may answer (or fail) before the body
+        // ended, and then neither it nor the client's slow body may hold the exchange open.
+        return try await withThrowingTaskGroup(of: UpstreamExchange?.self) { group in
+            group.addTask {
+                try await self.sendBody(body, exchange: exchange)
+                return nil
+            }
+            group.addTask { try await exchange.get() }
+            while let result = try await group.next() {
+                guard let answered = result else { continue }  // the body was sent; the answer comes next
+                // Answered before the body ended: what is left of it is not sent, so the connection cannot be
+                // reused (the handler saw no request end) and closes with the response.
+                group.cancelAll()
+                return answered
+            }
+            throw UpstreamError.closedBeforeResponse(self.server)
+        }
+    }
+
+    private func sendBody(_ body: RequestBody, exchange: EventLoopFuture<UpstreamExchange>) async throws {
         var chunks = body.makeAsyncIterator()
         while true {
             let chunk: ByteBuffer?
             do {
                 chunk = try await chunks.next()
             } catch {
-                // The client's body failed (too large, or the client went away): not the upstream's fault, so
-                // the error stays what it is; the upstream holds half a request, so its connection goes.
+                // The client's body failed (too large, or the client went away): not the upstream's fault, so the
+                // error stays what it is; the upstream holds half a request, so its connection goes.
                 self.channel.close(promise: nil)
                 throw error
             }
+            if Task.isCancelled { return }  // answered already
             do {
                 if let chunk {
                     try await self.channel.writeAndFlush(HTTPClientRequestPart.body(.byteBuffer(chunk)))
                 } else {
                     try await self.channel.writeAndFlush(HTTPClientRequestPart.end(nil))
-                    break
+                    return
                 }
             } catch {
                 // The upstream may have answered early (a 413, say) and closed: its answer still counts.
-                if let early = try? await exchange.get() { return early }
+                if (try? await exchange.get()) != nil { return }
                 self.channel.close(promise: nil)
                 throw UpstreamError.closedBeforeResponse(self.server)
             }
         }
-        return try await exchange.get()
     }
 
     /// After a 101 response: replaces the HTTP handlers with a raw byte tunnel.
@@ -162,6 +182,8 @@ final class UpstreamConnectionHandler: ChannelDuplexHandler, RemovableChannelHan
     private var ended: EventLoopPromise<Bool>?
     private var keepAlive = true
     private var requestIsHead = false
+    /// The request's end went out (bodies are written by the caller, through this handler).
+    private var requestSent = true
     private var timeout = TimeAmount.seconds(60)
     /// When the exchange must have ended, whatever its progress (``ExchangeTimeouts/total``).
     private var totalDeadline = NIODeadline.distantFuture
@@ -183,6 +205,11 @@ final class UpstreamConnectionHandler: ChannelDuplexHandler, RemovableChannelHan
     }
 
     func handlerAdded(context: ChannelHandlerContext) { self.context = context }
+
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        if case .end = self.unwrapOutboundIn(data) { self.requestSent = true }
+        context.write(data, promise: promise)
+    }
     func handlerRemoved(context: ChannelHandlerContext) {
         self.fail()  // settles any promise still pending
         self.context = nil
@@ -197,6 +224,7 @@ final class UpstreamConnectionHandler: ChannelDuplexHandler, RemovableChannelHan
         self.exchangeCount &+= 1
         self.keepAlive = head.isKeepAlive
         self.requestIsHead = head.method == .HEAD
+        self.requestSent = endRequest
         self.setTimeouts(timeouts)
         if endRequest {
             context.write(self.wrapOutboundOut(.head(head)), promise: nil)
@@ -217,6 +245,7 @@ final class UpstreamConnectionHandler: ChannelDuplexHandler, RemovableChannelHan
         self.exchangeCount &+= 1
         self.keepAlive = true
         self.requestIsHead = false
+        self.requestSent = true
         self.setTimeouts(timeouts)
         tapContext.writeAndFlush(NIOAny(request), promise: nil)
         return true
@@ -282,10 +311,21 @@ final class UpstreamConnectionHandler: ChannelDuplexHandler, RemovableChannelHan
         switch self.unwrapInboundIn(data) {
         case .head(let head):
             guard case .waitingForHead(let promise) = self.state, let ended = self.ended else { return }
+            guard ResponseScanner.validStatuses.contains(Int(head.status.code)) else {
+                // NIO reads `099` as status 99: a malformed answer, as for the fast path's scanner.
+                context.close(promise: nil)
+                return
+            }
             self.keepAlive = self.keepAlive && head.isKeepAlive
             let status = head.status.code
             let length = head.headers.first(name: "content-length").flatMap { Int($0) }
-            let bodyless = self.requestIsHead || status < 200 || status == 204 || status == 304 || length == 0
+            let bodylessStatus = status < 200 || status == 204 || status == 304
+            if bodylessStatus && (head.headers.contains(name: "transfer-encoding") || (status != 304 && (length ?? 0) > 0)) {
+                // It announces a body it must not have: should one come, it would be read as the next response
+                // (as in the fast path's scanner; a 304's Content-Length is the representation's).
+                self.keepAlive = false
+            }
+            let bodyless = self.requestIsHead || bodylessStatus || length == 0
             if status == 101 {
                 // Switching protocols: the connection leaves HTTP; the caller replaces this handler.
                 self.state = .closed
@@ -354,8 +394,11 @@ final class UpstreamConnectionHandler: ChannelDuplexHandler, RemovableChannelHan
             self.reads.resume(context)
             let ended = self.ended
             self.ended = nil
-            ended?.succeed(self.keepAlive)
-            if !self.keepAlive { context.close(promise: nil) }
+            // A request whose body was not sent whole (the upstream answered first) leaves the upstream
+            // expecting the rest: the connection cannot serve another request.
+            let reusable = self.keepAlive && self.requestSent
+            ended?.succeed(reusable)
+            if !reusable { context.close(promise: nil) }
         }
     }
 

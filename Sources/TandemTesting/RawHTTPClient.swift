@@ -57,6 +57,31 @@ public final class RawHTTPClient {
         try await self.channel.writeAndFlush(bytes)
     }
 
+    /// Sends raw bytes and waits at most `timeout` for the kernel to take them all: `false` when it did not in
+    /// time, which means the server stopped reading (the bytes still go out if it reads again).
+    public func send(_ bytes: ByteBuffer, within timeout: Duration) async -> Bool {
+        let channel = self.channel
+        let (seconds, attoseconds) = timeout.components
+        return await withCheckedContinuation { continuation in
+            channel.eventLoop.execute {
+                // Both callbacks run on the channel's loop: the flag needs no lock.
+                let settled = NIOLoopBoundBox(false, eventLoop: channel.eventLoop)
+                let settle = { (sent: Bool) in
+                    guard !settled.value else { return }
+                    settled.value = true
+                    continuation.resume(returning: sent)
+                }
+                let watchdog = channel.eventLoop.scheduleTask(in: .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)) {
+                    settle(false)
+                }
+                channel.writeAndFlush(bytes).whenComplete { result in
+                    watchdog.cancel()
+                    if case .success = result { settle(true) } else { settle(false) }
+                }
+            }
+        }
+    }
+
     /// Closes the sending side (TCP half-close).
     public func finishSending() async throws {
         try await self.channel.close(mode: .output)

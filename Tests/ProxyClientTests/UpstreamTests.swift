@@ -1,5 +1,6 @@
 import HTTPCore
 import HTTPTypes
+import Logging
 import NIOCore
 import ProxyClient
 import Synchronization
@@ -118,6 +119,82 @@ struct ReverseProxyFailureTests {
             await client.close()
         }
         await strict.close()
+    }
+}
+
+@Suite("ReverseProxy and a slow or early peer")
+struct ReverseProxyDeadlineTests {
+    @Test("a client body that stalls on its way through the gateway is 408, and the connection closes")
+    func stalledClientBody() async throws {
+        let received = Probe()
+        let upstream = HandlerFunction { request, _ in
+            received.add("requests")
+            _ = try await request.body.collect(upTo: .max)
+            return .text("read it all")
+        }
+        try await withTestServer(upstream) { upstreamPort in
+            let proxy = try ReverseProxy(to: "http://127.0.0.1:\(upstreamPort)", configuration: .init(upstream: patient))
+            var configuration = HTTPServer<ReverseProxy>.Configuration(port: 0)
+            configuration.requestBodyTimeout = .milliseconds(300)
+            try await withTestServer(proxy, configuration: configuration) { port in
+                let client = try await RawHTTPClient.connect(port: port)
+                try await client.send("POST /upload HTTP/1.1\r\nHost: t\r\nContent-Length: 1000\r\n\r\n0123456789abcdefghijklm")
+                let response = try await client.readResponse()
+                #expect(response.status == 408)
+                #expect(await client.isClosedByServer())
+            }
+        }
+    }
+
+    @Test("an upstream that answers before the body ended: the answer reaches the client at once and both connections close")
+    func earlyAnswer() async throws {
+        let upstream = try await ScriptedUpstream { _, received in
+            received.contains("\r\n\r\n") ? .respond("HTTP/1.1 413 Content Too Large\r\ncontent-length: 8\r\n\r\ntoo big\n") : .wait
+        }
+        let proxy = try ReverseProxy(to: upstream.url, configuration: .init(upstream: patient))
+        try await withTestServer(proxy) { port in
+            let client = try await RawHTTPClient.connect(port: port)
+            // The body stalls after ten bytes: the gateway must not wait for it once the upstream has answered.
+            try await client.send("POST /upload HTTP/1.1\r\nHost: t\r\nContent-Length: 100000\r\n\r\n0123456789")
+            let response = try await client.readResponse()
+            #expect(response.status == 413)
+            #expect(response.text == "too big\n")
+            #expect(response.header("connection") == "close", "the rest of the body would be read as a request")
+            #expect(await client.isClosedByServer())
+            // The upstream connection holds half a request: a second request must get a fresh one.
+            let second = try await RawHTTPClient.roundTrip(port: port, "POST /again HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\n\r\n")
+            #expect(second.status == 413)
+        }
+        #expect(upstream.received.allSatisfy { !$0.hasPrefix("0123456789") }, "no body bytes were taken for a request")
+        await upstream.close()
+    }
+
+    @Test("an upstream that trickles its answer is cut at the total deadline: 504")
+    func totalDeadline() async throws {
+        let upstream = HandlerFunction { _, _ in
+            Response(
+                body: .stream(contentLength: 1000) { writer in
+                    // A byte every 50 ms never trips the per-read timeout; only the total deadline can end it.
+                    for _ in 0..<1000 {
+                        try await writer.write(ByteBuffer(string: "x"))
+                        try await Task.sleep(for: .milliseconds(50))
+                    }
+                }
+            )
+        }
+        try await withTestServer(upstream) { upstreamPort in
+            var configuration = Upstream.Configuration(responseTimeout: .seconds(10))
+            configuration.totalTimeout = .milliseconds(500)
+            let api = try Upstream("http://127.0.0.1:\(upstreamPort)", configuration: configuration)
+            let request = Request(head: HTTPRequest(method: .get, scheme: nil, authority: "api", path: "/slow"))
+            do {
+                let response = try await api.send(request, context: RequestContext(logger: Logger(label: "test")))
+                _ = try await response.body.collect(upTo: 1 << 20)
+                Issue.record("the whole trickle was read: no deadline")
+            } catch let error as UpstreamError {
+                #expect(error.isTimeout, "\(error)")
+            }
+        }
     }
 }
 

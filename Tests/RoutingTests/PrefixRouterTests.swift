@@ -37,6 +37,10 @@ struct PrefixRouterTests {
             ("/search/%2e%2e/api/x", "api /api/x"),
             ("/search%2F..%2Fapi/x", "api /api/x"),
             ("//search//x", "web /search/x"),
+            ("/api/caf%C3%A9", "api /api/caf%C3%A9"),
+            ("/search/a%20b/", "web /search/a%20b/"),
+            ("/x%41", "api /x%41"),
+            ("/api/items/100%25?q=%25", "api /api/items/100%25?q=%25"),
         ]
     )
     func routes(target: String, expected: String) async {
@@ -58,6 +62,20 @@ struct PrefixRouterTests {
         #expect(status == 301)
         #expect(headers[.location] == "/search/?query=a")
         #expect(await send(router, .get, "/elsewhere").0 == 404)
+    }
+
+    /// nginx: for `location /search/` with proxy_pass, a request for `/search` is answered 301 even when
+    /// `location /` would match it (the article's layout, where `/` goes to the API).
+    @Test("the slash redirect wins over a shorter prefix that would match, but not over an exact location")
+    func trailingSlashRedirectBeforeShorterPrefix() async {
+        let (status, _, headers) = await send(gateway(), .get, "/search?query=a")
+        #expect(status == 301)
+        #expect(headers[.location] == "/search/?query=a")
+        #expect(await send(gateway(), .get, "/search/static").2[.location] == "/search/static/")
+        var exact = gateway()
+        exact.exactLocation("/search", echoTarget("exact"))
+        #expect(await send(exact, .get, "/search").1 == "exact /search")
+        #expect(await send(gateway(), .get, "/searching").1 == "api /searching")
     }
 
     @Test("traversal attempts over real sockets never reach a handler with `..` in the path")

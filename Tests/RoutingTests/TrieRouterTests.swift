@@ -154,4 +154,17 @@ struct TrieRouterTests {
         #expect(await send(router, .get, "/open").2[HTTPField.Name("X-Tag")!] == nil)
         #expect(await send(router, .get, "/elsewhere").1 == "fallback /elsewhere")
     }
+
+    /// The dev proxy's fallback is a reverse proxy: what it forwards must be what routing matched.
+    @Test("routes and the fallback receive the normalised path, the query kept")
+    func normalisedPathPassedOn() async throws {
+        var routes = TrieRouter.Builder()
+        routes.get("/about/") { request, _ in .text("route \(request.target)") }
+        routes.fallback(HandlerFunction { request, _ in .text("fallback \(request.target)") })
+        let router = try routes.build()
+        #expect(await send(router, .get, "/search/%2e%2e/about/").1 == "route /about/")
+        #expect(await send(router, .get, "/about/?q=1").1 == "route /about/?q=1")
+        #expect(await send(router, .get, "/a//b/../c?x=%2e").1 == "fallback /a/c?x=%2e")
+        #expect(await send(router, .get, "/search/%2E%2E/other?q=1").1 == "fallback /other?q=1")
+    }
 }
