@@ -116,6 +116,9 @@ struct ChannelResponseBodyWriter: ResponseBodyWriter {
     func write(_ buffer: ByteBuffer) async throws {
         let channel = self.connection.channel
         if channel.eventLoop.inEventLoop {
+            // A producer must learn that the client is gone, or it streams into nothing until it is done (or a
+            // shutdown's drain deadline cuts it).
+            guard !self.connection.handler.value.isClosed else { throw ChannelError.ioOnClosedChannel }
             let written = self.connection.writeBodyChunk(buffer)
             if !channel.isWritable {
                 try await written.get()

@@ -154,4 +154,34 @@ struct HTTPConnectionHandlerTests {
             #expect(await client.isClosedByServer(), "the stuck request held the shutdown")
         }
     }
+
+    @Test("a streaming handler learns that its client went away, even while the channel looks writable")
+    func producerLearnsOfClose() async throws {
+        let probe = Probe()
+        let trickle = HandlerFunction { _, _ in
+            Response(
+                body: .stream { writer in
+                    do {
+                        for _ in 0..<100_000 {
+                            try await writer.write(ByteBuffer(string: "x"))
+                            probe.add("written")
+                            try await Task.sleep(for: .milliseconds(10))
+                        }
+                    } catch {
+                        probe.add("failed")
+                        throw error
+                    }
+                }
+            )
+        }
+        try await withTestServer(trickle) { port in
+            let client = try await RawHTTPClient.connect(port: port)
+            try await client.send("GET / HTTP/1.1\r\nHost: t\r\n\r\n")
+            _ = try await client.readBytes(count: 20)
+            await client.close()
+            let deadline = ContinuousClock.now + .seconds(10)
+            while probe["failed"] == 0 && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
+            #expect(probe["failed"] == 1, "the producer went on writing \(probe["written"]) bytes into a closed connection")
+        }
+    }
 }

@@ -327,6 +327,35 @@ struct PageHandlerTests {
         }
     }
 
+    /// The page hung (and SIGTERM could not stop the web server) when its API sent a head and then one byte at a
+    /// time: each byte reset the per-read timeout.
+    @Test("an API that trickles its answer is cut at the client's total deadline: a 504 page")
+    func tricklingAPI() async throws {
+        let trickle = HandlerFunction { _, _ in
+            Response(
+                headers: [.contentType: "application/json"],
+                body: .stream(contentLength: 10_000) { writer in
+                    // A byte every 50 ms: never silent for a per-read timeout. (The pace is the behaviour under test.)
+                    for _ in 0..<10_000 {
+                        try await writer.write(ByteBuffer(string: " "))
+                        try await Task.sleep(for: .milliseconds(50))
+                    }
+                }
+            )
+        }
+        try await withTestServer(trickle) { apiPort in
+            var configuration = APIClient.defaultConfiguration
+            configuration.totalTimeout = .milliseconds(600)
+            #expect(APIClient.defaultConfiguration.totalTimeout != nil, "page API calls have a deadline by default")
+            try await withTestServer(try site(api: try APIClient.http("http://127.0.0.1:\(apiPort)", configuration: configuration))) {
+                port in
+                let response = try await get(port, "/api-call/echo/")
+                #expect(response.status == 504)
+                #expect(try HTMLTree(parsing: response.body).first("title")?.text == "Oops 504")
+            }
+        }
+    }
+
     @Test("An API answer larger than the client's limit fails the load with a 502 page")
     func oversizedAPIAnswer() async throws {
         let api = APIClient(
