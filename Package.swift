@@ -1,4 +1,5 @@
 // swift-tools-version:6.1
+import Foundation
 import PackageDescription
 
 /// One settings array for every target (../shared/STYLE.md): Swift 6 mode plus the upcoming features
@@ -46,7 +47,6 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
-                .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
                 .product(name: "NIOHTTPTypesHTTP1", package: "swift-nio-extras"),
                 .product(name: "NIOExtras", package: "swift-nio-extras"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -63,7 +63,7 @@ let package = Package(
         .target(
             name: "ProxyClient",
             dependencies: [
-                "Routing", "HTTPCore",
+                "HTTPCore",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -313,3 +313,22 @@ let package = Package(
         ),
     ]
 )
+
+// The libFuzzer targets (Fuzz/): only when asked for, since they link libFuzzer's `main` and build only with
+// `--sanitize=fuzzer`. Fuzz/run.sh sets TANDEM_FUZZ=1 and builds into its own folder.
+if ProcessInfo.processInfo.environment["TANDEM_FUZZ"] != nil {
+    package.products.append(.executable(name: "tandem-fuzz", targets: ["TandemFuzz"]))
+    package.targets.append(
+        .executableTarget(
+            name: "TandemFuzz",
+            dependencies: [
+                "HTTPCore", "Routing", "ProxyClient", "CookieAuth", "Validation",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            path: "Fuzz/TandemFuzz",
+            swiftSettings: swiftSettings
+        )
+    )
+}

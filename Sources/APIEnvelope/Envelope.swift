@@ -124,14 +124,50 @@ public enum Envelope {
 }
 
 /// The bytes were not the envelope a client expected.
-public enum EnvelopeDecodingError: Error, Sendable, Hashable, CustomStringConvertible {
+///
+/// ```swift
+/// catch let error as EnvelopeDecodingError where error.isNotAnEnvelope { ... }   // a proxy's HTML error page, say
+/// ```
+public struct EnvelopeDecodingError: Error, Sendable, Hashable, CustomStringConvertible {
+    private enum Kind: Hashable, Sendable {
+        case notAnEnvelope(status: HTTPResponse.Status?, snippet: String)
+        case unexpectedData(type: String, reason: String)
+    }
+
+    private let kind: Kind
+
     /// Not an envelope at all (e.g. an HTML error page from a proxy); `snippet` is the start of the body.
-    case notAnEnvelope(status: HTTPResponse.Status?, snippet: String)
+    public static func notAnEnvelope(status: HTTPResponse.Status?, snippet: String) -> Self {
+        Self(kind: .notAnEnvelope(status: status, snippet: snippet))
+    }
+
     /// A success envelope whose `data` is not the expected type.
-    case unexpectedData(type: String, reason: String)
+    public static func unexpectedData(type: String, reason: String) -> Self {
+        Self(kind: .unexpectedData(type: type, reason: reason))
+    }
+
+    /// Whether the body was not an envelope at all (rather than an envelope of another type).
+    public var isNotAnEnvelope: Bool {
+        if case .notAnEnvelope = self.kind { return true }
+        return false
+    }
+
+    /// The HTTP status of a response that was not an envelope, when known.
+    public var status: HTTPResponse.Status? {
+        if case .notAnEnvelope(let status, _) = self.kind { return status }
+        return nil
+    }
+
+    /// The start of a body that was not an envelope, or why the data did not decode.
+    public var detail: String {
+        switch self.kind {
+        case .notAnEnvelope(_, let snippet): snippet
+        case .unexpectedData(_, let reason): reason
+        }
+    }
 
     public var description: String {
-        switch self {
+        switch self.kind {
         case .notAnEnvelope(let status, let snippet):
             "The response\(status.map { " (\($0.code))" } ?? "") is not an API envelope: \(snippet.debugDescription)"
         case .unexpectedData(let type, let reason):

@@ -60,13 +60,24 @@ public struct KeyRing: Sendable {
 }
 
 /// Why a key ring could not be made.
-public enum KeyRingError: Error, Sendable, Hashable {
+public struct KeyRingError: Error, Sendable, Hashable, CustomStringConvertible {
+    private enum Kind: Hashable, Sendable { case empty, keyTooShort, notBase64 }
+    private let kind: Kind
+
     /// No keys.
-    case empty
+    public static var empty: Self { Self(kind: .empty) }
     /// A key shorter than 32 bytes.
-    case keyTooShort
+    public static var keyTooShort: Self { Self(kind: .keyTooShort) }
     /// A key that is not base64.
-    case notBase64
+    public static var notBase64: Self { Self(kind: .notBase64) }
+
+    public var description: String {
+        switch self.kind {
+        case .empty: "The key ring has no keys"
+        case .keyTooShort: "A key is shorter than 32 bytes"
+        case .notBase64: "A key is not base64"
+        }
+    }
 }
 
 /// Signs and verifies timed values bound to a cookie name: `base64url(value).expiry.base64url(mac)`.

@@ -123,28 +123,40 @@ public struct SetCookie: Sendable, Hashable {
 }
 
 /// Why a cookie was refused.
-public enum SetCookieError: Error, Sendable, Hashable, CustomStringConvertible {
+///
+/// ```swift
+/// do { try response.setCookie(cookie) } catch { logger.error("\(error)") }
+/// ```
+public struct SetCookieError: Error, Sendable, Hashable, CustomStringConvertible {
+    private enum Kind: Hashable, Sendable {
+        case invalidName, invalidValue, invalidAttribute, sameSiteNoneWithoutSecure, partitionedWithoutSecure, prefixRules
+    }
+
+    private let kind: Kind
+    /// The cookie name or attribute concerned (empty when the rule concerns the whole cookie).
+    public let subject: String
+
     /// The name is empty or not an RFC 9110 token.
-    case invalidName(String)
+    public static func invalidName(_ name: String) -> Self { Self(kind: .invalidName, subject: name) }
     /// The value has characters outside RFC 6265 cookie-octets (CR, LF, `;`, `,`, spaces, controls, ...).
-    case invalidValue(name: String)
+    public static func invalidValue(name: String) -> Self { Self(kind: .invalidValue, subject: name) }
     /// `Path`, `Domain` or `Max-Age` is invalid.
-    case invalidAttribute(String)
+    public static func invalidAttribute(_ attribute: String) -> Self { Self(kind: .invalidAttribute, subject: attribute) }
     /// `SameSite=None` without `Secure` (browsers drop such cookies).
-    case sameSiteNoneWithoutSecure
+    public static var sameSiteNoneWithoutSecure: Self { Self(kind: .sameSiteNoneWithoutSecure, subject: "") }
     /// `Partitioned` without `Secure`.
-    case partitionedWithoutSecure
+    public static var partitionedWithoutSecure: Self { Self(kind: .partitionedWithoutSecure, subject: "") }
     /// A `__Secure-` or `__Host-` cookie that breaks its prefix's rules.
-    case prefixRules(String)
+    public static func prefixRules(_ name: String) -> Self { Self(kind: .prefixRules, subject: name) }
 
     public var description: String {
-        switch self {
-        case .invalidName(let name): "Invalid cookie name \(name.debugDescription)"
-        case .invalidValue(let name): "Invalid characters in the value of cookie \(name)"
-        case .invalidAttribute(let attribute): "Invalid cookie attribute \(attribute)"
+        switch self.kind {
+        case .invalidName: "Invalid cookie name \(self.subject.debugDescription)"
+        case .invalidValue: "Invalid characters in the value of cookie \(self.subject)"
+        case .invalidAttribute: "Invalid cookie attribute \(self.subject)"
         case .sameSiteNoneWithoutSecure: "SameSite=None requires Secure"
         case .partitionedWithoutSecure: "Partitioned requires Secure"
-        case .prefixRules(let name): "\(name) breaks its prefix rules (__Secure-: Secure; __Host-: Secure, Path=/, no Domain)"
+        case .prefixRules: "\(self.subject) breaks its prefix rules (__Secure-: Secure; __Host-: Secure, Path=/, no Domain)"
         }
     }
 }

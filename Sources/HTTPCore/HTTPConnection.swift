@@ -9,10 +9,13 @@ import NIOHTTP1
 /// ``run(handler:errorRenderer:logger:)`` runs in a task that prefers ``executor``, so all of its
 /// nonisolated code — including the user's handler, unless it isolates itself to an actor, and the code
 /// after every `await` — runs on the channel's event loop, where ``HTTPConnectionHandler`` may be touched.
-struct HTTPConnection: Sendable {
+package struct HTTPConnection: Sendable {
     let channel: any Channel
     let handler: NIOLoopBound<HTTPConnectionHandler>
     let executor: EventLoopTaskExecutor
+
+    /// Pipelined requests waiting behind the one in flight (for the fuzz target's bound check).
+    package var queuedRequests: Int { self.handler.value.queuedRequests }
 
     /// Serves requests one after another until the connection closes.
     func run<Handler: HTTPHandler>(handler: Handler, errorRenderer: any ErrorRenderer, logger: Logger) async {

@@ -133,6 +133,8 @@ package struct HTTPConnectionStateMachine {
     package private(set) var queued = CircularBuffer<Queued>()
     /// Request heads among ``queued``.
     private var queuedRequests = 0
+    /// Pipelined requests waiting (never more than the limit).
+    package var queuedRequestCount: Int { self.queuedRequests }
     /// The largest request body accepted.
     let maxBodyBytes: Int
     /// The most pipelined requests that may wait (one read can carry thousands of tiny ones).

@@ -235,6 +235,12 @@ public final class HTTPServer<Handler: HTTPHandler>: Service, Sendable {
 }
 
 extension HTTPServer {
+    /// A connection's pipeline on `channel` (an embedded one, for the fuzz target), without a task to serve it:
+    /// what the decoder and the connection handler do with raw bytes.
+    package static func fuzzingPipeline(_ channel: any Channel, configuration: Configuration) -> HTTPConnection {
+        try! Self.configure(channel, configuration: configuration, fastPath: nil, logger: Logger(label: "fuzz"))
+    }
+
     /// What one read event may add to the request decoder's buffer on top of an unfinished head: NIO reads up to
     /// `maxMessagesPerRead` (4) times per event, at most 64 KiB each, before a paused read takes effect.
     static var decoderReadAllowance: Int { 4 * 64 * 1024 + 1024 }

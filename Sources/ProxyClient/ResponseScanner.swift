@@ -1,5 +1,5 @@
 import HTTPCore
-import NIOCore
+package import NIOCore
 
 /// Finds the parts of an upstream's HTTP/1.1 response in the bytes as they arrive, without decoding them: the
 /// event-loop fast path forwards the body bytes as they came (chunked framing included) and rewrites only the
@@ -12,9 +12,9 @@ import NIOCore
 /// var scanner = ResponseScanner()
 /// while let event = try scanner.next(&bytes) { ... }   // .head, then .body… and .end
 /// ```
-struct ResponseScanner {
+package struct ResponseScanner {
     /// How the response's body is delimited.
-    enum Framing: Equatable {
+    package enum Framing: Equatable {
         case length(Int)
         case chunked
         /// Until the upstream closes the connection.
@@ -23,37 +23,37 @@ struct ResponseScanner {
     }
 
     /// One header line of the head, as offsets into ``Head/bytes``.
-    struct Line {
+    package struct Line {
         /// The whole line, CRLF included.
-        var range: Range<Int>
-        var name: Range<Int>
+        package var range: Range<Int>
+        package var name: Range<Int>
         /// The value without surrounding white space.
-        var value: Range<Int>
+        package var value: Range<Int>
         var kind: ForwardingRules.Kind
     }
 
     /// A response head: the bytes as they came, from the status line to the empty line.
-    struct Head {
-        var bytes: ByteBuffer
-        var status: Int
+    package struct Head {
+        package var bytes: ByteBuffer
+        package var status: Int
         /// The end of the status line (its CRLF included).
-        var statusLineEnd: Int
-        var framing: Framing
+        package var statusLineEnd: Int
+        package var framing: Framing
         /// Whether the upstream keeps the connection open after this response.
-        var keepAlive: Bool
-        var lines: [Line]
+        package var keepAlive: Bool
+        package var lines: [Line]
     }
 
-    enum Event {
+    package enum Event {
         case head(Head)
         /// Body bytes as they came (for a chunked body, the framing included).
         case body(ByteBuffer)
         case end
     }
 
-    struct Failure: Error, CustomStringConvertible {
-        let reason: String
-        var description: String { "Invalid upstream response: \(self.reason)" }
+    package struct Failure: Error, CustomStringConvertible {
+        package let reason: String
+        package var description: String { "Invalid upstream response: \(self.reason)" }
     }
 
     private enum Chunk {
@@ -86,18 +86,18 @@ struct ResponseScanner {
     private var state = State.head
     private var pending: ByteBuffer?
 
-    init(maxHeadBytes: Int = 64 * 1024) {
+    package init(maxHeadBytes: Int = 64 * 1024) {
         self.maxHeadBytes = maxHeadBytes
     }
 
     /// Whether the response has ended.
-    var isDone: Bool {
+    package var isDone: Bool {
         if case .done = self.state { return true }
         return false
     }
 
     /// The next part of the response from `input` (consuming what it uses), or `nil` when more bytes are needed.
-    mutating func next(_ input: inout ByteBuffer) throws(Failure) -> Event? {
+    package mutating func next(_ input: inout ByteBuffer) throws(Failure) -> Event? {
         switch self.state {
         case .head:
             return try self.nextHead(&input)
@@ -125,7 +125,7 @@ struct ResponseScanner {
     }
 
     /// The upstream closed the connection: the end of a close-delimited body, or a failure.
-    mutating func connectionClosed() -> Bool {
+    package mutating func connectionClosed() -> Bool {
         guard case .close = self.state else { return false }
         self.state = .done
         return true

@@ -120,8 +120,8 @@ struct EnvelopeTests {
         #expect {
             try Envelope.decode([Hit].self, from: html, status: .badGateway)
         } throws: { error in
-            guard case .notAnEnvelope(let status, let snippet) = error as? EnvelopeDecodingError else { return false }
-            return status == .badGateway && snippet.hasPrefix("<html>")
+            guard let error = error as? EnvelopeDecodingError, error.isNotAnEnvelope else { return false }
+            return error.status == .badGateway && error.detail.hasPrefix("<html>")
         }
 
         #expect(throws: EnvelopeDecodingError.self) { try Envelope.decode(Hit.self, from: good) }

@@ -1,0 +1,197 @@
+import CookieAuth
+import Foundation
+import HTTPCore
+import NIOCore
+import NIOEmbedded
+import NIOHTTP1
+import ProxyClient
+import Routing
+import Validation
+
+// libFuzzer targets for every parser that reads what a client or an upstream sends. One binary; the target is
+// chosen by `TANDEM_FUZZ_TARGET` (Fuzz/run.sh sets it). Each target checks properties, not just "no crash":
+// a property that fails traps, and libFuzzer saves the input as a crash artifact. Every crash found becomes a
+// regression test in the module's test target.
+
+/// The targets by name.
+let targets: [String: @Sendable (UnsafeRawBufferPointer) -> Void] = [
+    "path": fuzzPath,
+    "response": fuzzResponse,
+    "request": fuzzRequest,
+    "cookie": fuzzCookie,
+    "query": fuzzQuery,
+    "schema": fuzzSchema,
+    "signed": fuzzSigned,
+]
+
+// Set once, before libFuzzer's first call, on its only thread.
+nonisolated(unsafe) var selected: (@Sendable (UnsafeRawBufferPointer) -> Void)?
+
+@_cdecl("LLVMFuzzerInitialize")
+public func initialize(_ argc: UnsafeMutablePointer<CInt>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>) -> CInt {
+    let name = ProcessInfo.processInfo.environment["TANDEM_FUZZ_TARGET"] ?? ""
+    guard let target = targets[name] else {
+        print("TANDEM_FUZZ_TARGET must be one of: \(targets.keys.sorted().joined(separator: ", "))")
+        exit(2)
+    }
+    selected = target
+    return 0
+}
+
+/// `TANDEM_FUZZ_REPEAT=N` runs each input N times: with one input file, a leak shows as growing memory.
+let repeats = Int(ProcessInfo.processInfo.environment["TANDEM_FUZZ_REPEAT"] ?? "") ?? 1
+
+@_cdecl("LLVMFuzzerTestOneInput")
+public func testOneInput(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
+    for _ in 0..<repeats { selected?(UnsafeRawBufferPointer(start: data, count: size)) }
+    return 0
+}
+
+/// `PathNormalizer`: a normalised path is a fixed point that `isNormalized` recognises, and a path it calls
+/// normal normalises to itself (the gateway recursed forever when these two disagreed).
+func fuzzPath(_ data: UnsafeRawBufferPointer) {
+    let path = "/" + String(decoding: data, as: UTF8.self)
+    if let normal = try? PathNormalizer.normalize(path) {
+        precondition(PathNormalizer.isNormalized(normal), "not a fixed point: \(path.debugDescription) -> \(normal.debugDescription)")
+        precondition((try? PathNormalizer.normalize(normal)) == normal, "normalize is not idempotent on \(path.debugDescription)")
+        precondition(!normal.contains("/../") && !normal.hasSuffix("/.."), "a climbing segment survived in \(normal.debugDescription)")
+    }
+    if PathNormalizer.isNormalized(path) {
+        precondition((try? PathNormalizer.normalize(path)) == path, "isNormalized but changed: \(path.debugDescription)")
+    }
+}
+
+/// `ResponseScanner`: the same response cut at a fuzzer-chosen point gives the same events as whole; a body
+/// never exceeds what the framing allows; nothing after the end is consumed.
+func fuzzResponse(_ data: UnsafeRawBufferPointer) {
+    guard let cut = data.first else { return }
+    let bytes = Array(data.dropFirst())
+    func scan(_ pieces: [ArraySlice<UInt8>]) -> (events: [String], failed: Bool, leftover: Int) {
+        var scanner = ResponseScanner(maxHeadBytes: 4096)
+        var events: [String] = []
+        var body: [UInt8] = []
+        var pending = ByteBuffer()
+        for piece in pieces {
+            pending.writeBytes(piece)
+            do {
+                while let event = try scanner.next(&pending) {
+                    switch event {
+                    case .head(let head):
+                        events.append("head \(head.status) \(head.framing) \(head.keepAlive)")
+                    case .body(let buffer):
+                        body += buffer.readableBytesView
+                    case .end:
+                        events.append("end")
+                    }
+                    if scanner.isDone { break }
+                }
+            } catch {
+                return (events, true, 0)
+            }
+            if scanner.isDone { break }
+        }
+        if !scanner.isDone, scanner.connectionClosed() { events.append("end at close") }
+        events.append("body \(body.count) \(body.hashValue)")
+        return (events, false, pending.readableBytes)
+    }
+    let split = bytes.isEmpty ? 0 : Int(cut) % (bytes.count + 1)
+    let whole = scan([bytes[...]])
+    let pieces = scan([bytes[..<split], bytes[split...]])
+    precondition(whole.failed == pieces.failed, "refusal depends on where the bytes were cut")
+    if !whole.failed {
+        precondition(whole.events == pieces.events, "events depend on where the bytes were cut: \(whole.events) vs \(pieces.events)")
+    }
+}
+
+/// The server's request path without sockets: NIO's decoder and the connection handler (its state machine,
+/// queue, limits) on an embedded channel, fed the input in two reads. No crash, no unbounded buffer, and what
+/// the server writes back is HTTP.
+func fuzzRequest(_ data: UnsafeRawBufferPointer) {
+    guard let cut = data.first else { return }
+    let bytes = Array(data.dropFirst())
+    let channel = EmbeddedChannel()
+    var configuration = HTTPServer<HandlerFunction>.Configuration(port: 0)
+    configuration.limits.maxHeaderBytes = 1024
+    configuration.limits.maxBodyBytes = 2048
+    configuration.limits.maxPipelinedRequests = 4
+    let connection = HTTPServer<HandlerFunction>.fuzzingPipeline(channel, configuration: configuration)
+    let split = bytes.isEmpty ? 0 : Int(cut) % (bytes.count + 1)
+    for piece in [bytes[..<split], bytes[split...]] where !piece.isEmpty {
+        var buffer = channel.allocator.buffer(capacity: piece.count)
+        buffer.writeBytes(piece)
+        _ = try? channel.writeInbound(buffer)
+        precondition(connection.queuedRequests <= 4, "more pipelined requests queued than the limit")
+    }
+    var written: [UInt8] = []
+    while let buffer = try? channel.readOutbound(as: ByteBuffer.self) { written += buffer.readableBytesView }
+    // With no task to serve requests, only the server's own answers go out: `100 Continue` and parse errors.
+    let interim = "HTTP/1.1 100 Continue\r\n\r\n".utf8
+    let answers = written.starts(with: interim) ? Array(written.dropFirst(interim.count)) : written
+    precondition(answers.isEmpty || answers.starts(with: "HTTP/1.1 4".utf8), "the server wrote something that is not an error response")
+    // Run what the handlers scheduled (the close after an error answer), then tear down.
+    channel.embeddedEventLoop.run()
+    _ = try? channel.finish(acceptAlreadyClosed: true)
+    channel.embeddedEventLoop.run()
+}
+
+/// Cookie parsing tolerates any header value and never loses the name/value split.
+func fuzzCookie(_ data: UnsafeRawBufferPointer) {
+    let text = String(decoding: data, as: UTF8.self)
+    let cookies = Cookies(parsing: text.split(separator: "\n").map(String.init))
+    for (name, value) in cookies {
+        precondition(!name.contains(";") && !value.contains(";"), "a cookie pair kept a separator")
+        precondition(cookies.all(name).contains(value))
+    }
+}
+
+/// Query parsing: any string, and its re-encoding parses back to the same pairs.
+func fuzzQuery(_ data: UnsafeRawBufferPointer) {
+    let query = QueryParameters(parsing: String(decoding: data, as: UTF8.self))
+    let encoded = query.map { QueryParameters.percentEncoded($0.name) + "=" + QueryParameters.percentEncoded($0.value) }
+        .joined(separator: "&")
+    let again = QueryParameters(parsing: encoded)
+    precondition(Array(query.map { "\($0.name)=\($0.value)" }) == Array(again.map { "\($0.name)=\($0.value)" }), "encode/parse round trip")
+}
+
+struct FuzzInput: Sendable {
+    var name: String
+    var count: Int
+    var tags: [String]
+    var ratio: Double?
+}
+
+let fuzzSchema = Schema<FuzzInput>("FuzzSchema") { s in
+    let name = s.field("name", .string(minLength: 1, maxLength: 40, pattern: "[a-z]+", trimmed: true))
+    let count = s.field("count", .integer(0...1000), default: 1)
+    let tags = s.field("tags", .array(.string(maxLength: 10), maxItems: 5))
+    let ratio = s.optional("ratio", .number(minimum: 0, maximum: 1))
+    return { values in FuzzInput(name: values[name], count: values[count], tags: values[tags], ratio: values[ratio]) }
+}
+
+/// Schema decoding of JSON and of query pairs: any input is a value or a list of problems, never a crash; a
+/// decoded value satisfies its constraints.
+func fuzzSchema(_ data: UnsafeRawBufferPointer) {
+    do {
+        let value = try fuzzSchema.decode(json: data)
+        precondition((1...40).contains(value.name.count) && (0...1000).contains(value.count) && value.tags.count <= 5)
+    } catch {
+        precondition(!error.issues.isEmpty, "a rejection without a reason")
+    }
+    let pairs = QueryParameters(parsing: String(decoding: data, as: UTF8.self)).map { ($0.name, $0.value) }
+    if let value = try? fuzzSchema.decode(pairs: pairs) {
+        precondition((0...1000).contains(value.count))
+    }
+}
+
+let signer = CookieSigner(keys: try! KeyRing(keys: [Array(repeating: 7, count: 32)]))
+
+/// Signed values: nothing but a value this signer signed verifies, whatever bytes come in.
+func fuzzSigned(_ data: UnsafeRawBufferPointer) {
+    let text = String(decoding: data, as: UTF8.self)
+    if let value = signer.verify(text, name: "session") {
+        precondition(text.split(separator: ".").count == 3, "a value without payload, expiry and signature verified: \(value)")
+    }
+    let signed = signer.sign(text, name: "session", expiresIn: .seconds(60))
+    precondition(signer.verify(signed, name: "session") == text, "a signed value did not verify")
+    precondition(signer.verify(signed, name: "other") == nil, "a value verified under another name")
+}

@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Builds the libFuzzer targets (Fuzz/TandemFuzz) and runs each for a bounded time on its committed corpus.
+#
+#   Fuzz/run.sh                 # every target, 20 s each
+#   SECONDS_PER_TARGET=600 Fuzz/run.sh path response   # longer, on chosen targets
+#
+# New inputs that add coverage go to a scratch corpus (not the committed one: add the interesting ones by hand
+# with `-merge=1`, see Documentation/Security.md). A crash leaves its input in Fuzz/artifacts/ and fails the run;
+# turn each into a regression test. CI runs this briefly (FUZZ_SECONDS in .ci/run).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+seconds=${SECONDS_PER_TARGET:-20}
+all=(path response request cookie query schema signed)
+targets=("$@")
+[ ${#targets[@]} -gt 0 ] || targets=("${all[@]}")
+
+export TANDEM_FUZZ=1
+build_log=$(mktemp)
+if ! swift build --sanitize=fuzzer --product tandem-fuzz --scratch-path .build-fuzz >"$build_log" 2>&1; then
+  grep -E "error" "$build_log" | head -n 20 >&2
+  exit 1
+fi
+tail -n 1 "$build_log"
+binary=$(swift build --sanitize=fuzzer --product tandem-fuzz --scratch-path .build-fuzz --show-bin-path)/tandem-fuzz
+
+# The Swift runtime's backtracer takes seconds per crash and prints nothing libFuzzer needs.
+export SWIFT_BACKTRACE=enable=no
+mkdir -p Fuzz/artifacts
+status=0
+for target in "${targets[@]}"; do
+  corpus="Fuzz/corpus/$target"
+  scratch=$(mktemp -d)
+  [ -d "$corpus" ] || { echo "fuzz: no corpus for $target" >&2; exit 2; }
+  echo "fuzz: $target for ${seconds}s"
+  if ! TANDEM_FUZZ_TARGET=$target "$binary" "$scratch" "$corpus" -max_total_time="$seconds" -max_len=4096 -timeout=10 \
+    -rss_limit_mb=2048 -artifact_prefix="Fuzz/artifacts/$target-" -print_final_stats=1 >"$scratch.log" 2>&1; then
+    echo "fuzz: $target FAILED" >&2
+    grep -E "Fatal error|ERROR|SUMMARY|Test unit written|Precondition" "$scratch.log" | head -n 20 >&2
+    status=1
+  else
+    grep -E "stat::number_of_executed_units|stat::peak_rss_mb" "$scratch.log" | tr '\n' ' '
+    echo
+  fi
+  rm -rf "$scratch" "$scratch.log"
+done
+exit $status
