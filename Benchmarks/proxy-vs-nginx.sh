@@ -14,6 +14,8 @@
 #                 the ceiling of the design the gateway's event-loop fast path follows
 #   nio-spike-raw the same with no HTTP codec on the upstream side (raw bytes, Content-Length only): the
 #                 ceiling of the next step
+#   tandem-before BASELINE_GATEWAY=/path/to/split-services (optional): the gateway of another build, for an
+#                 A/B in the same run (e.g. the commit before a change: `git worktree add`, build it release)
 # Reports req/s, p50, p99, the proxy's own CPU µs per request and its peak RSS (all its processes).
 # Needs wrk and nginx (apt-get install wrk nginx-light).
 set -euo pipefail
@@ -43,6 +45,9 @@ source Benchmarks/lib.sh
 "$bin/split-services" gateway --port 18181 --route /=http://127.0.0.1:18180 >/dev/null 2>&1 & pids+=($!); tandem_pid=$!
 "$bin/proxy-spike" 18184 18180 >/dev/null 2>&1 & pids+=($!); spike_pid=$!
 "$bin/proxy-spike" 18185 18180 raw >/dev/null 2>&1 & pids+=($!); raw_pid=$!
+if [ -n "${BASELINE_GATEWAY:-}" ]; then
+  "$BASELINE_GATEWAY" gateway --port 18186 --route /=http://127.0.0.1:18180 >/dev/null 2>&1 & pids+=($!); before_pid=$!
+fi
 
 nginx_conf() {  # name port extra-http extra-location upstream
   mkdir -p "$work/$1"
@@ -75,8 +80,10 @@ nginx_conf tuned 18183 "upstream backend { server 127.0.0.1:18180; keepalive 64;
 "$nginx_bin" -p "$work/article" -c "$work/article/nginx.conf" & pids+=($!); article_pid=$!
 "$nginx_bin" -p "$work/tuned" -c "$work/tuned/nginx.conf" & pids+=($!); tuned_pid=$!
 
-for port in 18180 18181 18182 18183 18184 18185; do wait_for "http://127.0.0.1:$port$path"; done
-for port in 18181 18184 18185; do
+ports=(18181 18184 18185)
+[ -z "${BASELINE_GATEWAY:-}" ] || ports+=(18186)
+for port in 18180 18182 18183 "${ports[@]}"; do wait_for "http://127.0.0.1:$port$path"; done
+for port in "${ports[@]}"; do
   if ! cmp -s <(curl -s "http://127.0.0.1:$port$path") <(curl -s "http://127.0.0.1:18183$path"); then
     echo "the proxy on $port does not return nginx's body; refusing to compare" >&2; exit 1
   fi
@@ -89,6 +96,7 @@ echo "| proxy | req/s | p50 | p99 | proxy CPU µs/req | proxy peak RSS |"
 echo "|---|--:|--:|--:|--:|--:|"
 entries=("tandem:18181:$tandem_pid" "nginx-tuned:18183:$tuned_pid" "nginx-article:18182:$article_pid" "nio-spike:18184:$spike_pid"
   "nio-spike-raw:18185:$raw_pid")
+[ -z "${BASELINE_GATEWAY:-}" ] || entries+=("tandem-before:18186:$before_pid")
 declare -A rps p50s p99s cpus
 for ((round = 0; round < rounds; round++)); do
   for ((i = 0; i < ${#entries[@]}; i++)); do
@@ -112,3 +120,6 @@ echo
 echo "req/s of each round: $(for entry in "${entries[@]}"; do IFS=: read -r name _ _ <<<"$entry"; printf '%s: %s; ' "$name" "${rps[$name]}"; done)"
 awk -v t="${median_rps[tandem]}" -v n="${median_rps[nginx-tuned]}" -v tp="${median_p99[tandem]}" -v np="${median_p99[nginx-tuned]}" \
   'BEGIN {printf "tandem vs tuned nginx: throughput %.2fx (goal >= 1.0), p99 %.2fx (goal <= 1.0)\n", t / n, tp / np}'
+if [ -n "${BASELINE_GATEWAY:-}" ]; then
+  awk -v t="${median_rps[tandem]}" -v b="${median_rps[tandem-before]}" 'BEGIN {printf "tandem vs tandem-before: throughput %.2fx\n", t / b}'
+fi

@@ -56,8 +56,10 @@ final class ProxyFastPath: HTTPFastPath {
         self.upstream.fastPathCounter.add(1, ordering: .relaxed)
         var requestID: String?
         if let policy = self.plan.requestIDs {
+            // The array of every value only when there is one at all (clients rarely send an id).
+            let sent = head.headers.first(name: "x-request-id") != nil
             requestID =
-                RequestIDMiddleware.accepted(head.headers["x-request-id"], maxLength: policy.maxLength)
+                (sent ? RequestIDMiddleware.accepted(head.headers["x-request-id"], maxLength: policy.maxLength) : nil)
                 ?? RequestIDMiddleware.generate()
         }
         let authority = head.headers.first(name: "host")

@@ -66,8 +66,11 @@ public struct PrefixRouter: HTTPHandler {
     public func handle(_ request: Request, context: RequestContext) async throws -> Response {
         let path = try PathNormalizer.normalizedPath(of: request)
         switch self.route(path) {
-        case .location(let location, _, let forwarded):
-            return try await location.handler.handle(request.retargeted(to: forwarded), context: context)
+        case .exact(let location):
+            return try await location.handler.handle(request.retargeted(to: Self.forwarded(path, location: location)), context: context)
+        case .prefix(let index):
+            let location = self.prefixes[index]
+            return try await location.handler.handle(request.retargeted(to: Self.forwarded(path, location: location)), context: context)
         case .addSlash:
             let query = request.queryString.map { "?" + $0 } ?? ""
             return Response(status: .movedPermanently, headers: [.location: path + "/" + query])
@@ -81,8 +84,10 @@ public struct PrefixRouter: HTTPHandler {
 
     /// Where a normalised path goes; the async path and the event-loop fast path both ask this.
     enum Route {
-        /// To `location` (at `prefixIndex` among the prefixes, `nil` for an exact one), with the path it receives.
-        case location(Location, prefixIndex: Int?, forwarded: String)
+        /// To an exact location.
+        case exact(Location)
+        /// To the prefix location at this index of ``prefixes``.
+        case prefix(Int)
         /// A 301 to `path + "/"`: a prefix location is exactly that (nginx, for `location /search/`
         /// and a request for `/search`, even when `location /` exists).
         case addSlash
@@ -90,9 +95,11 @@ public struct PrefixRouter: HTTPHandler {
     }
 
     /// Exact locations first, then a prefix location the path lacks only its slash for, then the longest prefix.
+    /// - Parameter exactLengths: the lengths of the exact locations' paths, when the caller knows them: most paths
+    ///   then need no dictionary lookup.
     func route(_ path: some StringProtocol, exactLengths: Set<Int>? = nil) -> Route {
         if exactLengths?.contains(path.utf8.count) ?? true, let exact = self.exact[String(path)] {
-            return .location(exact, prefixIndex: nil, forwarded: self.forwarded(String(path), location: exact))
+            return .exact(exact)
         }
         if !path.hasSuffix("/"),
             self.prefixes.contains(where: { $0.path.utf8.count == path.utf8.count + 1 && $0.path.hasPrefix(path) })
@@ -100,19 +107,23 @@ public struct PrefixRouter: HTTPHandler {
             return .addSlash
         }
         guard let index = self.prefixes.firstIndex(where: { path.hasPrefix($0.path) }) else { return .noLocation }
-        let location = self.prefixes[index]
-        return .location(location, prefixIndex: index, forwarded: self.forwarded(String(path), location: location))
+        return .prefix(index)
     }
 
-    private func forwarded(_ path: String, location: Location) -> String {
+    /// The path `location`'s handler receives for `path`: its prefix kept, stripped or replaced.
+    static func forwarded(_ path: Substring, location: Location) -> Substring {
         switch location.rewrite.kind {
         case .keep:
             path
         case .strip:
-            "/" + path.dropFirst(location.path.utf8.count).drop { $0 == "/" }
+            Substring("/" + path.dropFirst(location.path.utf8.count).drop { $0 == "/" })
         case .replace(let replacement):
-            replacement + path.dropFirst(location.path.utf8.count)
+            Substring(replacement + path.dropFirst(location.path.utf8.count))
         }
+    }
+
+    static func forwarded(_ path: String, location: Location) -> String {
+        String(Self.forwarded(path[...], location: location))
     }
 }
 
@@ -153,9 +164,9 @@ struct PrefixFastPath: HTTPFastPath {
             normalized = Substring(path)
         }
         // The same routing decision as the async path, so the two cannot disagree on where a request goes.
-        guard case .location(_, let index?, let forwarded) = self.router.route(normalized, exactLengths: self.exactLengths),
+        guard case .prefix(let index) = self.router.route(normalized, exactLengths: self.exactLengths),
             let fastPath = self.fastPaths[index]
         else { return false }
-        return fastPath.take(head, path: Substring(forwarded), connection: connection)
+        return fastPath.take(head, path: PrefixRouter.forwarded(normalized, location: self.router.prefixes[index]), connection: connection)
     }
 }

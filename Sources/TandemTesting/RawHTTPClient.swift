@@ -82,6 +82,23 @@ public final class RawHTTPClient {
         }
     }
 
+    /// Stops reading, then pipelines `request` in batches of 20, each batch once `answered()` has caught up with
+    /// all sent so far; stops when it does not catch up within 3 s (the server stopped answering) or after `limit`.
+    /// - Returns: how many requests were sent (all of them answered once the client reads again).
+    public func pipelineWithoutReading(_ request: String, limit: Int = 20_000, answered: () -> Int) async throws -> Int {
+        try await self.setReading(false)
+        let batch = String(repeating: request, count: 20)
+        var sent = 0
+        while sent < limit {
+            try await self.send(batch)
+            sent += 20
+            let deadline = ContinuousClock.now + .seconds(3)
+            while answered() < sent && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(5)) }
+            if answered() < sent { break }
+        }
+        return sent
+    }
+
     /// Closes the sending side (TCP half-close).
     public func finishSending() async throws {
         try await self.channel.close(mode: .output)

@@ -5,21 +5,51 @@ import Testing
 
 @Suite("split-services (processes)")
 struct SplitServicesTests {
-    @Test("`split-services` runs API, web and gateway in one process; every route works through the gateway; SIGTERM stops all")
-    func allInOne() async throws {
-        let servers = try ServerProcess(
+    /// `split-services` with the three servers on free ports.
+    static func allServers() throws -> ServerProcess {
+        try ServerProcess(
             "split-services",
             ["--gateway-port", "0", "--web-port", "0", "--api-port", "0"],
             announcing: "gateway",
             "web",
             "api"
         )
+    }
+
+    @Test("`split-services` runs API, web and gateway in one process; every route works through the gateway; SIGTERM stops all")
+    func allInOne() async throws {
+        let servers = try Self.allServers()
         #expect(Set(servers.ports.values).count == 3)
         try await SearchAppFlow.everyRoute(port: servers.port)
         // The web and API servers answer on their own ports too.
         #expect(try await SearchAppFlow.send(servers.ports["web"]!, "/search/?query=swift").status == 200)
         #expect(try await SearchAppFlow.send(servers.ports["api"]!, "/api/search/?query=swift").status == 200)
         #expect(try await servers.terminate() == 0)
+    }
+
+    /// One such request used to take the whole process down (SIGSEGV in the gateway's fast path).
+    @Test("hostile requests through the gateway: nothing crashes, every answer is HTTP, and the servers go on serving")
+    func hostileRequests() async throws {
+        let servers = try Self.allServers()
+        let port = servers.port
+        // Warm the gateway's upstream pools, so the next requests take the event-loop fast path.
+        for _ in 0..<4 { _ = try await SearchAppFlow.send(port, "/api/search/?query=swift") }
+        for path in ["/api/caf%C3%A9", "/search/a%20b/", "/x%41", "/api/items/100%25", "/search/?query=caf%C3%A9"] {
+            let status = try await SearchAppFlow.send(port, path).status
+            #expect([200, 404].contains(status), "\(path): \(status)")
+        }
+        let bare = try await SearchAppFlow.send(port, "/search?query=x")
+        #expect(bare.status == 301 && bare.header("location") == "/search/?query=x")
+
+        let connect = try await RawHTTPClient.connect(port: port)
+        try await connect.send("CONNECT 127.0.0.1:9 HTTP/1.1\r\nHost: 127.0.0.1:9\r\n\r\n" + String(repeating: "junk", count: 10_000))
+        let refused = try await connect.readResponse()
+        #expect(refused.status >= 400 && refused.header("connection") == "close")
+        #expect(await connect.isClosedByServer())
+
+        #expect(try await SearchAppFlow.send(port, "/healthz").status == 200)
+        try await SearchAppFlow.everyRoute(port: port)
+        #expect(try await servers.terminate() == 0, "the process survived and stopped cleanly")
     }
 
     @Test(
