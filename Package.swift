@@ -322,7 +322,7 @@ if ProcessInfo.processInfo.environment["TANDEM_FUZZ"] != nil {
         .executableTarget(
             name: "TandemFuzz",
             dependencies: [
-                "HTTPCore", "Routing", "ProxyClient", "CookieAuth", "Validation",
+                "HTTPCore", "Routing", "ProxyClient", "CookieAuth", "Validation", "APIEnvelope",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

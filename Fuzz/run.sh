@@ -11,7 +11,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 seconds=${SECONDS_PER_TARGET:-20}
-all=(path response request cookie query schema signed)
+all=(path response request cookie query schema signed json)
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=("${all[@]}")
 

@@ -40,7 +40,8 @@ struct Micro {
         let encoder = JSONEncoder()
         var sink = 0
 
-        let size = try JSONWriter.encode(results).readableBytes
+        let writtenResults = try JSONWriter.encode(results)
+        let size = writtenResults.readableBytes
         print("search response: \(results.results.count) results, \(size) bytes of JSON\n")
 
         let writer = try measure("JSONWriter (ByteBuffer)") { sink &+= try JSONWriter.encode(results).readableBytes }
@@ -48,6 +49,33 @@ struct Micro {
         let envelope = try measure("Envelope.success (JSONWriter)") { sink &+= try Envelope.success(results).readableBytes }
         print(String(format: "\nJSONWriter is %.1fx faster than JSONEncoder\n", foundation / writer))
         _ = envelope
+
+        // The page loader's side: the API's envelope back into `SearchResults` (issue: 29 % of a page's CPU).
+        let body = try Envelope.success(results)
+        let decoder = JSONDecoder()
+        let reader = try measure("JSONReader (ByteBuffer)") {
+            sink &+= try JSONReader.decode(SearchResults.self, from: try JSONWriter.encode(results)).total
+        }
+        let readerOnly = try measure("JSONReader, decode only") {
+            sink &+= try JSONReader.decode(SearchResults.self, from: writtenResults).total
+        }
+        let foundationDecoder = try measure("Foundation JSONDecoder (Data copy + decode)") {
+            sink &+= try decoder.decode(SearchResults.self, from: Data(writtenResults.readableBytesView)).total
+        }
+        let unwrap = try measure("Envelope.decode (one parse, JSONReader)") {
+            sink &+= try Envelope.decode(SearchResults.self, from: body).total
+        }
+        let unwrapFoundation = try measure("Envelope.decode with JSONDecoder (two parses)") {
+            sink &+= try Envelope.decode(SearchResults.self, from: body, status: nil, decoder: decoder).total
+        }
+        print(
+            String(
+                format: "\nJSONReader is %.1fx faster than JSONDecoder; envelope decoding %.1fx faster\n",
+                foundationDecoder / readerOnly,
+                unwrapFoundation / unwrap
+            )
+        )
+        _ = reader
 
         let pairs = [("query", "swift server"), ("max_results", "20")]
         _ = try measure("SearchSchema.decode(pairs:) (query string)") { sink &+= try Contracts.search.decode(pairs: pairs).maxResults }

@@ -55,8 +55,12 @@ function serve() {
   }).listen(port, '127.0.0.1');
 }
 
-if (workers > 1 && cluster.isPrimary) {
-  for (let i = 0; i < workers; i++) cluster.fork();
-} else {
-  serve();
+module.exports = { search, page };
+
+if (require.main === module) {
+  if (workers > 1 && cluster.isPrimary) {
+    for (let i = 0; i < workers; i++) cluster.fork();
+  } else {
+    serve();
+  }
 }

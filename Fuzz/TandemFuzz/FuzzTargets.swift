@@ -1,3 +1,4 @@
+import APIEnvelope
 import CookieAuth
 import Foundation
 import HTTPCore
@@ -22,6 +23,7 @@ let targets: [String: @Sendable (UnsafeRawBufferPointer) -> Void] = [
     "query": fuzzQuery,
     "schema": fuzzSchema,
     "signed": fuzzSigned,
+    "json": fuzzJSON,
 ]
 
 // Set once, before libFuzzer's first call, on its only thread.
@@ -194,4 +196,50 @@ func fuzzSigned(_ data: UnsafeRawBufferPointer) {
     let signed = signer.sign(text, name: "session", expiresIn: .seconds(60))
     precondition(signer.verify(signed, name: "session") == text, "a signed value did not verify")
     precondition(signer.verify(signed, name: "other") == nil, "a value verified under another name")
+}
+
+/// Any JSON value, through the public Decodable API only, so both decoders can be asked for it. Numbers as `Double`
+/// only: integer decoding of numbers with fractions or exponents follows JSONDecoder's own rounding rules, which the
+/// unit tests hold JSONReader to case by case.
+indirect enum AnyJSON: Decodable, Equatable {
+    case null, bool(Bool), double(Double), string(String), array([AnyJSON]), object([String: AnyJSON])
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if container.decodeNil() {
+            self = .null
+        } else if let value = try? container.decode(Bool.self) {
+            self = .bool(value)
+        } else if let value = try? container.decode(Double.self) {
+            self = .double(value)
+        } else if let value = try? container.decode(String.self) {
+            self = .string(value)
+        } else if let value = try? container.decode([AnyJSON].self) {
+            self = .array(value)
+        } else {
+            self = .object(try container.decode([String: AnyJSON].self))
+        }
+    }
+}
+
+/// `JSONReader` agrees with Foundation's `JSONDecoder`: both accept with the same value, or both refuse.
+func fuzzJSON(_ data: UnsafeRawBufferPointer) {
+    let mine = try? JSONReader.decode(AnyJSON.self, fromBytes: data)
+    // JSONDecoder itself overflows the stack on a few hundred nested containers (a debug build, this probe's
+    // recursion): deep documents are JSONReader's alone (its depth limit has a test of its own).
+    guard data.lazy.filter({ $0 == UInt8(ascii: "[") || $0 == UInt8(ascii: "{") }).count < 64 else { return }
+    let theirs = try? JSONDecoder().decode(AnyJSON.self, from: Data(data))
+    // Differences on purpose, where JSONDecoder is lax: it stops at a NUL byte and ignores what follows, and it
+    // never validates a value it does not decode (the second of repeated keys). JSONReader refuses malformed JSON
+    // anywhere; such a refusal stands when Foundation's eager parser also finds the document malformed.
+    if mine == nil, theirs != nil {
+        if data.contains(0) { return }
+        if (try? JSONSerialization.jsonObject(with: Data(data), options: .fragmentsAllowed)) == nil { return }
+    }
+    // And where JSONDecoder is wrong: it refuses `0e5` (RFC 8259 allows it; JSONSerialization and JSONDecoder's own
+    // `0e+1` agree). An acceptance stands when Foundation's eager parser accepts the document too.
+    if mine != nil, theirs == nil, (try? JSONSerialization.jsonObject(with: Data(data), options: .fragmentsAllowed)) != nil {
+        return
+    }
+    precondition(mine == theirs, "JSONReader \(String(describing: mine)) vs JSONDecoder \(String(describing: theirs))")
 }

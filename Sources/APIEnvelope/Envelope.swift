@@ -47,29 +47,68 @@ public enum Envelope {
         return Response(status: status, headers: fields, body: .bytes(try self.success(data)))
     }
 
-    /// Unwraps an envelope into `T`.
+    /// Unwraps an envelope into `T`, in one pass over the bytes (``JSONReader``; no Foundation on this path).
     /// - Parameters:
     ///   - bytes: the response body.
     ///   - status: the response status, when known; it becomes the thrown ``APIError``'s status.
     /// - Throws: the ``APIError`` an error envelope carries, or ``EnvelopeDecodingError`` when the bytes are not
     ///   an envelope (an HTML error page from a proxy, say) or `data` is not a `T`.
+    public static func decode<T: Decodable>(_ type: T.Type, from bytes: ByteBuffer, status: HTTPResponse.Status? = nil) throws -> T {
+        let outcome: Result<T, any Error> = bytes.withUnsafeReadableBytes { raw in
+            let root: TapeDecoder
+            do {
+                root = TapeDecoder(tape: try JSONTape(bytes: raw, maxDepth: JSONReader.defaultMaxDepth), index: 0, codingPath: [])
+            } catch {
+                return .failure(EnvelopeDecodingError.notAnEnvelope(status: status, snippet: Self.snippet(bytes)))
+            }
+            return Result {
+                try Self.unwrap(
+                    type,
+                    status: status,
+                    bytes: bytes,
+                    head: { try root.decodeValue(Head.self) },
+                    data: { try root.decodeValue(Success<T>.self).data }
+                )
+            }
+        }
+        return try outcome.get()
+    }
+
+    /// ``decode(_:from:status:)`` with Foundation's `decoder` (for its decoding strategies: dates, keys).
     public static func decode<T: Decodable>(
         _ type: T.Type,
         from bytes: ByteBuffer,
-        status: HTTPResponse.Status? = nil,
-        decoder: JSONDecoder = JSONDecoder()
+        status: HTTPResponse.Status?,
+        decoder: JSONDecoder
     ) throws -> T {
         let data = Data(bytes.readableBytesView)
+        return try Self.unwrap(
+            type,
+            status: status,
+            bytes: bytes,
+            head: { try decoder.decode(Head.self, from: data) },
+            data: { try decoder.decode(Success<T>.self, from: data).data }
+        )
+    }
+
+    /// The envelope's rules, whichever decoder reads it.
+    private static func unwrap<T>(
+        _ type: T.Type,
+        status: HTTPResponse.Status?,
+        bytes: ByteBuffer,
+        head decodeHead: () throws -> Head,
+        data decodeData: () throws -> T
+    ) throws -> T {
         let head: Head
         do {
-            head = try decoder.decode(Head.self, from: data)
+            head = try decodeHead()
         } catch {
             throw EnvelopeDecodingError.notAnEnvelope(status: status, snippet: Self.snippet(bytes))
         }
         switch head.status {
         case "success":
             do {
-                return try decoder.decode(Success<T>.self, from: data).data
+                return try decodeData()
             } catch {
                 throw EnvelopeDecodingError.unexpectedData(type: "\(T.self)", reason: "\(error)")
             }

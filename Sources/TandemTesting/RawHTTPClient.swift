@@ -66,7 +66,7 @@ public final class RawHTTPClient {
             channel.eventLoop.execute {
                 // Both callbacks run on the channel's loop: the flag needs no lock.
                 let settled = NIOLoopBoundBox(false, eventLoop: channel.eventLoop)
-                let settle = { (sent: Bool) in
+                let settle: @Sendable (Bool) -> Void = { sent in
                     guard !settled.value else { return }
                     settled.value = true
                     continuation.resume(returning: sent)

@@ -1,4 +1,7 @@
 """The same catalogue, search and envelope as Examples/SearchApp (Catalogue.swift, Contracts.swift)."""
+import os
+
+from django.http import HttpResponse
 from django.shortcuts import render
 from rest_framework import serializers
 from rest_framework.response import Response
@@ -54,3 +57,23 @@ class SearchView(APIView):
 def search_page(request):
     """The example's search results page (Examples/SearchApp/Pages/SearchPage.swift) from a Django template."""
     return render(request, "search.html", search(request.GET.get("query", ""), 20), content_type="text/html; charset=utf-8")
+
+
+_session = None
+
+
+def search_page_fetched(request):
+    """The same page, its data fetched per request from the DRF API process at BENCH_API_URL (a pooled
+    requests.Session): the article's Next.js -> Django call, with Django on both sides."""
+    global _session
+    if _session is None:
+        import requests
+
+        _session = requests.Session()
+    query = request.GET.get("query", "")
+    answer = _session.get(os.environ["BENCH_API_URL"] + "/api/search/", params={"query": query, "max_results": 20},
+                          headers={"Accept": "application/json"})
+    envelope = answer.json()
+    if envelope.get("status") != "success":
+        return HttpResponse("Bad Gateway", status=502)
+    return render(request, "search.html", envelope["data"], content_type="text/html; charset=utf-8")
