@@ -3,15 +3,21 @@
 clock_ticks=$(getconf CLK_TCK)
 # A process and its direct children (gunicorn/nginx workers, node cluster workers).
 tree_pids() { echo "$1 $(pgrep -P "$1" | tr '\n' ' ')"; }
-# User + system CPU ticks of a process tree.
-cpu_ticks() { local total=0; for pid in $(tree_pids "$1"); do total=$((total + $(awk '{print $14 + $15}' "/proc/$pid/stat"))); done; echo $total; }
+# User + system CPU ticks of process trees ("PID" or "PID PID ...").
+cpu_ticks() {
+  local total=0 root pid
+  for root in $1; do
+    for pid in $(tree_pids "$root"); do total=$((total + $(awk '{print $14 + $15}' "/proc/$pid/stat"))); done
+  done
+  echo $total
+}
 # Peak resident memory of a process tree.
 peak_rss() { local total=0; for pid in $(tree_pids "$1"); do total=$((total + $(awk '/VmHWM/ {print $2}' "/proc/$pid/status"))); done; awk -v k=$total 'BEGIN {printf "%.1f MiB", k / 1024}'; }
 # Polls a URL until it answers, with a 30 s deadline.
 wait_for() { local deadline=$((SECONDS + 30)); until curl -sf -o /dev/null "$1"; do [ $SECONDS -lt $deadline ] || { echo "$1 did not come up" >&2; exit 1; }; sleep 0.1; done; }
 
-# Runs wrk against URL (after a 2 s warm-up) while measuring the process tree PID; sets LAST_RPS, LAST_P50,
-# LAST_P99, LAST_CPU (µs per request) and LAST_ERRORS (wrk's error counts, if any).
+# Runs wrk against URL (after a 2 s warm-up) while measuring the process tree PID (or the trees "PID PID ...",
+# summed); sets LAST_RPS, LAST_P50, LAST_P99, LAST_CPU (µs per request) and LAST_ERRORS (wrk's errors, if any).
 measure_quietly() {
   local pid=$1 url=$2
   wrk -t1 -c"$connections" -d2s "$url" >/dev/null

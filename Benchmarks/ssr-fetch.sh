@@ -72,21 +72,6 @@ same web "$page"
 echo "same $(curl -s "http://127.0.0.1:18490$endpoint" | wc -c) bytes of JSON from the three APIs, same" \
   "$(curl -s "http://127.0.0.1:18491$page" | wc -c) bytes of HTML from the three page servers"
 
-# Like measure_quietly, with the CPU of two processes (and their children) summed.
-measure_pair() {  # web-pid api-pid url
-  wrk -t1 -c"$connections" -d2s "$3" >/dev/null
-  local before after output requests
-  before=$(($(cpu_ticks "$1") + $(cpu_ticks "$2")))
-  output=$(wrk -t1 -c"$connections" -d"${duration}s" --latency "$3")
-  after=$(($(cpu_ticks "$1") + $(cpu_ticks "$2")))
-  requests=$(echo "$output" | awk '/requests in/ {print $1}')
-  LAST_RPS=$(echo "$output" | awk '/Requests\/sec/ {print $2}')
-  LAST_P50=$(echo "$output" | awk '$1 == "50%" {print $2}')
-  LAST_P99=$(echo "$output" | awk '$1 == "99%" {print $2}')
-  LAST_ERRORS=$(echo "$output" | awk '/Non-2xx|Socket errors/' | tr '\n' ' ')
-  LAST_CPU=$(awk -v t=$((after - before)) -v hz="$clock_ticks" -v n="$requests" 'BEGIN {printf "%.1f", t / hz * 1e6 / n}')
-}
-
 report() {  # title, then rows measured by the command in $1 for each name
   local kind=$1
   declare -A rps p50 p99 cpu
@@ -94,7 +79,7 @@ report() {  # title, then rows measured by the command in $1 for each name
     for ((i = 0; i < ${#names[@]}; i++)); do
       local name=${names[(i + round) % ${#names[@]}]}
       if [ "$kind" = page ]; then
-        measure_pair "${web_pid[$name]}" "${api_pid[$name]}" "http://127.0.0.1:${web_port[$name]}$page"
+        measure_quietly "${web_pid[$name]} ${api_pid[$name]}" "http://127.0.0.1:${web_port[$name]}$page"
       else
         measure_quietly "${api_pid[$name]}" "http://127.0.0.1:${api_port[$name]}$endpoint"
       fi
