@@ -243,7 +243,8 @@ package struct HTTPConnectionStateMachine {
         }
         let body = (facts.contentLength ?? 0) > 0 || facts.transferEncoding
         self.inbound = body ? .body(received: 0) : .awaitingEnd
-        return .deliver(body: body, sendContinue: body && facts.expectContinue)
+        // RFC 9110 §10.1.1: a 100-continue expectation in an HTTP/1.0 request is ignored (found by the fuzzer).
+        return .deliver(body: body, sendContinue: body && facts.expectContinue && !self.http10)
     }
 
     /// Body bytes arrived.

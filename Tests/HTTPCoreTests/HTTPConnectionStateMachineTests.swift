@@ -159,6 +159,15 @@ struct HTTPConnectionStateMachineTests {
             isConnect: false
         )
         #expect(expect == .deliver(body: true, sendContinue: true))
+
+        // Found by the `request` fuzz target: the server answered `HTTP/1.0 100 Continue`.
+        var old = Machine(maxBodyBytes: 10)
+        let ignored = old.receivedHead(
+            Self.facts([("content-length", "3"), ("expect", "100-continue")]),
+            version: .http1_0,
+            isConnect: false
+        )
+        #expect(ignored == .deliver(body: true, sendContinue: false), "HTTP/1.0 ignores 100-continue (RFC 9110 §10.1.1)")
     }
 
     @Test("a response that ends before its request body was read closes the connection")
