@@ -11,6 +11,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 seconds=${SECONDS_PER_TARGET:-20}
+# FUZZ_SEED makes a run repeatable (CI sets it, so a brief run there explores the same inputs every time); without
+# it libFuzzer picks a new seed each run, which is what longer exploratory runs want.
+seed_flag=()
+[ -z "${FUZZ_SEED:-}" ] || seed_flag=(-seed="$FUZZ_SEED")
 all=(path response request cookie query schema signed json)
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=("${all[@]}")
@@ -33,7 +37,7 @@ for target in "${targets[@]}"; do
   scratch=$(mktemp -d)
   [ -d "$corpus" ] || { echo "fuzz: no corpus for $target" >&2; exit 2; }
   echo "fuzz: $target for ${seconds}s"
-  if ! TANDEM_FUZZ_TARGET=$target "$binary" "$scratch" "$corpus" -max_total_time="$seconds" -max_len=4096 -timeout=10 \
+  if ! TANDEM_FUZZ_TARGET=$target "$binary" "$scratch" "$corpus" "${seed_flag[@]}" -max_total_time="$seconds" -max_len=4096 -timeout=10 \
     -rss_limit_mb=2048 -artifact_prefix="Fuzz/artifacts/$target-" -print_final_stats=1 >"$scratch.log" 2>&1; then
     echo "fuzz: $target FAILED" >&2
     grep -E "Fatal error|ERROR|SUMMARY|Test unit written|Precondition" "$scratch.log" | head -n 20 >&2
