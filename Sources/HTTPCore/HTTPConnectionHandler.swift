@@ -52,7 +52,7 @@ final class HTTPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
     }
 
     var isClosed: Bool { self.state.isClosed }
-    var queuedRequests: Int { self.state.queuedRequestCount }
+    var queuedRequests: Int { self.state.queuedRequests }
     var keepAlive: Bool { self.state.keepAlive }
 
     func handlerAdded(context: ChannelHandlerContext) {

@@ -131,10 +131,8 @@ package struct HTTPConnectionStateMachine {
     package private(set) var upgradeRequested = false
     /// Pipelined parts and parse errors waiting for the response in front of them.
     package private(set) var queued = CircularBuffer<Queued>()
-    /// Request heads among ``queued``.
-    private var queuedRequests = 0
-    /// Pipelined requests waiting (never more than the limit).
-    package var queuedRequestCount: Int { self.queuedRequests }
+    /// Request heads among ``queued``: pipelined requests waiting (never more than the limit).
+    package private(set) var queuedRequests = 0
     /// The largest request body accepted.
     let maxBodyBytes: Int
     /// The most pipelined requests that may wait (one read can carry thousands of tiny ones).
@@ -156,13 +154,15 @@ package struct HTTPConnectionStateMachine {
     }
 
     /// Whether what arrives now belongs to a later request than the one in flight.
-    private var mustQueue: Bool {
-        if !self.queued.isEmpty { return true }
+    private var mustQueue: Bool { !self.queued.isEmpty || self.responseOwedAhead }
+
+    /// A request was received whole (or switches protocols) and its response is owed or still flushing: the
+    /// next request must wait its turn.
+    private var responseOwedAhead: Bool {
         switch self.outbound {
-        case .idle: return false
-        case .flushing: return true
-        // The request in flight was received whole (or switches protocols): anything more is a later request.
-        case .pending, .headWritten: return self.inbound == .idle || self.inbound == .upgrading
+        case .idle: false
+        case .flushing: true
+        case .pending, .headWritten: self.inbound == .idle || self.inbound == .upgrading
         }
     }
 
@@ -204,12 +204,7 @@ package struct HTTPConnectionStateMachine {
 
     /// The next queued event, when its turn has come.
     package mutating func nextQueued() -> Queued? {
-        guard !self.queued.isEmpty, self.lifecycle != .closed else { return nil }
-        switch self.outbound {
-        case .idle: break
-        case .flushing: return nil
-        case .pending, .headWritten: if self.inbound == .idle || self.inbound == .upgrading { return nil }
-        }
+        guard !self.queued.isEmpty, self.lifecycle != .closed, !self.responseOwedAhead else { return nil }
         let next = self.queued.removeFirst()
         if case .part(.head) = next { self.queuedRequests -= 1 }
         return next

@@ -65,12 +65,12 @@ public struct PrefixRouter: HTTPHandler {
 
     public func handle(_ request: Request, context: RequestContext) async throws -> Response {
         let path = try PathNormalizer.normalizedPath(of: request)
+        let location: Location
         switch self.route(path) {
-        case .exact(let location):
-            return try await location.handler.handle(request.retargeted(to: Self.forwarded(path, location: location)), context: context)
+        case .exact(let exact):
+            location = exact
         case .prefix(let index):
-            let location = self.prefixes[index]
-            return try await location.handler.handle(request.retargeted(to: Self.forwarded(path, location: location)), context: context)
+            location = self.prefixes[index]
         case .addSlash:
             let query = request.queryString.map { "?" + $0 } ?? ""
             return Response(status: .movedPermanently, headers: [.location: path + "/" + query])
@@ -80,6 +80,7 @@ public struct PrefixRouter: HTTPHandler {
             }
             throw HTTPError(.notFound)
         }
+        return try await location.handler.handle(request.retargeted(to: Self.forwarded(path, location: location)), context: context)
     }
 
     /// Where a normalised path goes; the async path and the event-loop fast path both ask this.
