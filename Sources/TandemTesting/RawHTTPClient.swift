@@ -18,6 +18,9 @@ public final class RawHTTPClient {
     private var inbound: AsyncStream<ByteBuffer>.AsyncIterator
     private var buffer = ByteBuffer()
     private var sawEOF = false
+    /// Off after `setReading(false)`: each wait for bytes then asks the socket for one read, so the client
+    /// takes no more than the test asks for and the server meets back-pressure.
+    private var autoReading = true
 
     private init(channel: any Channel, inbound: AsyncStream<ByteBuffer>) {
         self.channel = channel
@@ -125,6 +128,7 @@ public final class RawHTTPClient {
     /// Stops (or resumes) reading from the socket, so the server sees a slow client.
     public func setReading(_ reading: Bool) async throws {
         try await self.channel.setOption(ChannelOptions.autoRead, value: reading).get()
+        self.autoReading = reading
         if reading { self.channel.read() }
     }
 
@@ -198,6 +202,7 @@ public final class RawHTTPClient {
             timedOut.withLock { $0 = true }
             channel.close(promise: nil)
         }
+        if !self.autoReading { channel.read() }
         let next = await self.inbound.next()
         watchdog.cancel()
         if var bytes = next {
