@@ -55,20 +55,23 @@ public enum Envelope {
     ///   an envelope (an HTML error page from a proxy, say) or `data` is not a `T`.
     public static func decode<T: Decodable>(_ type: T.Type, from bytes: ByteBuffer, status: HTTPResponse.Status? = nil) throws -> T {
         let outcome: Result<T, any Error> = bytes.withUnsafeReadableBytes { raw in
-            let root: TapeDecoder
+            let tape: JSONTape
             do {
-                root = TapeDecoder(tape: try JSONTape(bytes: raw, maxDepth: JSONReader.defaultMaxDepth), index: 0, codingPath: [])
+                tape = try JSONTape(bytes: raw, maxDepth: JSONReader.defaultMaxDepth)
             } catch {
                 return .failure(EnvelopeDecodingError.notAnEnvelope(status: status, snippet: Self.snippet(bytes)))
             }
-            return Result {
-                try Self.unwrap(
-                    type,
-                    status: status,
-                    bytes: bytes,
-                    head: { try root.decodeValue(Head.self) },
-                    data: { try root.decodeValue(Success<T>.self).data }
-                )
+            return withExtendedLifetime(tape) {
+                let root = TapeDecoder(tape: tape, index: 0)
+                return Result {
+                    try Self.unwrap(
+                        type,
+                        status: status,
+                        bytes: bytes,
+                        head: { try root.decodeValue(Head.self) },
+                        data: { try root.decodeValue(Success<T>.self).data }
+                    )
+                }
             }
         }
         return try outcome.get()

@@ -35,7 +35,7 @@ public enum JSONReader {
         maxDepth: Int = Self.defaultMaxDepth
     ) throws -> T {
         let tape = try JSONTape(bytes: bytes, maxDepth: maxDepth)
-        return try TapeDecoder(tape: tape, index: 0, codingPath: []).decodeValue(type)
+        return try withExtendedLifetime(tape) { try TapeDecoder(tape: tape, index: 0).decodeValue(type) }
     }
 }
 
@@ -64,15 +64,21 @@ final class JSONTape {
     init(bytes: UnsafeRawBufferPointer, maxDepth: Int) throws {
         self.bytes = bytes
         guard bytes.count < Int(Int32.max) else { throw Self.corrupted("The JSON document is too large") }
-        var parsed: [Token] = []
-        parsed.reserveCapacity(max(8, bytes.count / 6))
+        var parsed = TokenBuffer(capacity: max(8, bytes.count / 6))
         var parser = Parser(bytes: bytes, maxDepth: maxDepth)
-        parser.skipWhitespace()
-        try parser.value(into: &parsed, depth: 0)
-        parser.skipWhitespace()
-        guard parser.index == bytes.count else { throw Self.corrupted("Unexpected bytes after the JSON value at offset \(parser.index)") }
-        self.tokens = .allocate(capacity: parsed.count)
-        _ = self.tokens.initialize(from: parsed)
+        do {
+            parser.skipWhitespace()
+            try parser.value(into: &parsed, depth: 0)
+            parser.skipWhitespace()
+            guard parser.index == bytes.count else {
+                throw Self.corrupted("Unexpected bytes after the JSON value at offset \(parser.index)")
+            }
+        } catch {
+            parsed.base.deallocate()
+            throw error
+        }
+        // The parser's buffer becomes the tape as it is: no copy.
+        self.tokens = UnsafeMutableBufferPointer(start: parsed.base, count: parsed.count)
     }
 
     deinit {
@@ -95,12 +101,31 @@ final class JSONTape {
         return Self.unescape(raw)
     }
 
-    /// Whether a string token equals `key` (without making a `String` when it has no escapes).
-    func equals(_ token: Token, _ key: String) -> Bool {
-        if token.kind == .escapedString { return self.string(token) == key }
-        let raw = self.slice(token)
-        var key = key
-        return key.withUTF8 { $0.count == raw.count && (raw.count == 0 || memcmp($0.baseAddress!, raw.baseAddress!, raw.count) == 0) }
+    /// The coding path of the value at `target`, rebuilt by descending from the root: decoders carry no path
+    /// (building one per value cost an array and an existential each), so it is only made when asked for,
+    /// for an error message mostly.
+    func codingPath(to target: Int) -> [any CodingKey] {
+        var path: [any CodingKey] = []
+        var container = 0
+        descending: while container != target {
+            let token = self.tokens[container]
+            guard token.kind == .object || token.kind == .array else { break }
+            var child = container + 1
+            var number = 0
+            while child < Int(token.next) {
+                let value = token.kind == .object ? child + 1 : child
+                let after = Int(self.tokens[value].next)
+                if target >= value && target < after {
+                    path.append(token.kind == .object ? TapeKey(self.string(self.tokens[child])) : TapeKey(index: number))
+                    container = value
+                    continue descending
+                }
+                child = after
+                number += 1
+            }
+            break
+        }
+        return path
     }
 
     /// The content of a string whose escapes were validated by the parser.
@@ -160,6 +185,36 @@ final class JSONTape {
     }
 }
 
+/// The tokens as the parser appends them: a growable buffer of a trivial type, without `Array`'s uniqueness and
+/// capacity checks per append (a tenth of parsing time); the tape takes it over when parsing succeeds.
+struct TokenBuffer {
+    private(set) var base: UnsafeMutablePointer<JSONTape.Token>
+    private(set) var count = 0
+    private var capacity: Int
+
+    init(capacity: Int) {
+        self.base = .allocate(capacity: capacity)
+        self.capacity = capacity
+    }
+
+    mutating func append(_ token: JSONTape.Token) {
+        if self.count == self.capacity {
+            let grown = UnsafeMutablePointer<JSONTape.Token>.allocate(capacity: self.capacity * 2)
+            grown.moveInitialize(from: self.base, count: self.count)
+            self.base.deallocate()
+            self.base = grown
+            self.capacity *= 2
+        }
+        (self.base + self.count).initialize(to: token)
+        self.count += 1
+    }
+
+    subscript(index: Int) -> JSONTape.Token {
+        get { self.base[index] }
+        nonmutating set { self.base[index] = newValue }
+    }
+}
+
 /// The one-pass parser that fills the tape.
 private struct Parser {
     let bytes: UnsafeRawBufferPointer
@@ -184,7 +239,7 @@ private struct Parser {
         JSONTape.corrupted("\(message) at offset \(self.index)")
     }
 
-    mutating func value(into tokens: inout [JSONTape.Token], depth: Int) throws {
+    mutating func value(into tokens: inout TokenBuffer, depth: Int) throws {
         guard self.index < self.bytes.count else { throw self.fail("Unexpected end of JSON") }
         switch self.bytes[self.index] {
         case UInt8(ascii: "{"): try self.container(object: true, into: &tokens, depth: depth)
@@ -198,7 +253,7 @@ private struct Parser {
         }
     }
 
-    mutating func literal(_ text: StaticString, _ kind: JSONTape.Kind, into tokens: inout [JSONTape.Token]) throws {
+    mutating func literal(_ text: StaticString, _ kind: JSONTape.Kind, into tokens: inout TokenBuffer) throws {
         let count = text.utf8CodeUnitCount
         guard self.index + count <= self.bytes.count,
             memcmp(self.bytes.baseAddress! + self.index, text.utf8Start, count) == 0
@@ -208,7 +263,7 @@ private struct Parser {
         tokens.append(JSONTape.Token(kind: kind, start: start, end: Int32(self.index), next: Int32(tokens.count + 1)))
     }
 
-    mutating func container(object: Bool, into tokens: inout [JSONTape.Token], depth: Int) throws {
+    mutating func container(object: Bool, into tokens: inout TokenBuffer, depth: Int) throws {
         guard depth < self.maxDepth else { throw self.fail("Too many nested arrays or objects") }
         let at = tokens.count
         tokens.append(JSONTape.Token(kind: object ? .object : .array, start: 0, end: 0, next: 0))
@@ -252,12 +307,24 @@ private struct Parser {
         tokens[at].next = Int32(tokens.count)
     }
 
-    mutating func string(into tokens: inout [JSONTape.Token]) throws {
+    mutating func string(into tokens: inout TokenBuffer) throws {
         self.index += 1  // the opening quote
         let start = self.index
         var escaped = false
         var ascii = true
         while true {
+            // Eight bytes at a time past the plain ones (no quote, backslash or control character).
+            while self.index &+ 8 <= self.bytes.count {
+                let word = UInt64(littleEndian: self.bytes.loadUnaligned(fromByteOffset: self.index, as: UInt64.self))
+                if word & Self.highBits != 0 { ascii = false }
+                let quote = word ^ (Self.lowBits &* UInt64(UInt8(ascii: "\"")))
+                let backslash = word ^ (Self.lowBits &* UInt64(UInt8(ascii: "\\")))
+                let special =
+                    ((quote &- Self.lowBits) & ~quote) | ((backslash &- Self.lowBits) & ~backslash)
+                    | ((word &- Self.lowBits &* 0x20) & ~word)
+                if special & Self.highBits != 0 { break }
+                self.index &+= 8
+            }
             guard self.index < self.bytes.count else { throw self.fail("Unterminated string") }
             let byte = self.bytes[self.index]
             if byte == UInt8(ascii: "\"") { break }
@@ -304,6 +371,11 @@ private struct Parser {
         )
     }
 
+    /// `0x01` and `0x80` in every byte: `(x - lowBits) & ~x & highBits` is non-zero when a byte of `x` is zero,
+    /// `(x - n * lowBits) & ~x & highBits` when a byte is below `n` (n ≤ 0x80).
+    private static let lowBits: UInt64 = 0x0101_0101_0101_0101
+    private static let highBits: UInt64 = 0x8080_8080_8080_8080
+
     static func isValidUTF8(_ bytes: UnsafeRawBufferPointer) -> Bool {
         var decoder = UTF8()
         var iterator = bytes.makeIterator()
@@ -316,7 +388,7 @@ private struct Parser {
         }
     }
 
-    mutating func number(into tokens: inout [JSONTape.Token]) throws {
+    mutating func number(into tokens: inout TokenBuffer) throws {
         let start = self.index
         if self.bytes[self.index] == UInt8(ascii: "-") { self.index += 1 }
         guard self.index < self.bytes.count, self.bytes[self.index].isDigitASCII else { throw self.fail("Invalid number") }
@@ -354,31 +426,44 @@ extension UInt8 {
 
 // MARK: - Decoding
 
+/// A key of a rebuilt coding path: an object member's name or an array element's position (as JSONDecoder's
+/// own keys spell them).
+struct TapeKey: CodingKey {
+    let stringValue: String
+    let intValue: Int?
+
+    init(_ name: String) {
+        self.stringValue = name
+        self.intValue = nil
+    }
+
+    init(index: Int) {
+        self.stringValue = "Index \(index)"
+        self.intValue = index
+    }
+
+    init?(stringValue: String) { self.init(stringValue) }
+    init?(intValue: Int) { self.init(index: intValue) }
+}
+
 /// A `Decoder` positioned at one token of the tape.
+///
+/// Two words, so that it fits an existential's inline buffer (`any Decoder` costs no allocation) and copies
+/// cost no reference counting: retains and releases of the tape were a third of decoding time in a profile.
 struct TapeDecoder: Decoder {
-    let tape: JSONTape
+    /// Unowned and unchecked: whoever makes the root decoder keeps the tape alive for the whole decode
+    /// (`withExtendedLifetime`), and the tape's bytes are only valid for that call anyway, so a decoder kept
+    /// past `init(from:)` is invalid with or without a reference.
+    unowned(unsafe) let tape: JSONTape
     let index: Int
-    /// The path to the container this value is in; with ``key``, the value's own path. Kept apart so that a
-    /// value decoded from a container costs no array: the path is only built when asked for (errors, nesting).
-    let parentPath: [any CodingKey]
-    let key: (any CodingKey)?
     var userInfo: [CodingUserInfoKey: Any] { [:] }
 
-    init(tape: JSONTape, index: Int, codingPath: [any CodingKey]) {
+    init(tape: JSONTape, index: Int) {
         self.tape = tape
         self.index = index
-        self.parentPath = codingPath
-        self.key = nil
     }
 
-    private init(tape: JSONTape, index: Int, parentPath: [any CodingKey], key: any CodingKey) {
-        self.tape = tape
-        self.index = index
-        self.parentPath = parentPath
-        self.key = key
-    }
-
-    var codingPath: [any CodingKey] { self.key.map { self.parentPath + [$0] } ?? self.parentPath }
+    var codingPath: [any CodingKey] { self.tape.codingPath(to: self.index) }
 
     var token: JSONTape.Token { self.tape.tokens[self.index] }
 
@@ -446,10 +531,9 @@ struct TapeDecoder: Decoder {
         }
     }
 
-    /// The decoder of a value inside this container; `path` is this container's own path (computed once per
-    /// container by the caller).
-    func child(_ index: Int, key: any CodingKey, path: [any CodingKey]) -> TapeDecoder {
-        TapeDecoder(tape: self.tape, index: index, parentPath: path, key: key)
+    /// The decoder of a value inside this container.
+    func child(_ index: Int) -> TapeDecoder {
+        TapeDecoder(tape: self.tape, index: index)
     }
 }
 
@@ -582,12 +666,12 @@ extension TapeDecoder: SingleValueDecodingContainer {
 /// An object's members: keys are found by a scan of the object's tokens (objects are small; no table to build).
 struct TapeKeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
     let decoder: TapeDecoder
-    let codingPath: [any CodingKey]
 
     init(decoder: TapeDecoder) {
         self.decoder = decoder
-        self.codingPath = decoder.codingPath
     }
+
+    var codingPath: [any CodingKey] { self.decoder.codingPath }
 
     var allKeys: [Key] {
         var keys: [Key] = []
@@ -611,14 +695,28 @@ struct TapeKeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
 
     /// The value token of `key`; the first one when a key is repeated (as in JSONDecoder).
     private func valueIndex(_ key: Key) -> Int? {
-        var found: Int?
-        let name = key.stringValue
-        self.forEachMember { keyToken, value in
-            guard self.decoder.tape.equals(keyToken, name) else { return false }
-            found = value
-            return true
+        var name = key.stringValue
+        return name.withUTF8 { name in
+            // A plain loop over raw pointers: a closure per member (and `String` copies into it) cost a retain
+            // and a release per comparison in a profile.
+            let tokens = self.decoder.tape.tokens
+            let bytes = self.decoder.tape.bytes.baseAddress
+            var member = self.decoder.index + 1
+            let end = Int(tokens[self.decoder.index].next)
+            while member < end {
+                let token = tokens[member]
+                let count = Int(token.end - token.start)
+                if token.kind == .string {
+                    if count == name.count && (count == 0 || memcmp(bytes! + Int(token.start), name.baseAddress!, count) == 0) {
+                        return member + 1
+                    }
+                } else if self.decoder.tape.string(token).utf8.elementsEqual(name) {
+                    return member + 1
+                }
+                member = Int(tokens[member + 1].next)
+            }
+            return nil
         }
-        return found
     }
 
     private func value(_ key: Key) throws -> TapeDecoder {
@@ -628,7 +726,7 @@ struct TapeKeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
                 DecodingError.Context(codingPath: self.codingPath, debugDescription: "No value associated with key \(key.stringValue).")
             )
         }
-        return self.decoder.child(index, key: key, path: self.codingPath)
+        return self.decoder.child(index)
     }
 
     func contains(_ key: Key) -> Bool { self.valueIndex(key) != nil }
@@ -659,7 +757,7 @@ struct TapeKeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
     /// `key`'s value, or `nil` when it is missing or null: one lookup.
     private func present<T: Decodable>(_ type: T.Type, _ key: Key) throws -> T? {
         guard let index = self.valueIndex(key) else { return nil }
-        let value = self.decoder.child(index, key: key, path: self.codingPath)
+        let value = self.decoder.child(index)
         return value.decodeNil() ? nil : try value.decodeValue(type)
     }
 
@@ -676,19 +774,24 @@ struct TapeKeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
 }
 
 /// An array's elements, in order.
+///
+/// Three words (the tape, the array's and the next element's token as two 32-bit indices, the element
+/// number), so that `any UnkeyedDecodingContainer` fits an existential's inline buffer.
 struct TapeUnkeyedContainer: UnkeyedDecodingContainer {
-    let decoder: TapeDecoder
+    unowned(unsafe) let tape: JSONTape  // as in TapeDecoder
+    private let array: Int32
+    private var position: Int32
     private(set) var currentIndex = 0
-    private var position: Int
-
-    let codingPath: [any CodingKey]
 
     init(decoder: TapeDecoder) {
-        self.decoder = decoder
-        self.position = decoder.index + 1
-        self.codingPath = decoder.codingPath
+        self.tape = decoder.tape
+        self.array = Int32(decoder.index)
+        self.position = Int32(decoder.index + 1)
     }
-    var count: Int? { Int(self.decoder.token.end) }
+
+    private var decoder: TapeDecoder { TapeDecoder(tape: self.tape, index: Int(self.array)) }
+    var codingPath: [any CodingKey] { self.decoder.codingPath }
+    var count: Int? { Int(self.tape.tokens[Int(self.array)].end) }
     var isAtEnd: Bool { self.currentIndex >= self.count! }
 
     private mutating func next() throws -> TapeDecoder {
@@ -696,19 +799,19 @@ struct TapeUnkeyedContainer: UnkeyedDecodingContainer {
             throw DecodingError.valueNotFound(
                 Any.self,
                 DecodingError.Context(
-                    codingPath: self.codingPath + [Index(self.currentIndex)],
+                    codingPath: self.codingPath + [TapeKey(index: self.currentIndex)],
                     debugDescription: "Unkeyed container is at end."
                 )
             )
         }
-        let element = self.decoder.child(self.position, key: Index(self.currentIndex), path: self.codingPath)
-        self.position = Int(self.decoder.tape.tokens[self.position].next)
+        let element = TapeDecoder(tape: self.tape, index: Int(self.position))
+        self.position = self.tape.tokens[Int(self.position)].next
         self.currentIndex += 1
         return element
     }
 
     mutating func decodeNil() throws -> Bool {
-        guard !self.isAtEnd, self.decoder.tape.tokens[self.position].kind == .null else { return false }
+        guard !self.isAtEnd, self.tape.tokens[Int(self.position)].kind == .null else { return false }
         _ = try self.next()
         return true
     }
@@ -739,14 +842,4 @@ struct TapeUnkeyedContainer: UnkeyedDecodingContainer {
     }
 
     mutating func superDecoder() throws -> any Decoder { try self.next() }
-
-    /// An element's position (its text only made when an error reports it).
-    struct Index: CodingKey {
-        let index: Int
-        var intValue: Int? { self.index }
-        var stringValue: String { "Index \(self.index)" }
-        init(_ index: Int) { self.index = index }
-        init?(stringValue: String) { nil }
-        init?(intValue: Int) { self.init(intValue) }
-    }
 }

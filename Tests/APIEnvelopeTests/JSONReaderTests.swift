@@ -156,6 +156,37 @@ struct JSONReaderTests {
         }
     }
 
+    @Test("errors deep inside a document carry the coding path JSONDecoder reports")
+    func codingPaths() {
+        func path(_ error: (any Error)?) -> [String] {
+            switch error as? DecodingError {
+            case .typeMismatch(_, let context), .valueNotFound(_, let context), .keyNotFound(_, let context),
+                .dataCorrupted(let context):
+                context.codingPath.map(\.stringValue)
+            default: ["(not a DecodingError)"]
+            }
+        }
+        let hit = #"{"id":1,"title":"t","url":"/u","score":1,"tags":["a"]}"#
+        let documents = [
+            #"{"query":"q","total":1,"kind":"search","results":[HIT,{"id":"2"}]}"#,
+            #"{"query":"q","total":1,"kind":"search","results":[HIT,{"id":2,"title":"t","url":"/u","score":1,"tags":["a",7]}]}"#,
+            #"{"query":"q","total":1,"kind":"search","results":[HIT,{"id":2}]}"#,
+            #"{"query":"q","total":1,"kind":"nope","results":[]}"#,
+            #"{"query":"q","total":null,"kind":"search","results":[]}"#,
+            #"{"query":"q","total":1,"kind":"search","results":[HIT,{"id":2,"title":"t","url":"/u","score":1,"tags":[]},null]}"#,
+        ]
+        for document in documents {
+            let text = document.replacingOccurrences(of: "HIT", with: hit)
+            let (reader, foundation) = Self.both(ReaderPage.self, text)
+            var mine: (any Error)?
+            var theirs: (any Error)?
+            if case .failure(let error) = reader { mine = error }
+            if case .failure(let error) = foundation { theirs = error }
+            #expect(theirs != nil, "\(text) should not decode")
+            #expect(path(mine) == path(theirs), "\(text)")
+        }
+    }
+
     /// Generated documents, valid and broken, seeded: the two decoders agree on every one.
     @Test("agrees with JSONDecoder on generated documents (seeded)", arguments: [1 as UInt64, 2, 3])
     func generated(seed: UInt64) {
