@@ -116,7 +116,7 @@ final class JSONTape {
                 let value = token.kind == .object ? child + 1 : child
                 let after = Int(self.tokens[value].next)
                 if target >= value && target < after {
-                    path.append(token.kind == .object ? TapeKey(self.string(self.tokens[child])) : TapeKey(index: number))
+                    path.append(token.kind == .object ? JSONKey(self.string(self.tokens[child])) : JSONKey(index: number))
                     container = value
                     continue descending
                 }
@@ -428,7 +428,7 @@ extension UInt8 {
 
 /// A key of a rebuilt coding path: an object member's name or an array element's position (as JSONDecoder's
 /// own keys spell them).
-struct TapeKey: CodingKey {
+struct JSONKey: CodingKey {
     let stringValue: String
     let intValue: Int?
 
@@ -469,7 +469,7 @@ struct TapeDecoder: Decoder {
 
     func container<Key: CodingKey>(keyedBy type: Key.Type) throws -> KeyedDecodingContainer<Key> {
         guard self.token.kind == .object else { throw self.mismatch([String: Any].self) }
-        return KeyedDecodingContainer(TapeKeyedContainer<Key>(decoder: self))
+        return KeyedDecodingContainer(JSONKeyedContainer<Key>(decoder: self))
     }
 
     func unkeyedContainer() throws -> any UnkeyedDecodingContainer {
@@ -664,7 +664,7 @@ extension TapeDecoder: SingleValueDecodingContainer {
 }
 
 /// An object's members: keys are found by a scan of the object's tokens (objects are small; no table to build).
-struct TapeKeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
+struct JSONKeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
     let decoder: TapeDecoder
 
     init(decoder: TapeDecoder) {
@@ -799,7 +799,7 @@ struct TapeUnkeyedContainer: UnkeyedDecodingContainer {
             throw DecodingError.valueNotFound(
                 Any.self,
                 DecodingError.Context(
-                    codingPath: self.codingPath + [TapeKey(index: self.currentIndex)],
+                    codingPath: self.codingPath + [JSONKey(index: self.currentIndex)],
                     debugDescription: "Unkeyed container is at end."
                 )
             )

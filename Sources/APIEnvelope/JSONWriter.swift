@@ -98,11 +98,30 @@ final class WriterState {
         }
     }
 
-    func writeInteger(_ value: some FixedWidthInteger) {
+    func writeInteger<T: FixedWidthInteger>(_ value: T) {
         if value >= 0 && value < 10 {
             self.buffer.writeInteger(UInt8(ascii: "0") + UInt8(value))
-        } else {
-            self.buffer.writeString(String(value))
+            return
+        }
+        // Digits straight into the buffer (a `String` per number was an allocation each).
+        let negative = value < 0
+        var magnitude = value.magnitude
+        var digits = 0
+        var scan = magnitude
+        repeat {
+            digits += 1
+            scan /= 10
+        } while scan > 0
+        let count = digits + (negative ? 1 : 0)
+        self.buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: count) { target in
+            var position = count
+            repeat {
+                position -= 1
+                target[position] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: magnitude % 10)
+                magnitude /= 10
+            } while magnitude > 0
+            if negative { target[0] = UInt8(ascii: "-") }
+            return count
         }
     }
 
@@ -124,12 +143,36 @@ final class WriterState {
         Self.writeQuoted(string, prefix: nil, suffix: nil, into: &self.buffer)
     }
 
+    /// Whether `bytes` hold a quote, a backslash or a control character: eight bytes at a time (the same
+    /// test as the reader's string scan), the tail one by one.
+    static func needsEscaping(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        let low: UInt64 = 0x0101_0101_0101_0101
+        let high: UInt64 = 0x8080_8080_8080_8080
+        var index = 0
+        if let base = bytes.baseAddress {
+            while index + 8 <= bytes.count {
+                let word = UInt64(littleEndian: UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self))
+                let quote = word ^ (low &* 0x22)
+                let backslash = word ^ (low &* 0x5C)
+                let special = ((quote &- low) & ~quote) | ((backslash &- low) & ~backslash) | ((word &- low &* 0x20) & ~word)
+                if special & high != 0 { return true }
+                index += 8
+            }
+        }
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { return true }
+            index += 1
+        }
+        return false
+    }
+
     /// Writes a quoted, escaped string with optional single bytes around it. The common case — nothing to
     /// escape — is one capacity check and one copy.
     static func writeQuoted(_ string: String, prefix: UInt8?, suffix: UInt8?, into buffer: inout ByteBuffer) {
         var string = string
         string.withUTF8 { bytes in
-            let needsEscaping = bytes.contains { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }
+            let needsEscaping = Self.needsEscaping(bytes)
             guard needsEscaping else {
                 let extra = (prefix == nil ? 0 : 1) + (suffix == nil ? 0 : 1) + 2
                 buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: bytes.count + extra) { target in

@@ -26,8 +26,9 @@ public struct CookieBearerForwarding: Sendable {
     /// cookie and `origin` is internal; nothing otherwise. An incoming `Authorization` header is not forwarded.
     public func headers(from incoming: Request, to origin: String) -> HTTPFields {
         var fields = HTTPFields()
-        guard self.internalOrigins.contains(Self.normalize(origin)), let token = incoming.cookies[self.cookieName], !token.isEmpty,
-            token.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F })
+        // The cookie first: most requests carry none, and normalising the origin is the dearer test.
+        guard let token = incoming.cookies[self.cookieName], !token.isEmpty, token.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }),
+            self.internalOrigins.contains(Self.normalize(origin))
         else { return fields }
         fields[.authorization] = "Bearer \(token)"
         return fields

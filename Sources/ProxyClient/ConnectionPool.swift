@@ -71,8 +71,13 @@ final class ConnectionPool: Sendable {
                 if dead { expired.append(idle.connection) }
                 return dead
             }
-            // LIFO, preferring the caller's event loop.
-            if let pick = state.idle.lastIndex(where: { $0.connection.eventLoop === preferred }) ?? state.idle.indices.last {
+            // LIFO on the caller's event loop; then a new connection there while the pool has room (a
+            // connection on another loop costs two thread hops per exchange, for as long as it lives); then
+            // any idle one.
+            // (A caller off every event loop takes any.)
+            if let pick = preferred == nil
+                ? state.idle.indices.last : state.idle.lastIndex(where: { $0.connection.eventLoop === preferred })
+            {
                 state.leased += 1
                 return .reuse(state.idle.remove(at: pick).connection)
             }
@@ -80,6 +85,10 @@ final class ConnectionPool: Sendable {
                 state.open += 1
                 state.leased += 1
                 return .connect
+            }
+            if let pick = state.idle.indices.last {
+                state.leased += 1
+                return .reuse(state.idle.remove(at: pick).connection)
             }
             return .wait
         }

@@ -153,6 +153,9 @@ public final class Upstream: UpstreamTransport {
         try self.init([url], configuration: configuration)
     }
 
+    /// Connections lent out right now, over all servers (tests wait for it to reach 0).
+    package var leasedConnections: Int { self.servers.reduce(0) { $0 + $1.pool.activeRequests } }
+
     /// Closes idle connections; requests in flight finish.
     public func shutdown() {
         for server in self.servers { server.pool.shutdown() }

@@ -2,6 +2,7 @@ import HTTPCore
 import HTTPTypes
 import Logging
 import NIOCore
+import NIOPosix
 import ProxyClient
 import Synchronization
 import TandemTesting
@@ -410,4 +411,62 @@ func expectHeldBack(_ client: RawHTTPClient, downloading path: String, written: 
     let (status, bytes) = try await client.drainResponse(timeout: .seconds(120))
     #expect(status == 200)
     #expect(bytes == total)
+}
+
+@Suite("Upstream connection pool")
+struct UpstreamPoolTests {
+    @Test(
+        "a request is served by a pooled connection on its own event loop; another loop's idle one is not borrowed while the pool has room"
+    )
+    func ownEventLoop() async throws {
+        let connections = Atomic<Int>(0)
+        let upstream = try await ScriptedUpstream { connection, received in
+            connections.max(connection + 1)
+            // One request at a time per connection (the text collected since the last answer).
+            return received.hasSuffix("\r\n\r\n") ? .respond("HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok") : .wait
+        }
+        let upstreamClient = try Upstream(upstream.url, configuration: patient)
+        let loops = Mutex<Set<ObjectIdentifier>>([])
+        let handler = HandlerFunction { request, context in
+            if let loop = MultiThreadedEventLoopGroup.currentEventLoop { loops.withLock { _ = $0.insert(ObjectIdentifier(loop)) } }
+            var head = request.head
+            head.path = "/"
+            return try await upstreamClient.send(Request(head: head), context: context)
+        }
+        try await withTestServer(handler) { port in
+            // Keep-alive client connections, accepted round-robin onto the server's loops.
+            var clients: [RawHTTPClient] = []
+            for _ in 0..<4 { clients.append(try await RawHTTPClient.connect(port: port)) }
+            for _ in 0..<3 {
+                for client in clients {
+                    try await client.send("GET / HTTP/1.1\r\nHost: t\r\n\r\n")
+                    #expect(try await client.readResponse().text == "ok")
+                    // The connection is back in the pool before the next request (its release is asynchronous).
+                    let deadline = ContinuousClock.now + .seconds(10)
+                    while upstreamClient.leasedConnections > 0 && ContinuousClock.now < deadline {
+                        try await Task.sleep(for: .milliseconds(1))
+                    }
+                }
+            }
+            for client in clients { await client.close() }
+        }
+        // One request at a time: one warm connection per event loop that served a request, never more.
+        let served = loops.withLock { $0.count }
+        #expect(served >= 1)
+        #expect(connections.load(ordering: .relaxed) == served, "served on \(served) loops")
+        upstreamClient.shutdown()
+        await upstream.close()
+    }
+}
+
+extension Atomic where Value == Int {
+    /// Raises the value to at least `value`.
+    fileprivate func max(_ value: Int) {
+        var current = self.load(ordering: .relaxed)
+        while current < value {
+            let (exchanged, original) = self.compareExchange(expected: current, desired: value, ordering: .relaxed)
+            if exchanged { return }
+            current = original
+        }
+    }
 }
