@@ -152,4 +152,18 @@ struct HTMLTests {
         #expect(joined == (try await html(content)))
         #expect(try HTMLTree(parsing: joined).all("li").count == 2000)
     }
+
+    @Test("A copied writer is a value: writes to the copy and to the original stay apart")
+    func writerIsAValue() {
+        var original = HTMLWriter(chunkSize: 256)
+        original.writeRaw("<p>")
+        var copy = original
+        copy.writeEscaped("copy & more")
+        original.writeEscaped("original")
+        for _ in 0..<100 { copy.writeRaw("grows past a chunk ") }
+        let first = original.finish().staticChunks?.map { String(buffer: $0) }.joined()
+        let second = copy.finish().staticChunks?.map { String(buffer: $0) }.joined()
+        #expect(first == "<p>original")
+        #expect(second == "<p>copy &amp; more" + String(repeating: "grows past a chunk ", count: 100))
+    }
 }
