@@ -34,6 +34,57 @@ struct Micro {
         return best
     }
 
+    /// `SearchResults` read from the tape by hand (keys in any order; no error reporting beyond a throw).
+    static func readResults(_ tape: JSONTape) throws -> SearchResults {
+        struct Malformed: Error {}
+        let tokens = tape.tokens
+        func members(of object: Int, _ body: (String, Int) throws -> Void) throws {
+            guard tokens[object].kind == .object else { throw Malformed() }
+            var member = object + 1
+            while member < Int(tokens[object].next) {
+                try body(tape.string(tokens[member]), member + 1)
+                member = Int(tokens[member + 1].next)
+            }
+        }
+        func integer(_ index: Int) throws -> Int {
+            guard tokens[index].kind == .number,
+                let value = Int(
+                    String(
+                        decoding: UnsafeRawBufferPointer(rebasing: tape.bytes[Int(tokens[index].start)..<Int(tokens[index].end)]),
+                        as: UTF8.self
+                    )
+                )
+            else { throw Malformed() }
+            return value
+        }
+        var results = SearchResults(query: "", total: 0, results: [])
+        try members(of: 0) { key, value in
+            switch key {
+            case "query": results.query = tape.string(tokens[value])
+            case "total": results.total = try integer(value)
+            case "results":
+                var element = value + 1
+                results.results.reserveCapacity(Int(tokens[value].end))
+                while element < Int(tokens[value].next) {
+                    var entry = CatalogueEntry(id: 0, title: "", url: "", summary: "")
+                    try members(of: element) { key, value in
+                        switch key {
+                        case "id": entry.id = try integer(value)
+                        case "title": entry.title = tape.string(tokens[value])
+                        case "url": entry.url = tape.string(tokens[value])
+                        case "summary": entry.summary = tape.string(tokens[value])
+                        default: break
+                        }
+                    }
+                    results.results.append(entry)
+                    element = Int(tokens[element].next)
+                }
+            default: break
+            }
+        }
+        return results
+    }
+
     static func main() async throws {
         let input = SearchInput(query: "guide", maxResults: 20)
         let results = Catalogue.standard.search(input)
@@ -58,6 +109,14 @@ struct Micro {
         }
         let readerOnly = try measure("JSONReader, decode only") {
             sink &+= try JSONReader.decode(SearchResults.self, from: writtenResults).total
+        }
+        // The yardstick for a reader generated per type: the same value read from the same tape by hand-written
+        // code, without `Codable`'s containers (what a generated reader would do).
+        _ = try measure("JSONTape parse only") {
+            sink &+= try writtenResults.withUnsafeReadableBytes { try JSONTape(bytes: $0, maxDepth: 512).tokens.count }
+        }
+        _ = try measure("Hand-written reader over the tape") {
+            sink &+= try writtenResults.withUnsafeReadableBytes { try Self.readResults(JSONTape(bytes: $0, maxDepth: 512)).total }
         }
         let foundationDecoder = try measure("Foundation JSONDecoder (Data copy + decode)") {
             sink &+= try decoder.decode(SearchResults.self, from: Data(writtenResults.readableBytesView)).total

@@ -14,6 +14,14 @@ public struct CatalogueEntry: Sendable, Hashable, Codable {
     public var url: String
     /// One-line summary.
     public var summary: String
+
+    /// An entry.
+    public init(id: Int, title: String, url: String, summary: String) {
+        self.id = id
+        self.title = title
+        self.url = url
+        self.summary = summary
+    }
 }
 
 /// What `GET /api/search/` returns inside the envelope.
@@ -24,6 +32,13 @@ public struct SearchResults: Sendable, Hashable, Codable {
     public var total: Int
     /// The first `max_results` matches, in id order.
     public var results: [CatalogueEntry]
+
+    /// A search answer.
+    public init(query: String, total: Int, results: [CatalogueEntry]) {
+        self.query = query
+        self.total = total
+        self.results = results
+    }
 }
 
 /// A built-in catalogue of 300 entries with deterministic search results.

@@ -42,26 +42,27 @@ public enum JSONReader {
 // MARK: - The tape
 
 /// The document as tokens in order: containers know where they end, scalars where their bytes are.
-final class JSONTape {
-    enum Kind: UInt8 {
+/// (`package` for the micro benchmark's hand-written reader, the yardstick for readers generated per type.)
+package final class JSONTape {
+    package enum Kind: UInt8 {
         case object, array, string, escapedString, number, `true`, `false`, null
     }
 
-    struct Token {
-        var kind: Kind
+    package struct Token {
+        package var kind: Kind
         /// Strings: their content (quotes excluded); numbers: their text; containers: their element count.
-        var start: Int32
-        var end: Int32
+        package var start: Int32
+        package var end: Int32
         /// The index of the token after this one and everything inside it.
-        var next: Int32
+        package var next: Int32
     }
 
-    let bytes: UnsafeRawBufferPointer
+    package let bytes: UnsafeRawBufferPointer
     /// The tokens, read through a pointer: an array reached through this class cost a retain and a release per
     /// access (a third of decoding time in a profile).
-    let tokens: UnsafeMutableBufferPointer<Token>
+    package let tokens: UnsafeMutableBufferPointer<Token>
 
-    init(bytes: UnsafeRawBufferPointer, maxDepth: Int) throws {
+    package init(bytes: UnsafeRawBufferPointer, maxDepth: Int) throws {
         self.bytes = bytes
         guard bytes.count < Int(Int32.max) else { throw Self.corrupted("The JSON document is too large") }
         var parsed = TokenBuffer(capacity: max(8, bytes.count / 6))
@@ -95,7 +96,7 @@ final class JSONTape {
     }
 
     /// A string token's value.
-    func string(_ token: Token) -> String {
+    package func string(_ token: Token) -> String {
         let raw = self.slice(token)
         guard token.kind == .escapedString else { return String(decoding: raw, as: UTF8.self) }
         return Self.unescape(raw)
