@@ -7,6 +7,10 @@ import Synchronization
 ///
 /// For streamed bodies the line is written when the stream ends, with the bytes actually sent.
 ///
+/// Every line has the request id, wherever ``RequestIDMiddleware`` sits: when this middleware runs first it
+/// chooses the id as that one would (a sane incoming `X-Request-ID`, or a new one) and hands it inwards in
+/// ``RequestContext/requestID``, where ``RequestIDMiddleware`` keeps it.
+///
 /// ```swift
 /// let app = router.wrapped(in: RequestIDMiddleware()).wrapped(in: AccessLogMiddleware())
 /// ```
@@ -21,6 +25,7 @@ public struct AccessLogMiddleware: Middleware {
 
     public func handle(_ request: Request, context: RequestContext, next: some HTTPHandler) async throws -> Response {
         let start = ContinuousClock.now
+        let context = Self.withRequestID(context, for: request)
         let response: Response
         do {
             response = try await next.handle(request, context: context)
@@ -50,6 +55,18 @@ public struct AccessLogMiddleware: Middleware {
             }
             return logged
         }
+    }
+
+    /// `context` with a request id: its own, or one chosen as ``RequestIDMiddleware`` chooses.
+    private static func withRequestID(_ context: RequestContext, for request: Request) -> RequestContext {
+        guard context.requestID == nil else { return context }
+        var context = context
+        let id =
+            RequestIDMiddleware.accepted(request.headers[values: .xRequestID], maxLength: RequestIDMiddleware.defaultMaxLength)
+            ?? RequestIDMiddleware.generate()
+        context.requestID = id
+        context.logger[metadataKey: "request_id"] = .string(id)
+        return context
     }
 
     private func log(_ request: Request, _ context: RequestContext, status: Int, bytes: Int?, since start: ContinuousClock.Instant) {

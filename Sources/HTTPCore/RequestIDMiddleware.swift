@@ -5,7 +5,8 @@ import Synchronization
 /// Gives every request an id: a sane incoming `X-Request-ID` is kept, otherwise a random one is made.
 ///
 /// The id goes into ``RequestContext/requestID``, the logger's `request_id` metadata and the response's
-/// `X-Request-ID`, so one id follows a request through gateway, web and API servers.
+/// `X-Request-ID`, so one id follows a request through gateway, web and API servers. Its place relative to
+/// ``AccessLogMiddleware`` does not matter: whichever runs first chooses the id, the other keeps it.
 ///
 /// ```swift
 /// let app = router.wrapped(in: RequestIDMiddleware())
@@ -14,15 +15,24 @@ public struct RequestIDMiddleware: Middleware {
     /// The longest incoming id accepted.
     public let maxLength: Int
 
+    /// The longest incoming id kept unless told otherwise.
+    public static let defaultMaxLength = 128
+
     /// Creates the middleware; incoming ids longer than `maxLength` are replaced.
-    public init(maxLength: Int = 128) {
+    public init(maxLength: Int = RequestIDMiddleware.defaultMaxLength) {
         self.maxLength = maxLength
     }
 
     public func handle(_ request: Request, context: RequestContext, next: some HTTPHandler) async throws -> Response {
         var context = context
         let id: String
-        id = Self.accepted(request.headers[values: .xRequestID], maxLength: self.maxLength) ?? Self.generate()
+        // An id already chosen by middleware outside this one (the access log resolves one the same way when it
+        // runs first) is kept, so every order of the two logs and answers the same id.
+        if let chosen = context.requestID, Self.isAcceptable(chosen, maxLength: self.maxLength) {
+            id = chosen
+        } else {
+            id = Self.accepted(request.headers[values: .xRequestID], maxLength: self.maxLength) ?? Self.generate()
+        }
         context.requestID = id
         context.logger[metadataKey: "request_id"] = .string(id)
         var response = try await next.handle(request, context: context)

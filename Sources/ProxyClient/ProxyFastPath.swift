@@ -54,12 +54,15 @@ final class ProxyFastPath: HTTPFastPath {
         }
 
         self.upstream.fastPathCounter.add(1, ordering: .relaxed)
+        // An id when the request-id middleware or an access log is in the stack, chosen as they choose it (the
+        // access log resolves one itself when it runs first); only the request-id middleware answers it.
         var requestID: String?
-        if let policy = self.plan.requestIDs {
+        if self.plan.requestIDs != nil || !self.plan.accessLogLevels.isEmpty {
+            let maxLength = self.plan.requestIDs?.maxLength ?? RequestIDMiddleware.defaultMaxLength
             // The array of every value only when there is one at all (clients rarely send an id).
             let sent = head.headers.first(name: "x-request-id") != nil
             requestID =
-                (sent ? RequestIDMiddleware.accepted(head.headers["x-request-id"], maxLength: policy.maxLength) : nil)
+                (sent ? RequestIDMiddleware.accepted(head.headers["x-request-id"], maxLength: maxLength) : nil)
                 ?? RequestIDMiddleware.generate()
         }
         let authority = head.headers.first(name: "host")
@@ -93,7 +96,8 @@ final class ProxyFastPath: HTTPFastPath {
             client: connection,
             clientHead: head,
             authority: authority,
-            requestID: requestID
+            requestID: requestID,
+            answersRequestID: self.plan.requestIDs != nil
         )
         guard upstreamConnection.handler.value.startForwarding(request, timeouts: self.timeouts, to: exchange) else {
             server.pool.release(upstreamConnection, reusable: false)
@@ -113,6 +117,8 @@ final class ProxyFastExchange: UpstreamSink, FastPathObserver {
     private let clientHead: HTTPRequestHead
     private let authority: String?
     private let requestID: String?
+    /// Whether the client's response carries ``requestID`` (the request-id middleware is in the stack).
+    private let answersRequestID: Bool
     private let start: ContinuousClock.Instant
     private var status = 0
     private var bytes = 0
@@ -128,7 +134,8 @@ final class ProxyFastExchange: UpstreamSink, FastPathObserver {
         client: FastPathConnection,
         clientHead: HTTPRequestHead,
         authority: String?,
-        requestID: String?
+        requestID: String?,
+        answersRequestID: Bool
     ) {
         self.path = path
         self.server = server
@@ -137,6 +144,7 @@ final class ProxyFastExchange: UpstreamSink, FastPathObserver {
         self.clientHead = clientHead
         self.authority = authority
         self.requestID = requestID
+        self.answersRequestID = answersRequestID
         self.start = .now
     }
 
@@ -165,7 +173,7 @@ final class ProxyFastExchange: UpstreamSink, FastPathObserver {
             into: &writer,
             redirects: self.path.proxy,
             authority: self.authority,
-            requestID: self.requestID,
+            requestID: self.answersRequestID ? self.requestID : nil,
             keepingFraming: true
         )
         return writer.finish(

@@ -269,6 +269,8 @@ public struct RawHTTPResponse: Sendable {
     public var headers: [(name: String, value: String)]
     /// The body bytes (de-chunked).
     public var body: [UInt8]
+    /// The status line and header lines as they came (spelling and order kept), without the blank line.
+    public var rawHead: String = ""
 
     /// The body as UTF-8 text.
     public var text: String { String(decoding: self.body, as: UTF8.self) }
@@ -299,7 +301,7 @@ public struct RawHTTPResponse: Sendable {
             guard let colon = line.firstIndex(of: ":") else { continue }
             headers.append((line[..<colon].lowercased(), line[line.index(after: colon)...].trimmingOWS))
         }
-        var response = RawHTTPResponse(status: status, headers: headers, body: [])
+        var response = RawHTTPResponse(status: status, headers: headers, body: [], rawHead: headText)
         var cursor = headEnd.upperBound
         if bodyless || status < 200 || status == 204 || status == 304 {
             // nothing

@@ -1,9 +1,10 @@
 public import HTTPCore
-import Logging
+public import Logging
 import NIOCore
 
 /// Runs `handler` on `127.0.0.1` with an ephemeral port for the duration of `body`, then shuts the
-/// server down gracefully and waits until it has stopped.
+/// server down gracefully and waits until it has stopped. The server logs to `logger` (by default, only
+/// critical messages to standard error; a ``CapturedLog``'s logger keeps the records for assertions).
 ///
 /// ```swift
 /// try await withTestServer(HandlerFunction { _, _ in .text("hi") }) { port in
@@ -15,12 +16,18 @@ public func withTestServer<Handler: HTTPHandler, Result: Sendable>(
     _ handler: Handler,
     configuration: HTTPServer<Handler>.Configuration = .init(port: 0),
     errorRenderer: any ErrorRenderer = PlainTextErrorRenderer(),
+    logger: Logger? = nil,
     _ body: (_ port: Int, _ server: HTTPServer<Handler>) async throws -> Result
 ) async throws -> Result {
     var configuration = configuration
     configuration.host = "127.0.0.1"
-    var logger = Logger(label: "test-server")
-    logger.logLevel = .critical
+    let logger =
+        logger
+        ?? {
+            var logger = Logger(label: "test-server")
+            logger.logLevel = .critical
+            return logger
+        }()
     let server = HTTPServer(handler: handler, configuration: configuration, errorRenderer: errorRenderer, logger: logger)
     return try await withThrowingTaskGroup(of: Void.self) { group in
         group.addTask { try await server.run() }

@@ -3,44 +3,8 @@ import HTTPTypes
 import Logging
 import NIOCore
 import Synchronization
+import TandemTesting
 import Testing
-
-/// Captures log records for assertions.
-final class CapturedLog: Sendable {
-    struct Record: Sendable {
-        let level: Logger.Level
-        let message: String
-        let metadata: [String: String]
-    }
-
-    let records = Mutex<[Record]>([])
-
-    var logger: Logger {
-        Logger(label: "capture") { _ in CapturingHandler(log: self) }
-    }
-
-    struct CapturingHandler: LogHandler {
-        let log: CapturedLog
-        var metadata: Logger.Metadata = [:]
-        var logLevel: Logger.Level = .trace
-
-        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-            get { self.metadata[key] }
-            set { self.metadata[key] = newValue }
-        }
-
-        func log(event: LogEvent) {
-            var merged = self.metadata
-            for (key, value) in event.metadata ?? [:] { merged[key] = value }
-            let record = Record(
-                level: event.level,
-                message: "\(event.message)",
-                metadata: merged.mapValues { "\($0)" }
-            )
-            self.log.records.withLock { $0.append(record) }
-        }
-    }
-}
 
 func run(_ handler: some HTTPHandler, _ request: Request, logger: Logger = Logger(label: "t")) async throws -> Response {
     try await handler.handle(request, context: RequestContext(logger: logger))
@@ -90,11 +54,37 @@ struct AccessLogMiddlewareTests {
             .wrapped(in: AccessLogMiddleware())
             .wrapped(in: RequestIDMiddleware())
         _ = try await run(app, get("/a/b?q=1", headers: [.xRequestID: "rid-1"]), logger: log.logger)
-        let record = try #require(log.records.withLock { $0.first })
+        let record = try #require(log.records.first)
         #expect(record.message == "GET /a/b 200")
         #expect(record.metadata["bytes"] == "5")
         #expect(record.metadata["request_id"] == "rid-1")
         #expect(record.metadata["duration_ms"] != nil)
+    }
+
+    /// The stacks a user may build from the two (with error handling between or around them).
+    static let orders: [String] = ["log outside id", "id outside log", "log only", "log outside errors outside id"]
+
+    @Test("every order of access log and request id logs the id the response carries", arguments: orders, [nil, "rid-7"])
+    func requestIDInEveryOrder(order: String, incoming: String?) async throws {
+        let log = CapturedLog()
+        let app = HandlerFunction { _, context in .text(context.requestID ?? "none") }
+        let errors = ErrorMiddleware(PlainTextErrorRenderer())
+        let handler: any HTTPHandler =
+            switch order {
+            case "log outside id": app.wrapped(in: RequestIDMiddleware()).wrapped(in: AccessLogMiddleware())
+            case "id outside log": app.wrapped(in: AccessLogMiddleware()).wrapped(in: RequestIDMiddleware())
+            case "log only": app.wrapped(in: AccessLogMiddleware())
+            default: app.wrapped(in: RequestIDMiddleware()).wrapped(in: errors).wrapped(in: AccessLogMiddleware())
+            }
+        var headers = HTTPFields()
+        if let incoming { headers[.xRequestID] = incoming }
+        let response = try await run(handler, get("/", headers: headers), logger: log.logger)
+        let seen = String(buffer: try await response.body.collect())
+        let logged = try #require(log.records.first?.metadata["request_id"])
+        #expect(logged == seen, "the handler and the log line see one id")
+        #expect(logged != "-")
+        if let incoming { #expect(logged == incoming) }
+        if order != "log only" { #expect(response.headers[.xRequestID] == logged) }
     }
 
     @Test("logs streamed bodies with the bytes actually written, when the stream ends")
@@ -109,9 +99,9 @@ struct AccessLogMiddlewareTests {
             )
         }.wrapped(in: AccessLogMiddleware())
         let response = try await run(app, get("/s"), logger: log.logger)
-        #expect(log.records.withLock { $0.isEmpty })
+        #expect(log.records.isEmpty)
         _ = try await response.body.collect()
-        #expect(log.records.withLock { $0.first?.metadata["bytes"] } == "7")
+        #expect(log.records.first?.metadata["bytes"] == "7")
     }
 
     @Test("logs thrown errors with their status")
@@ -119,7 +109,7 @@ struct AccessLogMiddlewareTests {
         let log = CapturedLog()
         let app = HandlerFunction { _, _ in throw HTTPError(.forbidden) }.wrapped(in: AccessLogMiddleware())
         await #expect(throws: HTTPError.self) { try await run(app, get("/x"), logger: log.logger) }
-        #expect(log.records.withLock { $0.first?.message } == "GET /x 403")
+        #expect(log.records.first?.message == "GET /x 403")
     }
 }
 
@@ -145,6 +135,6 @@ struct ErrorMiddlewareTests {
         #expect(response.status == .internalServerError)
         let body = String(buffer: try await response.body.collect())
         #expect(!body.contains("secrets"))
-        #expect(log.records.withLock { $0.contains { $0.level == .error && ($0.metadata["error"] ?? "").contains("secrets") } })
+        #expect(log.records.contains { $0.level == .error && ($0.metadata["error"] ?? "").contains("secrets") })
     }
 }

@@ -26,12 +26,13 @@ func gatewayStack(_ proxy: ReverseProxy) -> GatewayStack {
 func withGateway(
     _ proxy: ReverseProxy,
     fastPath: Bool = true,
+    logger: Logger? = nil,
     _ body: (_ port: Int) async throws -> Void
 ) async throws {
     let stack = gatewayStack(proxy)
     var configuration = HTTPServer<GatewayStack>.Configuration(port: 0)
     configuration.eventLoopFastPath = fastPath
-    try await withTestServer(stack, configuration: configuration) { port, server in
+    try await withTestServer(stack, configuration: configuration, logger: logger) { port, server in
         #expect(server.hasEventLoopFastPath == fastPath)
         try await body(port)
     }
@@ -403,5 +404,40 @@ struct ProxyFastPathTests {
                 if fastPath { #expect(fastPathCount(proxy) > 0) }
             }
         }
+    }
+}
+
+@Suite("Gateway access log on both paths")
+struct GatewayAccessLogTests {
+    @Test("both paths log the same fields with the id the client gets, and spell X-Request-ID alike", arguments: [true, false])
+    func sameLine(fastPath: Bool) async throws {
+        let upstream = try await ScriptedUpstream { _, received in
+            received.hasSuffix("\r\n\r\n") ? .respond("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok") : .wait
+        }
+        let log = CapturedLog()
+        var heads: [String] = []
+        try await withGateway(
+            try ReverseProxy(to: upstream.url, configuration: .init(upstream: patient)),
+            fastPath: fastPath,
+            logger: log.logger(level: .debug)
+        ) { port in
+            for incoming in [nil, "from-client-1"] {
+                let client = try await RawHTTPClient.connect(port: port)
+                try await client.send("GET /a?b=c HTTP/1.1\r\nHost: t\r\n" + (incoming.map { "X-Request-ID: \($0)\r\n" } ?? "") + "\r\n")
+                heads.append(try await client.readResponse().rawHead)
+                await client.close()
+            }
+        }
+        await upstream.close()
+        let lines = log.records.filter { $0.message.hasPrefix("GET ") }
+        try #require(lines.count == 2)
+        for (line, head) in zip(lines, heads) {
+            #expect(Set(line.metadata.keys).isSuperset(of: ["method", "path", "status", "bytes", "duration_ms", "request_id"]))
+            #expect(line.message == "GET /a 200")
+            #expect(line.metadata["bytes"] == "2")
+            let id = try #require(line.metadata["request_id"])
+            #expect((head + "\r\n").contains("\r\nX-Request-ID: \(id)\r\n"), "\(head)")
+        }
+        #expect(lines[1].metadata["request_id"] == "from-client-1")
     }
 }
