@@ -3,6 +3,8 @@ public import HTTPTypes
 extension HTTPField.Name {
     /// `X-Request-ID`.
     public static let xRequestID = HTTPField.Name("X-Request-ID")!
+    /// `X-Robots-Tag`: indexing rules for a response, whatever its body.
+    public static let xRobotsTag = HTTPField.Name("X-Robots-Tag")!
     /// `X-Forwarded-For`.
     public static let xForwardedFor = HTTPField.Name("X-Forwarded-For")!
     /// `X-Forwarded-Proto`.

@@ -92,11 +92,37 @@ public struct PageAPI: Sendable {
     }
 
     /// `GET path?query` and the envelope's data.
+    ///
+    /// An error envelope is thrown as ``APIError``; a loader that does not catch it gets an error page with the
+    /// API's status (a 422 stays a 422, a 404 a 404; the API's 5xx become 502).
     /// - Throws: ``APIError`` from an error envelope; `UpstreamError` when the API cannot be reached;
     ///   `EnvelopeDecodingError` when the answer is not an envelope of `T`.
     public func get<T: Decodable>(_ path: String, query: KeyValuePairs<String, String> = [:], as type: T.Type = T.self) async throws -> T {
+        let response = try await self.send(.get, Self.target(path, query: query.map { ($0.key, Optional($0.value)) }))
+        return try await self.decode(response, as: type, relayCookies: false)
+    }
+
+    /// `GET path?query` with a computed query: pairs in order, `nil` values left out.
+    ///
+    /// ```swift
+    /// let results: SearchResults = try await context.api.get("/api/search/", query: [("query", q), ("page", page.map(String.init))])
+    /// ```
+    /// - Throws: as the other `get`s.
+    public func get<T: Decodable>(_ path: String, query: [(String, String?)], as type: T.Type = T.self) async throws -> T {
         let response = try await self.send(.get, Self.target(path, query: query))
         return try await self.decode(response, as: type, relayCookies: false)
+    }
+
+    /// `GET path?query` with the query made from an `Encodable` value's properties (see
+    /// `QueryParameters.pairs(of:)`: scalars, arrays of scalars, `nil` left out).
+    ///
+    /// ```swift
+    /// let results: SearchResults = try await context.api.get("/api/search/", encodingQuery: SearchInput(query: q, maxResults: 20))
+    /// ```
+    /// - Throws: `EncodingError` for a value that is not flat; otherwise as the other `get`s.
+    public func get<T: Decodable>(_ path: String, encodingQuery query: some Encodable, as type: T.Type = T.self) async throws -> T {
+        let pairs = try QueryParameters.pairs(of: query).map { ($0.0, Optional($0.1)) }
+        return try await self.get(path, query: pairs, as: type)
     }
 
     /// `POST path` with `json` as the body, and the envelope's data.
@@ -151,14 +177,10 @@ public struct PageAPI: Sendable {
         return try Envelope.decode(type, from: body, status: response.status)
     }
 
-    /// `path` with `query` percent-encoded.
-    static func target(_ path: String, query: KeyValuePairs<String, String>) -> String {
-        guard !query.isEmpty else { return path }
-        var target = path
-        target += path.contains("?") ? "&" : "?"
-        target += query.map { QueryParameters.percentEncoded($0.key) + "=" + QueryParameters.percentEncoded($0.value) }.joined(
-            separator: "&"
-        )
-        return target
+    /// `path` with `query` percent-encoded (`nil` values left out).
+    static func target(_ path: String, query: [(String, String?)]) -> String {
+        let encoded = QueryParameters.queryString(query)
+        guard !encoded.isEmpty else { return path }
+        return path + (path.contains("?") ? "&" : "?") + encoded
     }
 }

@@ -26,8 +26,8 @@ public struct PageError: Sendable, Hashable {
     }
 
     /// The page error for anything a loader or renderer threw. Unknown errors are logged and become 500;
-    /// an unreachable API is 502 (504 when it timed out); an API's own 5xx is 502; its 401, 403, 404 and
-    /// 410 keep their status; other API 4xx answers mean the page asked wrongly, a 500.
+    /// an unreachable API is 502 (504 when it timed out); an API's own 5xx is 502 (503 stays 503); its 4xx
+    /// answers keep their status (a 422 the loader does not handle is a 422 page, a 404 a 404 page).
     public init(_ error: any Error, path: String, requestID: String?, logger: Logger) {
         let status: HTTPResponse.Status
         switch error {
@@ -38,10 +38,9 @@ public struct PageError: Sendable, Hashable {
             status = error.isTimeout ? .gatewayTimeout : .badGateway
         case let error as APIError:
             switch error.status.code {
-            case 401, 403, 404, 410: status = error.status
+            case 400..<500: status = error.status
             case 503: status = .serviceUnavailable
-            case 500...: status = .badGateway
-            default: status = .internalServerError
+            default: status = .badGateway
             }
             logger.warning("The API answered with an error", metadata: ["error": "\(error)"])
         case let error as EnvelopeDecodingError:
@@ -65,7 +64,11 @@ public struct PageError: Sendable, Hashable {
         case 404: "There is no page at this address."
         case 405: "This page does not accept that kind of request."
         case 410: "This page is gone."
+        case 409: "This conflicts with the current state of the resource."
         case 413: "What you sent is too large."
+        case 415: "This kind of content is not accepted here."
+        case 422: "Some of what you entered is not valid."
+        case 429: "Too many requests. Please wait a moment and try again."
         case 502: "A service this page depends on is not reachable right now. Please try again in a moment."
         case 503: "This site is temporarily unavailable. Please try again in a moment."
         case 504: "A service this page depends on did not answer in time. Please try again in a moment."
@@ -81,7 +84,7 @@ public struct PageError: Sendable, Hashable {
 /// ```swift
 /// struct SiteErrorPages: ErrorPages {
 ///     func document(for error: PageError) -> Document {
-///         Document(head: Head(title: "\(error.status.code) – Example", robots: "noindex")) {
+///         Document(head: Head(title: "\(error.status.code) – Example")) {   // noindex is added
 ///             h1 { error.message }
 ///             if let id = error.requestID { p { "Reference: "; code { id } } }
 ///         }
@@ -94,12 +97,17 @@ public protocol ErrorPages: Sendable {
 }
 
 extension ErrorPages {
-    /// The complete response for `error`: the page, its status, `text/html`, `Cache-Control: no-store`.
+    /// The complete response for `error`: the page, its status, `text/html`, `Cache-Control: no-store`, and
+    /// kept out of search engines: `X-Robots-Tag: noindex`, and `<meta name="robots" content="noindex">` unless the
+    /// document sets its own robots rule.
     public func response(for error: PageError, headers: HTTPFields = [:]) -> Response {
         var fields = headers
         fields[.contentType] = "text/html; charset=utf-8"
         fields[.cacheControl] = "no-store"
-        return Response(status: error.status, headers: fields, body: RenderedHTML(self.document(for: error)).responseBody())
+        fields[.xRobotsTag] = "noindex"
+        var document = self.document(for: error)
+        if document.head.robots == nil { document.head.robots = "noindex" }
+        return Response(status: error.status, headers: fields, body: RenderedHTML(document).responseBody())
     }
 }
 

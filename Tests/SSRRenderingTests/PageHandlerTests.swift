@@ -10,6 +10,7 @@ import SSRRendering
 import Synchronization
 import TandemTesting
 import Testing
+import Validation
 
 /// What the test API saw of the page's call.
 struct Echo: Codable, Sendable {
@@ -47,6 +48,12 @@ func testAPI() throws -> some HTTPHandler {
         }
     )
     routes.get("/api/missing/", handler: APIHandler { _, _ -> NoData in throw APIError.notFound("No such item") })
+    routes.get(
+        "/api/invalid/",
+        handler: APIHandler { _, _ -> NoData in
+            throw APIError.validationFailed([ValidationIssue(loc: [.key("query")], code: .missing, message: "Field required")])
+        }
+    )
     routes.get(
         "/api/down/",
         handler: APIHandler { _, _ -> NoData in throw APIError(.serviceUnavailable, code: "maintenance", message: "Back soon") }
@@ -89,6 +96,17 @@ struct OutcomePage: Page {
 
 struct InternalFailure: Error { var secret: String }
 
+/// A query built from a value: renamed key, an array, a missing optional.
+struct EchoQuery: Encodable {
+    var query: String
+    var tags: [String]
+    var page: Int?
+    var max: Int
+    enum CodingKeys: String, CodingKey {
+        case query = "q", tags = "tag", page, max = "max_results"
+    }
+}
+
 /// A page that shows what the API saw, or fails the way the API fails.
 struct APIPage: Page {
     var route: String { "/api-call/:what/" }
@@ -97,6 +115,14 @@ struct APIPage: Page {
         switch context.parameters["what"] {
         case "echo": return .props(try await context.api.get("/api/echo/", query: ["q": "a b&c=d/é"]))
         case "missing": return .props(try await context.api.get("/api/missing/"))
+        case "invalid": return .props(try await context.api.get("/api/invalid/"))
+        case "computed":
+            let page: Int? = nil
+            return .props(try await context.api.get("/api/echo/", query: [("q", "x y"), ("page", page.map(String.init)), ("n", "2")]))
+        case "encoded":
+            return .props(
+                try await context.api.get("/api/echo/", encodingQuery: EchoQuery(query: "a&b", tags: ["x", "y"], page: nil, max: 5))
+            )
         case "down": return .props(try await context.api.get("/api/down/"))
         case "broken": return .props(try await context.api.get("/api/broken/"))
         case "html": return .props(try await context.api.get("/api/html/"))
@@ -208,7 +234,7 @@ final class Gate: Sendable {
 
 struct CustomErrorPages: ErrorPages {
     func document(for error: PageError) -> Document {
-        Document(head: Head(title: "Oops \(error.status.code)", robots: "noindex")) {
+        Document(head: Head(title: "Oops \(error.status.code)")) {
             h1(.id("status")) { String(error.status.code) }
             p(.id("message")) { error.message }
             p(.id("request-id")) { error.requestID ?? "-" }
@@ -254,7 +280,10 @@ struct PageHandlerTests {
                 let response = try await get(port, path, headers: "X-Request-ID: req-\(status)\r\n")
                 #expect(response.status == status, "\(path)")
                 #expect(response.header("cache-control") == "no-store")
+                // Kept out of search engines without the error pages asking for it.
+                #expect(response.header("x-robots-tag") == "noindex")
                 let tree = try HTMLTree(parsing: response.body)
+                #expect(tree.all("meta").contains { $0["name"] == "robots" && $0["content"] == "noindex" })
                 #expect(tree.first("title")?.text == "Oops \(status)")
                 #expect(tree.first(where: "id", is: "status")?.text == String(status))
                 #expect(tree.first(where: "id", is: "request-id")?.text == "req-\(status)")
@@ -292,6 +321,12 @@ struct PageHandlerTests {
                     #expect(tree.first(where: "id", is: "language")?.text == "de-CH, de;q=0.9")
                     #expect(tree.first(where: "id", is: "path")?.text == "/api/echo/?q=a%20b%26c%3Dd%2F%C3%A9")
 
+                    // Computed queries: pairs with a nil left out, and an Encodable value's properties.
+                    let computed = try HTMLTree(parsing: try await get(port, "/api-call/computed/").body)
+                    #expect(computed.first(where: "id", is: "path")?.text == "/api/echo/?q=x%20y&n=2")
+                    let encoded = try HTMLTree(parsing: try await get(port, "/api-call/encoded/").body)
+                    #expect(encoded.first(where: "id", is: "path")?.text == "/api/echo/?q=a%26b&tag=x&tag=y&max_results=5")
+
                     // A browser's own Authorization header is not what the page forwards.
                     let anonymous = try await get(port, "/api-call/echo/", headers: "Authorization: Bearer from-browser\r\n")
                     #expect(try HTMLTree(parsing: anonymous.body).first(where: "id", is: "authorization")?.text == "-")
@@ -304,7 +339,7 @@ struct PageHandlerTests {
     func apiFailures() async throws {
         try await withTestServer(try testAPI()) { apiPort in
             try await withTestServer(try site(api: try APIClient.http("http://127.0.0.1:\(apiPort)"))) { port in
-                for (what, status) in [("missing", 404), ("down", 503), ("broken", 502), ("html", 502)] {
+                for (what, status) in [("missing", 404), ("invalid", 422), ("down", 503), ("broken", 502), ("html", 502)] {
                     let response = try await get(port, "/api-call/\(what)/")
                     #expect(response.status == status, "\(what)")
                     #expect(try HTMLTree(parsing: response.body).first("title")?.text == "Oops \(status)")
