@@ -22,6 +22,8 @@ let package = Package(
         .library(name: "APIEnvelope", targets: ["APIEnvelope"]),
         .library(name: "Validation", targets: ["Validation"]),
         .library(name: "CookieAuth", targets: ["CookieAuth"]),
+        .library(name: "TandemApp", targets: ["TandemApp"]),
+        .library(name: "TandemTesting", targets: ["TandemTesting"]),
         .executable(name: "hello", targets: ["Hello"]),
         .executable(name: "export-contracts", targets: ["ExportContracts"]),
         .executable(name: "split-services", targets: ["SplitServices"]),
@@ -112,23 +114,25 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
-            name: "ExampleSupport",
+            name: "TandemApp",
             dependencies: [
                 "HTTPCore",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
-            path: "Examples/Support",
             swiftSettings: swiftSettings
         ),
         .target(
             name: "Topology",
             dependencies: [
-                "ExampleSupport", "HTTPCore", "Routing", "ProxyClient", "SearchApp", "CookieAuth", "APIEnvelope", "SSRRendering",
+                "TandemApp", "HTTPCore", "Routing", "ProxyClient", "SearchApp", "CookieAuth", "APIEnvelope", "SSRRendering",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Examples/Topology",
             swiftSettings: swiftSettings
@@ -136,7 +140,7 @@ let package = Package(
         .executableTarget(
             name: "SplitServices",
             dependencies: [
-                "ExampleSupport", "Topology", "HTTPCore", "ProxyClient",
+                "TandemApp", "Topology", "HTTPCore", "ProxyClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -146,7 +150,7 @@ let package = Package(
         .executableTarget(
             name: "DevProxy",
             dependencies: [
-                "ExampleSupport", "Topology",
+                "TandemApp", "Topology",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -156,7 +160,7 @@ let package = Package(
         .executableTarget(
             name: "Hello",
             dependencies: [
-                "HTTPCore", "Routing", "ExampleSupport",
+                "HTTPCore", "Routing", "TandemApp", "Topology",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -257,6 +261,14 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "TandemAppTests",
+            dependencies: [
+                "TandemApp", "TandemTesting", "HTTPCore", "ProxyClient", "Routing",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "CookieAuthTests",
             dependencies: [
                 "CookieAuth", "HTTPCore", "ProxyClient", "Routing", "APIEnvelope", "TandemTesting",
@@ -302,7 +314,7 @@ let package = Package(
         .testTarget(
             name: "ExamplesTests",
             dependencies: [
-                "TandemTesting", "HTMLTesting", "ExampleSupport", "Hello", "SearchApp", "Validation", "ExportContracts", "SplitServices",
+                "TandemTesting", "HTMLTesting", "TandemApp", "Hello", "SearchApp", "Validation", "ExportContracts", "SplitServices",
                 "DevProxy",
                 "HTTPCore",
                 "APIEnvelope",

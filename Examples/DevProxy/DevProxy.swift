@@ -1,5 +1,5 @@
 import ArgumentParser
-import ExampleSupport
+import TandemApp
 import Topology
 
 /// The dev-proxy topology: the API server serves `/api/*` itself and proxies every other path to the web
@@ -16,9 +16,9 @@ struct DevProxy: AsyncParsableCommand {
             """
     )
 
-    @Option(help: "Address to bind.") var host = "127.0.0.1"
-    @Option(help: "The API server's port (0 picks a free one).") var port = 8000
-    @Option(help: "The in-process web server's port (0 picks a free one).") var webPort = 3000
+    @OptionGroup var app: AppOptions
+    @Option(help: "The API server's port (0 picks a free one; env API_PORT; default 8000).") var port: Int?
+    @Option(help: "The in-process web server's port (0 picks a free one; env WEB_PORT; default 3000).") var webPort: Int?
     @Option(help: "Proxy pages to this web server instead of starting one.") var webURL: String?
     @Flag(help: "Start no web server (pages go to --web-url or http://HOST:WEB-PORT).") var noWeb = false
     @Flag(help: "Mark cookies Secure (for deployments behind https).") var secureCookies = false
@@ -28,18 +28,19 @@ struct DevProxy: AsyncParsableCommand {
     }
 
     func run() async throws {
+        let settings = try self.app.settings(ports: ["api": self.port, "web": self.webPort])
+        var app = TandemApp(settings: settings)
         let startsWeb = self.webURL == nil && !self.noWeb
-        let apiPort = try await self.port == 0 && startsWeb ? ServerLauncher.freePort(host: self.host) : self.port
-        let webPort = try await self.webPort == 0 && startsWeb ? ServerLauncher.freePort(host: self.host) : self.webPort
-        let webURL = self.webURL ?? "http://\(ServerLauncher.urlHost(self.host)):\(webPort)"
-        var listeners = [try Topology.devProxy(host: self.host, port: apiPort, webURL: webURL, secureCookies: self.secureCookies)]
-        if startsWeb {
-            let apiURL = "http://\(ServerLauncher.urlHost(self.host)):\(apiPort)"
-            listeners.append(try Topology.web(host: self.host, port: webPort, apiURL: apiURL, secureCookies: self.secureCookies))
+        // The API and the web server need each other's URLs: both sockets are bound before either handler is built.
+        let external = self.webURL ?? "http://\(Servers.urlHost(for: settings.host)):\(settings.ports["web"] ?? 3000)"
+        Topology.addDevProxy(to: &app, port: 8000, secureCookies: self.secureCookies) { servers in
+            startsWeb ? servers.url("web") : external
         }
-        try await ServerLauncher.run(listeners, logger: ServerLauncher.logger("dev-proxy")) {
-            [host = ServerLauncher.urlHost(self.host)] ports in
-            "open http://\(host):\(ports["api"] ?? 0)/search/?query=swift (pages proxied to \(webURL))"
+        if startsWeb {
+            Topology.addWeb(to: &app, port: 3000, secureCookies: self.secureCookies) { $0.url("api") }
+        }
+        try await app.run { servers in
+            "open \(servers.url("api"))/search/?query=swift (pages proxied to \(startsWeb ? servers.url("web") : external))"
         }
     }
 }

@@ -1,16 +1,17 @@
 import ArgumentParser
-import ExampleSupport
 import HTTPCore
 import Logging
 import Routing
+import TandemApp
+import Topology
 
 /// The smallest Tandem server: `swift run hello`, then `curl http://127.0.0.1:8080/hello/world`.
 @main
 struct Hello: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "A hello-world Tandem server.")
 
-    @Option(help: "Address to bind.") var host = "127.0.0.1"
-    @Option(help: "Port to bind (0 picks a free one).") var port = 8080
+    @OptionGroup var app: AppOptions
+    @Option(help: "Port to bind (0 picks a free one; env HELLO_PORT; default 8080).") var port: Int?
     @Flag(help: "Log every request.") var accessLog = false
 
     func run() async throws {
@@ -29,17 +30,13 @@ struct Hello: AsyncParsableCommand {
         routes.get("/healthz") { _, _ in .text("ok\n") }
         let router = try routes.build()
 
-        let logger = Logger(label: "hello")
         let app = router.wrapped(in: ErrorMiddleware(PlainTextErrorRenderer())).wrapped(in: RequestIDMiddleware())
+        var launcher = TandemApp(settings: try self.app.settings(ports: ["hello": self.port]))
         if self.accessLog {
-            try await self.serve(app.wrapped(in: AccessLogMiddleware()), logger: logger)
+            launcher.server("hello", port: 8080) { _ in app.wrapped(in: AccessLogMiddleware()) }
         } else {
-            try await self.serve(app, logger: logger)
+            launcher.server("hello", port: 8080) { _ in app }
         }
-    }
-
-    private func serve(_ handler: some HTTPHandler, logger: Logger) async throws {
-        let server = HTTPServer(handler: handler, configuration: .init(host: self.host, port: self.port), logger: logger)
-        try await ServerLauncher.run([.init("hello", server)], logger: logger)
+        try await launcher.run()
     }
 }

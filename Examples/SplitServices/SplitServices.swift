@@ -1,8 +1,8 @@
 import ArgumentParser
-import ExampleSupport
 import HTTPCore
 import Logging
 import ProxyClient
+import TandemApp
 import Topology
 
 /// The split-services topology: a gateway (the nginx role) in front of the SSR web server and the API.
@@ -26,33 +26,24 @@ struct All: AsyncParsableCommand {
         discussion: "Then open http://localhost:8080/search/?query=swift"
     )
 
-    @Option(help: "Address every server binds.") var host = "127.0.0.1"
-    @Option(help: "The gateway's port (0 picks a free one).") var gatewayPort = 8080
-    @Option(help: "The web server's port (0 picks a free one).") var webPort = 3000
-    @Option(help: "The API server's port (0 picks a free one).") var apiPort = 8000
+    @OptionGroup var app: AppOptions
+    @Option(help: "The gateway's port (0 picks a free one; env GATEWAY_PORT; default 8080).") var gatewayPort: Int?
+    @Option(help: "The web server's port (0 picks a free one; env WEB_PORT; default 3000).") var webPort: Int?
+    @Option(help: "The API server's port (0 picks a free one; env API_PORT; default 8000).") var apiPort: Int?
     @Flag(help: "Mark cookies Secure (for deployments behind https).") var secureCookies = false
 
     func run() async throws {
-        let logger = ServerLauncher.logger("split-services")
-        // The web server and the gateway need the others' real ports up front.
-        let apiPort = try await self.apiPort == 0 ? ServerLauncher.freePort(host: self.host) : self.apiPort
-        let webPort = try await self.webPort == 0 ? ServerLauncher.freePort(host: self.host) : self.webPort
-        let api = try Topology.api(host: self.host, port: apiPort, secureCookies: self.secureCookies)
-        let apiURL = "http://\(ServerLauncher.urlHost(self.host)):\(apiPort)"
-        let web = try Topology.web(host: self.host, port: webPort, apiURL: apiURL, secureCookies: self.secureCookies)
-        let webURL = "http://\(ServerLauncher.urlHost(self.host)):\(webPort)"
-        let gateway = try Topology.gateway(
-            host: self.host,
-            port: self.gatewayPort,
-            routes: Topology.articleRoutes(web: webURL, api: apiURL)
+        var app = TandemApp(
+            settings: try self.app.settings(ports: ["gateway": self.gatewayPort, "web": self.webPort, "api": self.apiPort])
         )
-        try await ServerLauncher.run(
-            [api, web, gateway],
-            logger: logger,
-            hint: { [host = ServerLauncher.urlHost(self.host)] ports in
-                "open http://\(host):\(ports["gateway"] ?? 0)/search/?query=swift (sign in as ada / lovelace)"
-            }
-        )
+        // Every socket is bound before the handlers are built: the web server and the gateway get the others'
+        // real URLs, port 0 included.
+        Topology.addAPI(to: &app, port: 8000, secureCookies: self.secureCookies)
+        Topology.addWeb(to: &app, port: 3000, secureCookies: self.secureCookies) { $0.url("api") }
+        Topology.addGateway(to: &app, port: 8080) { Topology.articleRoutes(web: $0.url("web"), api: $0.url("api")) }
+        try await app.run { servers in
+            "open \(servers.url("gateway"))/search/?query=swift (sign in as ada / lovelace)"
+        }
     }
 }
 
@@ -63,13 +54,14 @@ struct API: AsyncParsableCommand {
         discussion: "Signing keys come from TANDEM_COOKIE_KEYS (comma-separated base64, newest first); without it a random key is used."
     )
 
-    @Option(help: "Address to bind.") var host = "127.0.0.1"
-    @Option(help: "Port to bind (0 picks a free one).") var port = 8000
+    @OptionGroup var app: AppOptions
+    @Option(help: "Port to bind (0 picks a free one; env API_PORT; default 8000).") var port: Int?
     @Flag(help: "Mark cookies Secure (for deployments behind https).") var secureCookies = false
 
     func run() async throws {
-        let api = try Topology.api(host: self.host, port: self.port, secureCookies: self.secureCookies)
-        try await ServerLauncher.run([api], logger: ServerLauncher.logger("api"))
+        var app = TandemApp(settings: try self.app.settings(ports: ["api": self.port]))
+        Topology.addAPI(to: &app, port: 8000, secureCookies: self.secureCookies)
+        try await app.run()
     }
 }
 
@@ -80,22 +72,23 @@ struct Web: AsyncParsableCommand {
         discussion: "CSRF keys come from TANDEM_COOKIE_KEYS; without it a random key is used."
     )
 
-    @Option(help: "Address to bind.") var host = "127.0.0.1"
-    @Option(help: "Port to bind (0 picks a free one).") var port = 3000
+    @OptionGroup var app: AppOptions
+    @Option(help: "Port to bind (0 picks a free one; env WEB_PORT; default 3000).") var port: Int?
     @Option(help: "The API's internal address.") var api = "http://127.0.0.1:8000"
     @Option(help: "Trusted proxy networks (CIDR) whose X-Forwarded-Host/-Proto the CSRF check believes; repeatable.")
     var trustedProxy: [String] = []
     @Flag(help: "Mark cookies Secure (for deployments behind https).") var secureCookies = false
 
     func run() async throws {
-        let web = try Topology.web(
-            host: self.host,
-            port: self.port,
-            apiURL: self.api,
+        var app = TandemApp(settings: try self.app.settings(ports: ["web": self.port]))
+        let apiURL = self.api
+        Topology.addWeb(
+            to: &app,
+            port: 3000,
             secureCookies: self.secureCookies,
             trustedProxies: try self.trustedProxy.map { try CIDR($0) }
-        )
-        try await ServerLauncher.run([web], logger: ServerLauncher.logger("web"))
+        ) { _ in apiURL }
+        try await app.run()
     }
 }
 
@@ -109,8 +102,8 @@ struct Gateway: AsyncParsableCommand {
             """
     )
 
-    @Option(help: "Address to bind.") var host = "127.0.0.1"
-    @Option(help: "Port to bind (0 picks a free one).") var port = 8080
+    @OptionGroup var app: AppOptions
+    @Option(help: "Port to bind (0 picks a free one; env GATEWAY_PORT; default 8080).") var port: Int?
     @Option(name: .customLong("route"), help: "PREFIX=URL[,URL...]; repeat for more routes.") var routes: [String] = []
     @Option(help: "Seconds to wait for an upstream connection.") var connectTimeout: Double = 5
     @Option(help: "Seconds to wait for an upstream's response head (and between body chunks).") var upstreamTimeout: Double = 60
@@ -142,12 +135,13 @@ struct Gateway: AsyncParsableCommand {
                 let parts = route.split(separator: "=", maxSplits: 1).map(String.init)
                 return (prefix: parts[0], urls: parts[1].split(separator: ",").map(String.init))
             }
-        let gateway: ServerLauncher.Listener
-        do {
-            gateway = try Topology.gateway(host: self.host, port: self.port, routes: routes, proxy: proxy)
-        } catch let error as UpstreamURLError {
-            throw ValidationError("\(error)")
+        for route in routes {
+            for url in route.urls {
+                do { _ = try UpstreamURL(url) } catch { throw ValidationError("\(error)") }
+            }
         }
-        try await ServerLauncher.run([gateway], logger: ServerLauncher.logger("gateway"))
+        var app = TandemApp(settings: try self.app.settings(ports: ["gateway": self.port]))
+        Topology.addGateway(to: &app, port: 8080, proxy: proxy) { _ in routes }
+        try await app.run()
     }
 }

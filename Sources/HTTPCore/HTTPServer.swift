@@ -174,7 +174,7 @@ public final class HTTPServer<Handler: HTTPHandler>: Service, Sendable {
         let limits = configuration.limits
         let fastPath = self.fastPath
         let logger = self.logger
-        return try await ServerBootstrap(group: self.eventLoopGroup)
+        let bootstrap = ServerBootstrap(group: self.eventLoopGroup)
             .serverChannelOption(.backlog, value: Int32(configuration.backlog))
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .serverChannelInitializer { channel in
@@ -186,11 +186,15 @@ public final class HTTPServer<Handler: HTTPHandler>: Service, Sendable {
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .childChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.allowRemoteHalfClosure, value: true)
-            .bind(host: configuration.host, port: configuration.port) { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try Self.configure(channel, configuration: configuration, fastPath: fastPath, logger: logger)
-                }
+        let initializer: @Sendable (any Channel) -> EventLoopFuture<HTTPConnection> = { channel in
+            channel.eventLoop.makeCompletedFuture {
+                try Self.configure(channel, configuration: configuration, fastPath: fastPath, logger: logger)
             }
+        }
+        if let socket = configuration.listeningSocket {
+            return try await bootstrap.bind(socket, childChannelInitializer: initializer)
+        }
+        return try await bootstrap.bind(host: configuration.host, port: configuration.port, childChannelInitializer: initializer)
     }
 
     /// Builds a connection's pipeline: timeouts on raw bytes, the HTTP/1 codec from NIO, then the connection

@@ -45,58 +45,66 @@ public struct HTTPServerLimits: Sendable, Hashable {
 }
 
 extension HTTPServer {
-    /// Where and how an ``HTTPServer`` listens.
-    ///
-    /// ```swift
-    /// let configuration = HTTPServer<TrieRouter>.Configuration(host: "0.0.0.0", port: 8000, idleTimeout: .seconds(75))
-    /// ```
-    public struct Configuration: Sendable {
-        /// Address to bind; `127.0.0.1` by default (use `0.0.0.0` to listen on every interface).
-        public var host: String
-        /// Port to bind; `0` picks a free one, reported by ``HTTPServer/listeningAddress()``.
-        public var port: Int
-        /// Request limits.
-        public var limits: HTTPServerLimits
-        /// How long a kept-alive connection may sit without a request. Default 60 s.
-        public var idleTimeout: Duration
-        /// How long a request head may take to arrive once it started; then 408. Default 30 s.
-        public var requestHeadTimeout: Duration
-        /// Longest wait for the next bytes of a request body while the server reads it (nginx
-        /// `client_body_timeout`); then 408 (or, once a response started, a closed connection). Default 60 s.
-        public var requestBodyTimeout: Duration
-        /// How long a graceful shutdown waits for requests in flight before it closes their connections
-        /// (nginx `worker_shutdown_timeout`). Default 30 s, inside Kubernetes' default grace period.
-        public var shutdownTimeout: Duration
-        /// The listen backlog. Default 256.
-        public var backlog: Int
-        /// Let handlers that only forward requests (`ReverseProxy`, alone or behind a `PrefixRouter`,
-        /// `RequestIDMiddleware`, `AccessLogMiddleware` and `ErrorMiddleware`) serve plain `GET`s on the
-        /// connection's event loop, without a task per request: same behaviour, less than half the CPU per
-        /// request. Default true; other handlers are not affected.
-        public var eventLoopFastPath: Bool
+    /// Where and how the server listens (the same type for every handler).
+    public typealias Configuration = HTTPServerConfiguration
+}
 
-        /// Creates a configuration; every value has a safe default.
-        public init(
-            host: String = "127.0.0.1",
-            port: Int = 8080,
-            limits: HTTPServerLimits = HTTPServerLimits(),
-            idleTimeout: Duration = .seconds(60),
-            requestHeadTimeout: Duration = .seconds(30),
-            requestBodyTimeout: Duration = .seconds(60),
-            shutdownTimeout: Duration = .seconds(30),
-            backlog: Int = 256,
-            eventLoopFastPath: Bool = true
-        ) {
-            self.host = host
-            self.port = port
-            self.limits = limits
-            self.idleTimeout = idleTimeout
-            self.requestHeadTimeout = requestHeadTimeout
-            self.requestBodyTimeout = requestBodyTimeout
-            self.shutdownTimeout = shutdownTimeout
-            self.backlog = backlog
-            self.eventLoopFastPath = eventLoopFastPath
-        }
+/// Where and how an ``HTTPServer`` listens. One type for servers of every handler type, so that a launcher
+/// can take it for servers it has not built yet.
+///
+/// ```swift
+/// let configuration = HTTPServerConfiguration(host: "0.0.0.0", port: 8000, idleTimeout: .seconds(75))
+/// ```
+public struct HTTPServerConfiguration: Sendable {
+    /// Address to bind; `127.0.0.1` by default (use `0.0.0.0` to listen on every interface).
+    public var host: String
+    /// Port to bind; `0` picks a free one, reported by ``HTTPServer/listeningAddress()``.
+    public var port: Int
+    /// Request limits.
+    public var limits: HTTPServerLimits
+    /// How long a kept-alive connection may sit without a request. Default 60 s.
+    public var idleTimeout: Duration
+    /// How long a request head may take to arrive once it started; then 408. Default 30 s.
+    public var requestHeadTimeout: Duration
+    /// Longest wait for the next bytes of a request body while the server reads it (nginx
+    /// `client_body_timeout`); then 408 (or, once a response started, a closed connection). Default 60 s.
+    public var requestBodyTimeout: Duration
+    /// How long a graceful shutdown waits for requests in flight before it closes their connections
+    /// (nginx `worker_shutdown_timeout`). Default 30 s, inside Kubernetes' default grace period.
+    public var shutdownTimeout: Duration
+    /// The listen backlog. Default 256.
+    public var backlog: Int
+    /// Let handlers that only forward requests (`ReverseProxy`, alone or behind a `PrefixRouter`,
+    /// `RequestIDMiddleware`, `AccessLogMiddleware` and `ErrorMiddleware`) serve plain `GET`s on the
+    /// connection's event loop, without a task per request: same behaviour, less than half the CPU per
+    /// request. Default true; other handlers are not affected.
+    public var eventLoopFastPath: Bool
+    /// A socket that is already bound and listening, to serve instead of binding ``host`` and ``port`` (a
+    /// launcher that bound it first, systemd socket activation). The server owns it from then on and closes it
+    /// when it stops. Default `nil`: the server binds.
+    public var listeningSocket: CInt?
+
+    /// Creates a configuration; every value has a safe default.
+    public init(
+        host: String = "127.0.0.1",
+        port: Int = 8080,
+        limits: HTTPServerLimits = HTTPServerLimits(),
+        idleTimeout: Duration = .seconds(60),
+        requestHeadTimeout: Duration = .seconds(30),
+        requestBodyTimeout: Duration = .seconds(60),
+        shutdownTimeout: Duration = .seconds(30),
+        backlog: Int = 256,
+        eventLoopFastPath: Bool = true
+    ) {
+        self.host = host
+        self.port = port
+        self.limits = limits
+        self.idleTimeout = idleTimeout
+        self.requestHeadTimeout = requestHeadTimeout
+        self.requestBodyTimeout = requestBodyTimeout
+        self.shutdownTimeout = shutdownTimeout
+        self.backlog = backlog
+        self.eventLoopFastPath = eventLoopFastPath
     }
 }
 

@@ -1,6 +1,7 @@
 public import HTTPCore
 public import Logging
 import NIOCore
+import NIOPosix
 
 /// Runs `handler` on `127.0.0.1` with an ephemeral port for the duration of `body`, then shuts the
 /// server down gracefully and waits until it has stopped. The server logs to `logger` (by default, only
@@ -53,4 +54,14 @@ public func withTestServer<Handler: HTTPHandler, Result: Sendable>(
     _ body: (_ port: Int) async throws -> Result
 ) async throws -> Result {
     try await withTestServer(handler, configuration: configuration) { port, _ in try await body(port) }
+}
+
+/// A TCP port that is free on `host` right now, for a server in *another process* that a test starts later
+/// (in-process servers take port 0 and report theirs). Another process could take it in between; the server
+/// then fails to bind with a clear error.
+public func freePort(host: String = "127.0.0.1") async throws -> Int {
+    let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(host: host, port: 0).get()
+    defer { channel.close(promise: nil) }
+    guard let port = channel.localAddress?.port else { throw ChannelError.unknownLocalAddress }
+    return port
 }

@@ -1,4 +1,3 @@
-import ExampleSupport
 import Foundation
 import HTTPCore
 import HTTPTypes
@@ -21,7 +20,7 @@ struct DevProxyTests {
         "With an external web server: 503 `SSR server not running` until it runs, pages once it does, 503 again when it dies, recovery on restart"
     )
     func externalWeb() async throws {
-        let webPort = try await ServerLauncher.freePort(host: "127.0.0.1")
+        let webPort = try await freePort()
         let proxy = try ServerProcess("dev-proxy", ["--port", "0", "--web-url", "http://127.0.0.1:\(webPort)"], announcing: "api")
         let port = proxy.port
         func expectUnavailable() async throws {

@@ -1,0 +1,28 @@
+public import ArgumentParser
+public import TandemApp
+
+/// The launcher's settings as command-line options, shared by the example commands: `--host`, `--log-level`,
+/// `--log-format`. Each falls back to the environment (`HOST`, `LOG_LEVEL`, `LOG_FORMAT`; `NAME_PORT` for
+/// ports), then to the default.
+public struct AppOptions: ParsableArguments {
+    @Option(help: "Address every server binds (env HOST; default 127.0.0.1).") public var host: String?
+    @Option(help: "trace, debug, info, notice, warning, error or critical (env LOG_LEVEL; default info).") public var logLevel: String?
+    @Option(help: "text or json (env LOG_FORMAT; default text).") public var logFormat: String?
+
+    public init() {}
+
+    /// The settings: flags over the environment over defaults; `ports` are the command's port options by server
+    /// name (`nil` when not given on the command line).
+    public func settings(ports: [String: Int?] = [:]) throws -> TandemApp.Settings {
+        var flags: [String] = []
+        if let host = self.host { flags += ["--host", host] }
+        if let level = self.logLevel { flags += ["--log-level", level] }
+        if let format = self.logFormat { flags += ["--log-format", format] }
+        for (name, port) in ports { if let port { flags += ["--\(name)-port", String(port)] } }
+        do {
+            return try TandemApp.Settings.parse(flags)
+        } catch let error as TandemAppError {
+            throw ValidationError(error.description)
+        }
+    }
+}

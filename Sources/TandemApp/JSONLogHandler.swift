@@ -1,0 +1,83 @@
+import Foundation
+public import Logging
+
+/// Writes each log record as one JSON object per line to standard error: `time`, `level`, `logger`,
+/// `message`, `source`, and the metadata as string members (the logger's and the record's, the record's winning).
+///
+/// ```swift
+/// LoggingSystem.bootstrap(JSONLogHandler.init)
+/// // {"time":"2026-11-29T02:30:00.123Z","level":"info","logger":"api","message":"Server listening","address":"…"}
+/// ```
+public struct JSONLogHandler: LogHandler {
+    /// The logger's label.
+    public let label: String
+    public var metadata: Logger.Metadata = [:]
+    public var logLevel: Logger.Level = .info
+    private let write: @Sendable (String) -> Void
+
+    /// A handler for the logger `label`, writing to standard error.
+    public init(label: String) {
+        self.init(label: label) { line in FileHandle.standardError.write(Data(line.utf8)) }
+    }
+
+    /// A handler for the logger `label` that hands each line (with its newline) to `write`.
+    public init(label: String, write: @escaping @Sendable (String) -> Void) {
+        self.label = label
+        self.write = write
+    }
+
+    public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { self.metadata[key] }
+        set { self.metadata[key] = newValue }
+    }
+
+    public func log(event: LogEvent) {
+        var merged = self.metadata
+        for (key, value) in event.metadata ?? [:] { merged[key] = value }
+        var line = "{"
+        Self.member("time", Self.timestamp(), into: &line, first: true)
+        Self.member("level", event.level.rawValue, into: &line)
+        Self.member("logger", self.label, into: &line)
+        Self.member("message", "\(event.message)", into: &line)
+        Self.member("source", event.source, into: &line)
+        for key in merged.keys.sorted() where !["time", "level", "logger", "message", "source"].contains(key) {
+            Self.member(key, "\(merged[key]!)", into: &line)
+        }
+        line += "}\n"
+        self.write(line)
+    }
+
+    private static func member(_ key: String, _ value: String, into line: inout String, first: Bool = false) {
+        if !first { line += "," }
+        line += Self.quoted(key) + ":" + Self.quoted(value)
+    }
+
+    /// `text` as a JSON string.
+    static func quoted(_ text: String) -> String {
+        var out = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case let c where c.value < 0x20:
+                out += "\\u00" + String(c.value, radix: 16).leftPadded(to: 2)
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out + "\""
+    }
+
+    private static func timestamp() -> String {
+        Date().formatted(.iso8601.year().month().day().dateSeparator(.dash).time(includingFractionalSeconds: true).timeSeparator(.colon))
+            + "Z"
+    }
+}
+
+extension String {
+    fileprivate func leftPadded(to width: Int) -> String {
+        String(repeating: "0", count: max(0, width - self.count)) + self
+    }
+}

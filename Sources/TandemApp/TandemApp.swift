@@ -1,0 +1,180 @@
+import Foundation
+public import HTTPCore
+public import Logging
+import NIOCore
+import NIOPosix
+import ServiceLifecycle
+import UnixSignals
+
+/// Runs named servers as one program: the launcher the examples use, for yours.
+///
+/// - Each server announces itself with one line, `NAME listening on http://HOST:PORT`, once it listens.
+/// - Host, ports, log level and log format come from ``Settings`` (flags and environment).
+/// - Every listening socket is bound before any handler is built, so a server can be handed the real URL of
+///   another even with port 0 (no pick-a-free-port-and-hope race), including servers that need each other.
+/// - `GET /healthz` is answered on every server (``HealthCheck``), unless turned off.
+/// - SIGINT and SIGTERM stop every server gracefully.
+///
+/// ```swift
+/// var app = TandemApp(settings: try .parse())
+/// app.server("api", port: 8000) { _ in apiHandler }
+/// app.server("web", port: 3000) { servers in try makeWeb(apiURL: servers.url("api")) }
+/// try await app.run()
+/// ```
+public struct TandemApp: Sendable {
+    /// Where servers listen and how they log.
+    public var settings: Settings
+    private var entries: [Entry] = []
+    private let announce: @Sendable (String) -> Void
+
+    /// An app with `settings`; `announce` receives the `listening on` lines (standard output by default).
+    public init(settings: Settings = Settings(), announce: (@Sendable (String) -> Void)? = nil) {
+        self.settings = settings
+        self.announce = announce ?? { TandemApp.printLine($0) }
+    }
+
+    /// A logger labelled `label`, at the app's level, in the app's format.
+    public func logger(_ label: String) -> Logger {
+        var logger: Logger
+        switch self.settings.logFormat {
+        case .text: logger = Logger(label: label) { StreamLogHandler.standardError(label: $0) }
+        case .json: logger = Logger(label: label) { JSONLogHandler(label: $0) }
+        }
+        logger.logLevel = self.settings.logLevel
+        return logger
+    }
+
+    /// Adds a server named `name` on `port` (``Settings/ports`` overrides it; 0 picks a free port).
+    /// - Parameters:
+    ///   - configuration: limits and timeouts (its host and port are the app's).
+    ///   - errorRenderer: renders errors the handler does not handle itself.
+    ///   - healthCheck: answer `GET /healthz` with `200 ok` (default true).
+    ///   - makeHandler: builds the handler once every server of the app is bound, given their URLs.
+    public mutating func server<Handler: HTTPHandler>(
+        _ name: String,
+        port: Int,
+        configuration: HTTPServerConfiguration = HTTPServerConfiguration(),
+        errorRenderer: any ErrorRenderer = PlainTextErrorRenderer(),
+        healthCheck: Bool = true,
+        _ makeHandler: @escaping @Sendable (_ servers: Servers) async throws -> Handler
+    ) {
+        precondition(!self.entries.contains { $0.name == name }, "Two servers named \(name)")
+        let port = self.settings.ports[name] ?? port
+        let app = self
+        self.entries.append(
+            Entry(name: name, port: port) { servers, socket in
+                var configuration = configuration
+                configuration.host = app.settings.host
+                configuration.port = servers.port(of: name)
+                configuration.listeningSocket = socket
+                let handler = try await makeHandler(servers)
+                let logger = app.logger(name)
+                if healthCheck {
+                    let server = HTTPServer(
+                        handler: HealthCheck(handler),
+                        configuration: configuration,
+                        errorRenderer: errorRenderer,
+                        logger: logger
+                    )
+                    return (server, { try await server.listeningAddress() })
+                }
+                let server = HTTPServer(handler: handler, configuration: configuration, errorRenderer: errorRenderer, logger: logger)
+                return (server, { try await server.listeningAddress() })
+            }
+        )
+    }
+
+    /// Binds every server, builds their handlers, serves until SIGINT or SIGTERM (or until the calling task
+    /// is cancelled), then shuts them all down gracefully.
+    /// - Parameter hint: a last line to print once all listen (where to point a browser, say).
+    /// - Throws: ``TandemAppError`` when a server cannot listen; whatever a handler's builder throws.
+    public func run(hint: (@Sendable (_ servers: Servers) -> String)? = nil) async throws {
+        var sockets: [CInt] = []
+        var adopted = false
+        defer { if !adopted { for socket in sockets { close(socket) } } }
+        var servers = Servers(host: self.settings.host)
+        for entry in self.entries {
+            let (socket, port) = try ListeningSocket.bind(host: self.settings.host, port: entry.port, name: entry.name)
+            sockets.append(socket)
+            servers.ports[entry.name] = port
+        }
+        var services: [any Service] = []
+        var addresses: [(name: String, address: @Sendable () async throws -> SocketAddress)] = []
+        for (entry, socket) in zip(self.entries, sockets) {
+            let (service, address) = try await entry.make(servers, socket)
+            services.append(service)
+            addresses.append((entry.name, address))
+        }
+        adopted = true  // each server closes its socket from here on
+        let group = ServiceGroup(
+            services: services,
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            cancellationSignals: [],
+            logger: self.logger("tandem-app")
+        )
+        let announce = self.announce
+        let finalServers = servers
+        try await withThrowingDiscardingTaskGroup { tasks in
+            tasks.addTask { try await group.run() }
+            for (name, address) in addresses {
+                let port = try await address().port ?? 0
+                announce("\(name) listening on http://\(finalServers.urlHost):\(port)")
+            }
+            if let hint { announce(hint(finalServers)) }
+        }
+    }
+
+    /// Writes a line to standard output unbuffered, so a parent process sees it at once even through a pipe.
+    public static func printLine(_ line: String) {
+        var bytes = Array((line + "\n").utf8)
+        _ = bytes.withUnsafeMutableBytes { write(1, $0.baseAddress, $0.count) }
+    }
+
+    private struct Entry: Sendable {
+        let name: String
+        let port: Int
+        let make: @Sendable (Servers, CInt) async throws -> (any Service, @Sendable () async throws -> SocketAddress)
+    }
+}
+
+/// The app's servers, bound: where each listens.
+public struct Servers: Sendable {
+    /// The host every server binds.
+    public let host: String
+    var ports: [String: Int] = [:]
+
+    init(host: String) {
+        self.host = host
+    }
+
+    /// `host` as it goes into a URL: a wildcard address becomes loopback (no client connects to `0.0.0.0`),
+    /// an IPv6 literal gets brackets.
+    public var urlHost: String { Self.urlHost(for: self.host) }
+
+    /// `host` as it goes into a URL (see ``urlHost``).
+    public static func urlHost(for host: String) -> String {
+        switch host {
+        case "0.0.0.0", "": "127.0.0.1"
+        case "::": "[::1]"
+        default: host.contains(":") && !host.hasPrefix("[") ? "[\(host)]" : host
+        }
+    }
+
+    /// The port the server `name` listens on.
+    public func port(of name: String) -> Int {
+        guard let port = self.ports[name] else { preconditionFailure("No server named \(name) in this app") }
+        return port
+    }
+
+    /// `http://HOST:PORT` of the server `name`, for another server to call.
+    public func url(_ name: String) -> String { "http://\(self.urlHost):\(self.port(of: name))" }
+
+    /// The names of the app's servers, in the order they were added.
+    public var names: [String] { self.ports.keys.sorted() }
+}
+
+/// A server of the app could not start.
+public struct TandemAppError: Error, CustomStringConvertible {
+    /// What went wrong, for people.
+    public let description: String
+}
