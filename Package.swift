@@ -28,6 +28,7 @@ let package = Package(
         .executable(name: "export-contracts", targets: ["ExportContracts"]),
         .executable(name: "split-services", targets: ["SplitServices"]),
         .executable(name: "dev-proxy", targets: ["DevProxy"]),
+        .executable(name: "starter", targets: ["Starter"]),
         .executable(name: "bench-server", targets: ["BenchServer"]),
         .executable(name: "tandem-micro", targets: ["Micro"]),
         .executable(name: "proxy-spike", targets: ["ProxySpike"]),
@@ -155,6 +156,15 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Examples/DevProxy",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "Starter",
+            dependencies: [
+                "TandemApp", "HTTPCore", "Routing", "ProxyClient", "SSRRendering", "APIEnvelope", "Validation",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
+            path: "Examples/Starter",
             swiftSettings: swiftSettings
         ),
         .executableTarget(
@@ -314,7 +324,7 @@ let package = Package(
         .testTarget(
             name: "ExamplesTests",
             dependencies: [
-                "TandemTesting", "HTMLTesting", "TandemApp", "Hello", "SearchApp", "Validation", "ExportContracts", "SplitServices",
+                "TandemTesting", "HTMLTesting", "TandemApp", "Hello", "Starter", "SearchApp", "Validation", "ExportContracts", "SplitServices",
                 "DevProxy",
                 "HTTPCore",
                 "APIEnvelope",
