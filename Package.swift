@@ -1,5 +1,6 @@
 // swift-tools-version:6.1
 import Foundation
+import CompilerPluginSupport
 import PackageDescription
 
 /// One settings array for every target (../shared/STYLE.md): Swift 6 mode plus the upcoming features
@@ -21,6 +22,7 @@ let package = Package(
         .library(name: "SSRMustache", targets: ["SSRMustache"]),
         .library(name: "APIEnvelope", targets: ["APIEnvelope"]),
         .library(name: "Validation", targets: ["Validation"]),
+        .library(name: "ValidationMacros", targets: ["ValidationMacros"]),
         .library(name: "CookieAuth", targets: ["CookieAuth"]),
         .library(name: "TandemApp", targets: ["TandemApp"]),
         .library(name: "TandemTesting", targets: ["TandemTesting"]),
@@ -42,6 +44,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
+        // Only for the ValidationMacros product (`@Contract`): users of the other products never build it.
+        .package(url: "https://github.com/swiftlang/swift-syntax.git", "602.0.0"..<"604.0.0"),
     ],
     targets: [
         .target(
@@ -77,6 +81,18 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(name: "Validation", swiftSettings: swiftSettings),
+        .macro(
+            name: "ValidationMacrosPlugin",
+            dependencies: [
+                .product(name: "SwiftSyntax", package: "swift-syntax"),
+                .product(name: "SwiftSyntaxMacros", package: "swift-syntax"),
+                .product(name: "SwiftSyntaxBuilder", package: "swift-syntax"),
+                .product(name: "SwiftDiagnostics", package: "swift-syntax"),
+                .product(name: "SwiftCompilerPlugin", package: "swift-syntax"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(name: "ValidationMacros", dependencies: ["Validation", "ValidationMacrosPlugin"], swiftSettings: swiftSettings),
         .target(
             name: "APIEnvelope",
             dependencies: [
@@ -161,7 +177,7 @@ let package = Package(
         .executableTarget(
             name: "Starter",
             dependencies: [
-                "TandemApp", "HTTPCore", "Routing", "ProxyClient", "SSRRendering", "APIEnvelope", "Validation",
+                "TandemApp", "HTTPCore", "Routing", "ProxyClient", "SSRRendering", "APIEnvelope", "ValidationMacros",
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
             path: "Examples/Starter",
@@ -268,6 +284,11 @@ let package = Package(
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ValidationMacrosTests",
+            dependencies: ["ValidationMacros", "Validation"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

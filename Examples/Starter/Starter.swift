@@ -9,43 +9,35 @@ import Routing
 import SSRRendering
 import Synchronization
 import TandemApp
-import Validation
+import ValidationMacros
 
 // MARK: - The contract: what the API takes and gives
 
-struct Note: Codable, Sendable {
+/// A note, as the API answers it.
+@Contract
+struct Note: Codable {
     var id: Int
     var title: String
     var body: String
     var tags: [String]
 }
 
-struct NewNote: Sendable {
-    var title: String
-    var body: String
-    var tags: [String]
+/// A note to add (`POST /api/notes/`, JSON): every problem is reported at once, as a 422 envelope.
+@Contract
+struct NewNote: Codable {
+    /// 1–100 characters.
+    @Field(.string(minLength: 1, maxLength: 100, trimmed: true)) var title: String
+    /// Up to 2,000 characters.
+    @Field(.string(maxLength: 2000)) var body: String = ""
+    /// Up to 5 tags.
+    @Field(.array(.string(minLength: 1, maxLength: 20), maxItems: 5)) var tags: [String] = []
 }
 
-struct NoteQuery: Sendable {
-    var tag: String?
-    var limit: Int
-}
-
-enum Contracts {
-    /// `POST /api/notes/` (JSON): every problem is reported at once, as a 422 envelope.
-    static let newNote = Schema<NewNote>("NewNote", description: "A note to add.") { s in
-        let title = s.field("title", .string(minLength: 1, maxLength: 100, trimmed: true), description: "1–100 characters")
-        let body = s.field("body", .string(maxLength: 2000), default: "", description: "Up to 2,000 characters")
-        let tags = s.optional("tags", .array(.string(minLength: 1, maxLength: 20), maxItems: 5), description: "Up to 5 tags")
-        return { values in NewNote(title: values[title], body: values[body], tags: values[tags] ?? []) }
-    }
-
-    /// `GET /api/notes/?tag=&limit=` (query string).
-    static let noteQuery = Schema<NoteQuery>("NoteQuery", description: "Which notes to list.") { s in
-        let tag = s.optional("tag", .string(minLength: 1, maxLength: 20))
-        let limit = s.field("limit", .integer(1...100), default: 20)
-        return { values in NoteQuery(tag: values[tag], limit: values[limit]) }
-    }
+/// Which notes to list (`GET /api/notes/?tag=&limit=`).
+@Contract
+struct NoteQuery: Codable {
+    @Field(.string(minLength: 1, maxLength: 20)) var tag: String?
+    @Field(.integer(1...100)) var limit: Int = 20
 }
 
 // MARK: - The API
@@ -73,11 +65,11 @@ final class NoteStore: Sendable {
 
 func makeAPI(store: NoteStore) throws -> some HTTPHandler {
     var routes = TrieRouter.Builder()
-    routes.get("/api/notes/", handler: APIHandler { request, _ in store.list(try request.decodeQuery(Contracts.noteQuery)) })
+    routes.get("/api/notes/", handler: APIHandler { request, _ in store.list(try request.decodeQuery(NoteQuery.schema)) })
     routes.post(
         "/api/notes/",
         handler: APIHandler { request, _ -> APIResponse<Note> in
-            let note = store.add(try await request.decodeJSON(Contracts.newNote))
+            let note = store.add(try await request.decodeJSON(NewNote.schema))
             return .created(note, location: "/api/notes/\(note.id)/")
         }
     )

@@ -19,7 +19,7 @@ let package = Package(
                 .product(name: "HTTPCore", package: "tandem"),
                 .product(name: "Routing", package: "tandem"),
                 .product(name: "APIEnvelope", package: "tandem"),
-                .product(name: "Validation", package: "tandem"),
+                .product(name: "ValidationMacros", package: "tandem"),
                 .product(name: "SSRRendering", package: "tandem"),
                 .product(name: "ProxyClient", package: "tandem"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
