@@ -146,8 +146,7 @@ let package = Package(
         ),
         .target(
             name: "Topology",
-            dependencies: [
-                "TandemApp", "HTTPCore", "Routing", "ProxyClient", "SearchApp", "CookieAuth", "APIEnvelope", "SSRRendering",
+            dependencies: [ "HTTPCore", "Routing", "ProxyClient", "SearchApp", "CookieAuth", "APIEnvelope", "SSRRendering",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -197,6 +196,7 @@ let package = Package(
         .target(
             name: "TandemTesting",
             dependencies: [
+                "TandemApp",
                 "HTTPCore",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

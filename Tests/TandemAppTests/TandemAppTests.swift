@@ -41,22 +41,13 @@ struct TandemAppSettingsTests {
 
 @Suite("TandemApp")
 struct TandemAppTests {
-    /// Runs `app` until `body` is done, then cancels it; the announced lines are collected.
-    func running(_ app: (inout TandemApp) -> Void, _ body: ([String]) async throws -> Void) async throws {
+    /// Runs the app `configure` builds (logging critical only) until `body` is done; the announced lines are collected.
+    func running(_ configure: (inout TandemApp) -> Void, _ body: ([String]) async throws -> Void) async throws {
         let lines = Mutex<[String]>([])
-        var launcher = TandemApp(settings: TandemApp.Settings(logLevel: .critical)) { line in lines.withLock { $0.append(line) } }
-        app(&launcher)
-        let names = launcher
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await names.run { _ in "ready" } }
-            let deadline = ContinuousClock.now + .seconds(20)
-            while !lines.withLock({ $0.contains("ready") }) && ContinuousClock.now < deadline {
-                try await Task.sleep(for: .milliseconds(5))
-            }
-            try await body(lines.withLock { $0 })
-            group.cancelAll()
-            try await group.waitForAll()
-        }
+        var app = TandemApp(settings: TandemApp.Settings(logLevel: .critical)) { line in lines.withLock { $0.append(line) } }
+        configure(&app)
+        // Every server announces itself before the app counts as started.
+        try await withTestApp(app) { _ in try await body(lines.withLock { $0 }) }
     }
 
     static func port(_ name: String, in lines: [String]) throws -> Int {
@@ -92,7 +83,6 @@ struct TandemAppTests {
             )
             let health = try await RawHTTPClient.roundTrip(port: second, "GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n")
             #expect(health.status == 200 && health.text == "ok\n")
-            #expect(lines.last == "ready")
         }
     }
 
