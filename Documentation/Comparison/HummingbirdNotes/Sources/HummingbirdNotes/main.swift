@@ -4,6 +4,7 @@
 import AsyncHTTPClient
 import Foundation
 import Hummingbird
+import ServiceLifecycle
 import Synchronization
 
 struct Note: Codable, Sendable {
