@@ -34,17 +34,19 @@ public struct TandemApp: Sendable {
     }
 
     /// A logger labelled `label`, at the app's level, in the app's format.
-    public func logger(_ label: String) -> Logger {
+    public func logger(_ label: String) -> Logger { Self.logger(label, settings: self.settings) }
+
+    static func logger(_ label: String, settings: Settings) -> Logger {
         var logger: Logger
-        switch self.settings.logFormat {
+        switch settings.logFormat {
         case .text: logger = Logger(label: label) { StreamLogHandler.standardError(label: $0) }
         case .json: logger = Logger(label: label) { JSONLogHandler(label: $0) }
         }
-        logger.logLevel = self.settings.logLevel
+        logger.logLevel = settings.logLevel
         return logger
     }
 
-    /// Adds a server named `name` on `port` (``Settings/ports`` overrides it; 0 picks a free port).
+    /// Adds a server named `name` on `port` (``Settings/ports`` overrides it when the app runs; 0 picks a free port).
     /// - Parameters:
     ///   - configuration: limits and timeouts (its host and port are the app's).
     ///   - errorRenderer: renders errors the handler does not handle itself.
@@ -59,16 +61,15 @@ public struct TandemApp: Sendable {
         _ makeHandler: @escaping @Sendable (_ servers: Servers) async throws -> Handler
     ) {
         precondition(!self.entries.contains { $0.name == name }, "Two servers named \(name)")
-        let port = self.settings.ports[name] ?? port
-        let app = self
         self.entries.append(
-            Entry(name: name, port: port) { servers, socket in
+            Entry(name: name, port: port) { settings, servers, socket in
+                // Settings as they are when the app runs (they may change after the server was added).
                 var configuration = configuration
-                configuration.host = app.settings.host
+                configuration.host = settings.host
                 configuration.port = servers.port(of: name)
                 configuration.listeningSocket = socket
                 let handler = try await makeHandler(servers)
-                let logger = app.logger(name)
+                let logger = TandemApp.logger(name, settings: settings)
                 if healthCheck {
                     let server = HTTPServer(
                         handler: HealthCheck(handler),
@@ -94,14 +95,15 @@ public struct TandemApp: Sendable {
         defer { if !adopted { for socket in sockets { close(socket) } } }
         var servers = Servers(host: self.settings.host)
         for entry in self.entries {
-            let (socket, port) = try ListeningSocket.bind(host: self.settings.host, port: entry.port, name: entry.name)
+            let requested = self.settings.ports[entry.name] ?? entry.port
+            let (socket, port) = try ListeningSocket.bind(host: self.settings.host, port: requested, name: entry.name)
             sockets.append(socket)
-            servers.ports[entry.name] = port
+            servers.add(entry.name, port: port)
         }
         var services: [any Service] = []
         var addresses: [(name: String, address: @Sendable () async throws -> SocketAddress)] = []
         for (entry, socket) in zip(self.entries, sockets) {
-            let (service, address) = try await entry.make(servers, socket)
+            let (service, address) = try await entry.make(self.settings, servers, socket)
             services.append(service)
             addresses.append((entry.name, address))
         }
@@ -133,7 +135,7 @@ public struct TandemApp: Sendable {
     private struct Entry: Sendable {
         let name: String
         let port: Int
-        let make: @Sendable (Servers, CInt) async throws -> (any Service, @Sendable () async throws -> SocketAddress)
+        let make: @Sendable (Settings, Servers, CInt) async throws -> (any Service, @Sendable () async throws -> SocketAddress)
     }
 }
 
@@ -141,10 +143,17 @@ public struct TandemApp: Sendable {
 public struct Servers: Sendable {
     /// The host every server binds.
     public let host: String
-    var ports: [String: Int] = [:]
+    private var ports: [String: Int] = [:]
+    /// The names of the app's servers, in the order they were added.
+    public private(set) var names: [String] = []
 
     init(host: String) {
         self.host = host
+    }
+
+    mutating func add(_ name: String, port: Int) {
+        self.ports[name] = port
+        self.names.append(name)
     }
 
     /// `host` as it goes into a URL: a wildcard address becomes loopback (no client connects to `0.0.0.0`),
@@ -168,9 +177,6 @@ public struct Servers: Sendable {
 
     /// `http://HOST:PORT` of the server `name`, for another server to call.
     public func url(_ name: String) -> String { "http://\(self.urlHost):\(self.port(of: name))" }
-
-    /// The names of the app's servers, in the order they were added.
-    public var names: [String] { self.ports.keys.sorted() }
 }
 
 /// A server of the app could not start.

@@ -100,6 +100,21 @@ struct TandemAppTests {
         }
     }
 
+    @Test("settings changed after the servers were added are the ones used; servers are named in the order added")
+    func settingsWhenRun() async throws {
+        try await withTestServer(HandlerFunction { _, _ in .text("taken") }) { taken in
+            var app = TandemApp(settings: TandemApp.Settings(logLevel: .critical)) { _ in }
+            app.server("second", port: taken) { _ in HandlerFunction { _, _ in .text("second") } }
+            app.server("first", port: taken) { _ in HandlerFunction { _, _ in .text("first") } }
+            app.settings.ports = ["second": 0, "first": 0]  // without this, both would fail to bind
+            try await withTestApp(app) { servers in
+                #expect(servers.names == ["second", "first"])
+                let answer = try await RawHTTPClient.roundTrip(port: servers.port(of: "first"), "GET / HTTP/1.1\r\nHost: t\r\n\r\n")
+                #expect(answer.text == "first")
+            }
+        }
+    }
+
     @Test("the health check leaves a gateway's event-loop fast path in place for every other path")
     func healthCheckKeepsFastPath() async throws {
         try await withTestServer(HandlerFunction { request, _ in .text("upstream \(request.path)") }) { upstream in
