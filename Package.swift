@@ -44,6 +44,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         // Only for the ValidationMacros product (`@Contract`): users of the other products never build it.
         .package(url: "https://github.com/swiftlang/swift-syntax.git", "602.0.0"..<"604.0.0"),
     ],
@@ -51,6 +53,7 @@ let package = Package(
         .target(
             name: "HTTPCore",
             dependencies: [
+                .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -70,6 +73,7 @@ let package = Package(
         .target(
             name: "ProxyClient",
             dependencies: [
+                .product(name: "CoreMetrics", package: "swift-metrics"),
                 "HTTPCore",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -146,7 +150,11 @@ let package = Package(
         ),
         .target(
             name: "Topology",
-            dependencies: [ "HTTPCore", "Routing", "ProxyClient", "SearchApp", "CookieAuth", "APIEnvelope", "SSRRendering",
+            dependencies: [
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "CoreMetrics", package: "swift-metrics"), "HTTPCore", "Routing", "ProxyClient", "SearchApp", "CookieAuth", "APIEnvelope", "SSRRendering",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -208,7 +216,9 @@ let package = Package(
         .testTarget(
             name: "HTTPCoreTests",
             dependencies: [
-                "HTTPCore", "TandemTesting",
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
+                "HTTPCore", "TandemTesting", "Routing",
+                .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -278,6 +288,7 @@ let package = Package(
         .testTarget(
             name: "ProxyClientTests",
             dependencies: [
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
                 "ProxyClient", "HTTPCore", "Routing", "TandemTesting",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

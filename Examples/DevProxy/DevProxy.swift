@@ -28,8 +28,8 @@ struct DevProxy: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let settings = try self.app.settings(ports: ["api": self.port, "web": self.webPort])
-        var app = TandemApp(settings: settings)
+        var app = try self.app.app(ports: ["api": self.port, "web": self.webPort])
+        let settings = app.settings
         let startsWeb = self.webURL == nil && !self.noWeb
         // The API and the web server need each other's URLs: both sockets are bound before either handler is built.
         let external = self.webURL ?? "http://\(Servers.urlHost(for: settings.host)):\(settings.ports["web"] ?? 3000)"

@@ -31,7 +31,7 @@ struct Hello: AsyncParsableCommand {
         let router = try routes.build()
 
         let app = router.wrapped(in: ErrorMiddleware(PlainTextErrorRenderer())).wrapped(in: RequestIDMiddleware())
-        var launcher = TandemApp(settings: try self.app.settings(ports: ["hello": self.port]))
+        var launcher = try self.app.app(ports: ["hello": self.port])
         if self.accessLog {
             launcher.server("hello", port: 8080) { _ in app.wrapped(in: AccessLogMiddleware()) }
         } else {

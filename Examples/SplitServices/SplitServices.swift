@@ -33,9 +33,7 @@ struct All: AsyncParsableCommand {
     @Flag(help: "Mark cookies Secure (for deployments behind https).") var secureCookies = false
 
     func run() async throws {
-        var app = TandemApp(
-            settings: try self.app.settings(ports: ["gateway": self.gatewayPort, "web": self.webPort, "api": self.apiPort])
-        )
+        var app = try self.app.app(ports: ["gateway": self.gatewayPort, "web": self.webPort, "api": self.apiPort])
         // Every socket is bound before the handlers are built: the web server and the gateway get the others'
         // real URLs, port 0 included.
         Topology.addAPI(to: &app, port: 8000, secureCookies: self.secureCookies)
@@ -59,7 +57,7 @@ struct API: AsyncParsableCommand {
     @Flag(help: "Mark cookies Secure (for deployments behind https).") var secureCookies = false
 
     func run() async throws {
-        var app = TandemApp(settings: try self.app.settings(ports: ["api": self.port]))
+        var app = try self.app.app(ports: ["api": self.port])
         Topology.addAPI(to: &app, port: 8000, secureCookies: self.secureCookies)
         try await app.run()
     }
@@ -80,7 +78,7 @@ struct Web: AsyncParsableCommand {
     @Flag(help: "Mark cookies Secure (for deployments behind https).") var secureCookies = false
 
     func run() async throws {
-        var app = TandemApp(settings: try self.app.settings(ports: ["web": self.port]))
+        var app = try self.app.app(ports: ["web": self.port])
         let apiURL = self.api
         Topology.addWeb(
             to: &app,
@@ -140,7 +138,7 @@ struct Gateway: AsyncParsableCommand {
                 do { _ = try UpstreamURL(url) } catch { throw ValidationError("\(error)") }
             }
         }
-        var app = TandemApp(settings: try self.app.settings(ports: ["gateway": self.port]))
+        var app = try self.app.app(ports: ["gateway": self.port])
         Topology.addGateway(to: &app, port: 8080, proxy: proxy) { _ in routes }
         try await app.run()
     }

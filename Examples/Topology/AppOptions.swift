@@ -8,8 +8,17 @@ public struct AppOptions: ParsableArguments {
     @Option(help: "Address every server binds (env HOST; default 127.0.0.1).") public var host: String?
     @Option(help: "trace, debug, info, notice, warning, error or critical (env LOG_LEVEL; default info).") public var logLevel: String?
     @Option(help: "text or json (env LOG_FORMAT; default text).") public var logFormat: String?
+    @Option(help: "Serve Prometheus metrics at GET /metrics on this port (0 picks a free one); none without it.")
+    public var metricsPort: Int?
 
     public init() {}
+
+    /// `settings(ports:)`, and the metrics listener when `--metrics-port` was given.
+    public func app(ports: [String: Int?] = [:]) throws -> TandemApp {
+        var app = TandemApp(settings: try self.settings(ports: ports))
+        if let port = self.metricsPort { Topology.addMetrics(to: &app, port: port) }
+        return app
+    }
 
     /// The settings: flags over the environment over defaults; `ports` are the command's port options by server
     /// name (`nil` when not given on the command line).

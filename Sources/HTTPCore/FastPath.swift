@@ -77,6 +77,12 @@ package struct FastPathConnection {
     package var clientAddress: String? { self.handler.clientAddress }
     /// The server's logger.
     package var logger: Logger { self.handler.logger }
+    /// The server's metrics; `nil` when none are recorded.
+    package var metrics: ServerMetrics? { self.handler.metrics }
+    /// The route template of the request being taken over (a router sets it before it hands the request on).
+    package var route: String? { self.handler.fastPathRoute }
+    /// Records the route template a router matched.
+    package func setRoute(_ template: String) { self.handler.fastPathRoute = template }
     /// Whether the client still reads as fast as the response is written.
     package var isWritable: Bool { self.handler.context?.channel.isWritable ?? false }
     /// Called when the client connection becomes writable again, or closes.

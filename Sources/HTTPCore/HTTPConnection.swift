@@ -28,12 +28,20 @@ package struct HTTPConnection: Sendable {
 
     private func serve<Handler: HTTPHandler>(handler: Handler, errorRenderer: any ErrorRenderer, logger: Logger) async {
         let remoteAddress = self.channel.remoteAddress
+        let metrics = self.handler.value.metrics
         while let incoming = await self.handler.value.nextRequest() {
             let request = incoming.request
-            let context = RequestContext(logger: logger, remoteAddress: remoteAddress, storage: incoming.storage)
+            let start = ContinuousClock.now
+            var storage = incoming.storage
+            // A record routers fill in with the template they matched, only when metrics are recorded.
+            let route = metrics.map { _ in MatchedRoute() }
+            if let route { storage[MatchedRoute.self] = route }
+            metrics?.requestStarted()
+            let context = RequestContext(logger: logger, remoteAddress: remoteAddress, storage: storage)
             var response: Response
             if let rejection = incoming.rejection {
                 response = errorRenderer.response(for: rejection, request: request, context: context)
+                metrics?.rejected(status: response.status.code)
             } else {
                 do {
                     response = try await handler.handle(request, context: context)
@@ -41,6 +49,8 @@ package struct HTTPConnection: Sendable {
                     response = errorRenderer.response(for: error, request: request, context: context)
                 }
             }
+            let status = response.status.code
+            defer { metrics?.requestEnded(method: request.method.rawValue, status: status, route: route?.template, since: start) }
             do {
                 guard try await self.write(response, for: request) else { return }
             } catch {

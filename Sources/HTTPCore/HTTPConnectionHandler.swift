@@ -27,9 +27,15 @@ final class HTTPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
     let limits: HTTPServerLimits
     let timeouts: ConnectionTimeoutHandler
     let fastPath: (any HTTPFastPath)?
+    /// The server's metrics; `nil` when none are recorded.
+    package let metrics: ServerMetrics?
     let logger: Logger
     /// The client's IP address as text, once a fast path asked for it.
     lazy var clientAddress: String? = self.context?.channel.remoteAddress?.ipAddress
+    /// The connection's error answer was counted (it closes after it), or is not one to count.
+    private var rejectionCounted = false
+    /// The route template of the request a fast path is taking over (for metrics).
+    var fastPathRoute: String?
     /// Told about writability and closing while a fast path owns the response.
     var fastPathObserver: (any FastPathObserver)?
     private(set) var context: ChannelHandlerContext?
@@ -43,10 +49,17 @@ final class HTTPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
     private var bodyGeneration: UInt64 = 0
     private var reads = ReadGate()
 
-    init(limits: HTTPServerLimits, timeouts: ConnectionTimeoutHandler, fastPath: (any HTTPFastPath)?, logger: Logger) {
+    init(
+        limits: HTTPServerLimits,
+        timeouts: ConnectionTimeoutHandler,
+        fastPath: (any HTTPFastPath)?,
+        metrics: ServerMetrics? = nil,
+        logger: Logger
+    ) {
         self.limits = limits
         self.timeouts = timeouts
         self.fastPath = fastPath
+        self.metrics = metrics
         self.logger = logger
         self.state = HTTPConnectionStateMachine(maxBodyBytes: limits.maxBodyBytes, maxPipelinedRequests: limits.maxPipelinedRequests)
     }
@@ -219,6 +232,9 @@ final class HTTPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         if let parseError = error as? HTTPParserError {
+            // After an answer that ends the connection (a 413, say), the client's EOF inside the unread body is one
+            // more parse error, not one more request: not counted as a refused request.
+            if !self.state.keepAlive { self.rejectionCounted = true }
             let action = self.state.parseError(parseError)
             if action == .queued {
                 self.reads.pause()
@@ -250,6 +266,11 @@ final class HTTPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
 
     /// A plain-text error answer with `Connection: close`, then the close.
     private func writeErrorAndClose(_ status: HTTPResponseStatus, context: ChannelHandlerContext) {
+        // Counted once: the connection closes after it.
+        if !self.rejectionCounted {
+            self.rejectionCounted = true
+            self.metrics?.rejected(status: Int(status.code))
+        }
         let text = status.reasonPhrase + "\n"
         let headers = HTTPHeaders([
             ("connection", "close"), ("content-type", "text/plain; charset=utf-8"), ("content-length", String(text.utf8.count)),

@@ -30,6 +30,8 @@ public final class HTTPServer<Handler: HTTPHandler>: Service, Sendable {
     private let eventLoopGroup: any EventLoopGroup
     /// Serves what it can of the handler's requests on the event loop (see ``Configuration/eventLoopFastPath``).
     private let fastPath: (any HTTPFastPath)?
+    /// `nil` when no metrics backend is bootstrapped: nothing is measured then.
+    private let metrics: ServerMetrics?
     private let state = Mutex(ListeningState())
 
     /// Creates a server; call ``run()`` (or add it to a `ServiceGroup`) to start it.
@@ -52,6 +54,7 @@ public final class HTTPServer<Handler: HTTPHandler>: Service, Sendable {
         self.logger = logger
         self.eventLoopGroup = eventLoopGroup ?? MultiThreadedEventLoopGroup.singleton
         self.fastPath = configuration.eventLoopFastPath ? (handler as? any FastPathCapable)?.makeFastPath(FastPathPlan()) : nil
+        self.metrics = ServerMetrics(factory: configuration.metricsFactory, dimensions: configuration.metricsDimensions)
     }
 
     /// Whether some requests are served on the event loop (see ``Configuration/eventLoopFastPath``).
@@ -173,6 +176,7 @@ public final class HTTPServer<Handler: HTTPHandler>: Service, Sendable {
         let configuration = self.configuration
         let limits = configuration.limits
         let fastPath = self.fastPath
+        let metrics = self.metrics
         let logger = self.logger
         let bootstrap = ServerBootstrap(group: self.eventLoopGroup)
             .serverChannelOption(.backlog, value: Int32(configuration.backlog))
@@ -188,7 +192,7 @@ public final class HTTPServer<Handler: HTTPHandler>: Service, Sendable {
             .childChannelOption(.allowRemoteHalfClosure, value: true)
         let initializer: @Sendable (any Channel) -> EventLoopFuture<HTTPConnection> = { channel in
             channel.eventLoop.makeCompletedFuture {
-                try Self.configure(channel, configuration: configuration, fastPath: fastPath, logger: logger)
+                try Self.configure(channel, configuration: configuration, fastPath: fastPath, metrics: metrics, logger: logger)
             }
         }
         if let socket = configuration.listeningSocket {
@@ -203,6 +207,7 @@ public final class HTTPServer<Handler: HTTPHandler>: Service, Sendable {
         _ channel: any Channel,
         configuration: Configuration,
         fastPath: (any HTTPFastPath)?,
+        metrics: ServerMetrics? = nil,
         logger: Logger
     ) throws -> HTTPConnection {
         let limits = configuration.limits
@@ -215,7 +220,7 @@ public final class HTTPServer<Handler: HTTPHandler>: Service, Sendable {
             requestHeadTimeout: configuration.requestHeadTimeout.timeAmount,
             requestBodyTimeout: configuration.requestBodyTimeout.timeAmount
         )
-        let connection = HTTPConnectionHandler(limits: limits, timeouts: timeouts, fastPath: fastPath, logger: logger)
+        let connection = HTTPConnectionHandler(limits: limits, timeouts: timeouts, fastPath: fastPath, metrics: metrics, logger: logger)
         let pipeline = channel.pipeline.syncOperations
         try pipeline.addHandler(timeouts)
         try pipeline.addHandler(HTTPResponseEncoder(configuration: .init()))

@@ -1,3 +1,4 @@
+public import CoreMetrics
 package import NIOCore
 
 /// Limits that protect a server from clients, each with a safe default.
@@ -83,6 +84,13 @@ public struct HTTPServerConfiguration: Sendable {
     /// launcher that bound it first, systemd socket activation). The server owns it from then on and closes it
     /// when it stops. Default `nil`: the server binds.
     public var listeningSocket: CInt?
+    /// Where the server's metrics go (``ServerMetrics``: request durations by route template, active requests,
+    /// requests refused by limits). `nil` (default): swift-metrics' global `MetricsSystem.factory`, so a program that
+    /// bootstraps a backend (Prometheus, OpenTelemetry) gets them; with none bootstrapped nothing is recorded.
+    public var metricsFactory: (any MetricsFactory)?
+    /// Dimensions added to every metric of this server, to tell servers of one process apart (`TandemApp` adds
+    /// `server.name`). Default none.
+    public var metricsDimensions: [(String, String)] = []
 
     /// Creates a configuration; every value has a safe default.
     public init(

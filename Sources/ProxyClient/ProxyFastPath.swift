@@ -104,6 +104,7 @@ final class ProxyFastPath: HTTPFastPath {
             return false
         }
         connection.observe(exchange)
+        connection.metrics?.requestStarted()
         return true
     }
 }
@@ -117,6 +118,8 @@ final class ProxyFastExchange: UpstreamSink, FastPathObserver {
     private let clientHead: HTTPRequestHead
     private let authority: String?
     private let requestID: String?
+    /// The route template the router matched (for metrics).
+    private let route: String?
     /// Whether the client's response carries ``requestID`` (the request-id middleware is in the stack).
     private let answersRequestID: Bool
     private let start: ContinuousClock.Instant
@@ -145,6 +148,7 @@ final class ProxyFastExchange: UpstreamSink, FastPathObserver {
         self.authority = authority
         self.requestID = requestID
         self.answersRequestID = answersRequestID
+        self.route = client.route
         self.start = .now
     }
 
@@ -231,6 +235,7 @@ final class ProxyFastExchange: UpstreamSink, FastPathObserver {
             if let requestID = self.requestID { head.headers.replaceOrAdd(name: HTTPField.Name.xRequestID.rawName, value: requestID) }
             var storage = ContextStorage()
             storage[EarlierAttempt.self] = EarlierAttempt(upstream: self.path.upstream, server: self.server, error: error)
+            self.client.metrics?.requestHandedBack()
             self.client.fallBack(head, storage: storage)
             return
         }
@@ -255,7 +260,9 @@ final class ProxyFastExchange: UpstreamSink, FastPathObserver {
         self.log()
     }
 
+    /// The response ended (or was cut): metrics and the access-log lines, as the async path records them.
     private func log() {
+        self.client.metrics?.requestEnded(method: "GET", status: self.status, route: self.route, since: self.start)
         let levels = self.path.plan.accessLogLevels
         guard !levels.isEmpty else { return }
         let logger = self.client.logger

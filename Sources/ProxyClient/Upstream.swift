@@ -1,3 +1,4 @@
+public import CoreMetrics
 public import HTTPCore
 import HTTPTypes
 import Logging
@@ -53,6 +54,9 @@ public final class Upstream: UpstreamTransport {
         public var retryIdempotentRequests: Bool
         /// Response body chunks buffered before the upstream read pauses (back-pressure). Default 8.
         public var bodyHighWatermark: Int
+        /// Where `http.client.request.duration` goes (by `server.address`, `server.port`, and the status code or
+        /// `error.type`). `nil` (default): swift-metrics' `MetricsSystem.factory`; nothing is recorded without a backend.
+        public var metricsFactory: (any MetricsFactory)?
 
         /// Creates a configuration.
         public init(
@@ -182,11 +186,14 @@ public final class Upstream: UpstreamTransport {
             chosen = nil
             tried.append(index)
             let server = self.servers[index]
+            let start = ContinuousClock.now
             do {
                 let response = try await self.send(request, to: server)
                 server.recordSuccess()
+                self.recordDuration(server, since: start, outcome: ("http.response.status_code", String(response.status.code)))
                 return response
             } catch let error as UpstreamError {
+                self.recordDuration(server, since: start, outcome: ("error.type", error.metricName))
                 self.recordFailure(server)
                 if retryable, error.isRetryable, tried.count == 1 {
                     context.logger.debug("Retrying on another connection", metadata: ["error": "\(error)"])
@@ -297,6 +304,19 @@ public final class Upstream: UpstreamTransport {
             let tied = candidates.indices.filter { loads[$0] == least }.map { candidates[$0] }
             return tied[turn % tied.count]
         }
+    }
+
+    /// `http.client.request.duration` (until the response head), when a metrics backend is bootstrapped.
+    func recordDuration(_ server: Server, since start: ContinuousClock.Instant, outcome: (String, String)) {
+        let factory = self.configuration.metricsFactory ?? MetricsSystem.factory
+        guard !(factory is NOOPMetricsHandler) else { return }
+        let elapsed = ContinuousClock.now - start
+        Timer(
+            label: "http.client.request.duration",
+            dimensions: [("server.address", server.url.host), ("server.port", String(server.url.port)), outcome],
+            preferredDisplayUnit: .seconds,
+            factory: factory
+        ).recordNanoseconds(elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
     }
 
     func recordFailure(_ server: Server) {

@@ -23,6 +23,19 @@ public struct UpstreamError: Error, Sendable, Hashable, CustomStringConvertible 
     /// The upstream has no server to send to.
     public static var noServers: Self { Self(kind: .noServers, server: "-") }
 
+    /// The failure's name in metrics (`error.type`): `connect_failed`, `response_timeout`, ….
+    var metricName: String {
+        switch self.kind {
+        case .connectFailed: "connect_failed"
+        case .connectTimeout: "connect_timeout"
+        case .responseTimeout: "response_timeout"
+        case .closedBeforeResponse: "closed_before_response"
+        case .closedDuringResponse: "closed_during_response"
+        case .poolTimeout: "pool_timeout"
+        case .noServers: "no_servers"
+        }
+    }
+
     /// Whether nothing of the request can have been processed, so an idempotent request may be retried.
     public var isRetryable: Bool {
         switch self.kind {

@@ -80,6 +80,7 @@ public struct PrefixRouter: HTTPHandler {
             }
             throw HTTPError(.notFound)
         }
+        context.recordRoute(location.path)
         return try await location.handler.handle(request.retargeted(to: Self.forwarded(path, location: location)), context: context)
     }
 
@@ -168,6 +169,7 @@ struct PrefixFastPath: HTTPFastPath {
         guard case .prefix(let index) = self.router.route(normalized, exactLengths: self.exactLengths),
             let fastPath = self.fastPaths[index]
         else { return false }
+        connection.setRoute(self.router.prefixes[index].path)
         return fastPath.take(head, path: PrefixRouter.forwarded(normalized, location: self.router.prefixes[index]), connection: connection)
     }
 }

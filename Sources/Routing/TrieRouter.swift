@@ -44,6 +44,7 @@ public struct TrieRouter: HTTPHandler {
         let path = try PathNormalizer.normalizedPath(of: request)
         switch self.resolve(method: request.method, path: path) {
         case .found(let route, let captures):
+            context.recordRoute(route.pattern)
             var context = context
             for (name, value) in zip(route.parameterNames, captures) {
                 if let name { context.parameters.append(name, value) }

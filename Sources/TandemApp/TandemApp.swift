@@ -68,6 +68,7 @@ public struct TandemApp: Sendable {
                 configuration.host = settings.host
                 configuration.port = servers.port(of: name)
                 configuration.listeningSocket = socket
+                if configuration.metricsDimensions.isEmpty { configuration.metricsDimensions = [("server.name", name)] }
                 let handler = try await makeHandler(servers)
                 let logger = TandemApp.logger(name, settings: settings)
                 if healthCheck {

@@ -28,6 +28,41 @@ struct SplitServicesTests {
     }
 
     /// One such request used to take the whole process down (SIGSEGV in the gateway's fast path).
+    @Test("`--metrics-port` serves Prometheus text on its own port: request durations by server and route template")
+    func metrics() async throws {
+        let servers = try ServerProcess(
+            "split-services",
+            ["--gateway-port", "0", "--web-port", "0", "--api-port", "0", "--metrics-port", "0"],
+            announcing: "api",
+            "web",
+            "gateway",
+            "metrics"
+        )
+        let gateway = try #require(servers.ports["gateway"])
+        #expect(try await SearchAppFlow.send(gateway, "/search/?query=swift").status == 200)
+        #expect(try await SearchAppFlow.send(gateway, "/search/?query=swift").status == 200)
+        // Never on the public port.
+        #expect(try await SearchAppFlow.send(gateway, "/metrics").status == 404)
+        let scrape = try await SearchAppFlow.send(try #require(servers.ports["metrics"]), "/metrics")
+        #expect(scrape.status == 200 && scrape.header("content-type")?.hasPrefix("text/plain; version=0.0.4") == true)
+        // The text format: comments, or `name{labels} value`.
+        let sample = try Regex(#"^[a-zA-Z_:][a-zA-Z0-9_:]*(\{[^}]*\})? (-?[0-9.eE+-]+|NaN|\+Inf|-Inf)$"#)
+        let lines = scrape.text.split(separator: "\n")
+        #expect(!lines.isEmpty)
+        for line in lines where !line.hasPrefix("#") {
+            #expect(line.wholeMatch(of: sample) != nil, "not Prometheus text: \(line)")
+        }
+        for (server, route) in [("gateway", "/search/"), ("web", "/search/"), ("api", "/api/search/")] {
+            let count = lines.first {
+                $0.hasPrefix("http_server_request_duration_seconds_count{") && $0.contains("server_name=\"\(server)\"")
+                    && $0.contains("http_route=\"\(route)\"") && $0.contains("http_response_status_code=\"200\"")
+            }
+            #expect(count?.hasSuffix(" 2") == true, "\(server) \(route): \(count ?? "missing")")
+        }
+        #expect(lines.contains { $0.hasPrefix("http_client_request_duration_seconds_count{") })
+        #expect(try await servers.terminate() == 0)
+    }
+
     @Test("hostile requests through the gateway: nothing crashes, every answer is HTTP, and the servers go on serving")
     func hostileRequests() async throws {
         let servers = try Self.allServers()

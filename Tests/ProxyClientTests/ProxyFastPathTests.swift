@@ -1,6 +1,7 @@
 import HTTPCore
 import HTTPTypes
 import Logging
+import MetricsTestKit
 import NIOCore
 import ProxyClient
 import Routing
@@ -439,5 +440,44 @@ struct GatewayAccessLogTests {
             #expect((head + "\r\n").contains("\r\nX-Request-ID: \(id)\r\n"), "\(head)")
         }
         #expect(lines[1].metadata["request_id"] == "from-client-1")
+    }
+}
+
+@Suite("Gateway metrics on both paths")
+struct GatewayMetricsTests {
+    @Test(
+        "both paths record the request by the location's template; the general path also times the upstream call",
+        arguments: [true, false]
+    )
+    func recorded(fastPath: Bool) async throws {
+        let upstream = try await ScriptedUpstream { _, received in
+            received.hasSuffix("\r\n\r\n") ? .respond("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok") : .wait
+        }
+        let metrics = TestMetrics()
+        var proxyConfiguration = ReverseProxy.Configuration(upstream: patient)
+        proxyConfiguration.upstream.metricsFactory = metrics
+        let stack = gatewayStack(try ReverseProxy(to: upstream.url, configuration: proxyConfiguration))
+        var configuration = HTTPServer<GatewayStack>.Configuration(port: 0)
+        configuration.eventLoopFastPath = fastPath
+        configuration.metricsFactory = metrics
+        try await withTestServer(stack, configuration: configuration) { port, server in
+            #expect(server.hasEventLoopFastPath == fastPath)
+            for path in ["/a", "/b/c?d=e"] {
+                let answer = try await RawHTTPClient.roundTrip(port: port, "GET \(path) HTTP/1.1\r\nHost: t\r\n\r\n")
+                #expect(answer.text == "ok")
+            }
+        }
+        await upstream.close()
+        let timer = try metrics.expectTimer(
+            "http.server.request.duration",
+            [("http.request.method", "GET"), ("http.response.status_code", "200"), ("http.route", "/")]
+        )
+        #expect(timer.values.count == 2)
+        #expect(try metrics.expectMeter("http.server.active_requests").lastValue == 0)
+        if !fastPath {
+            let client = metrics.timers(label: "http.client.request.duration")
+            #expect(client.flatMap(\.values).count == 2)
+            #expect(client.allSatisfy { $0.dimensions.contains { $0 == ("server.port", String(upstream.port)) } })
+        }
     }
 }

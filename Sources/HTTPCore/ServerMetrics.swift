@@ -1,0 +1,80 @@
+package import CoreMetrics
+import Synchronization
+
+/// The route template a router matched, for metrics and logs (`/api/items/:id`, never the raw path: the number of
+/// distinct values stays bounded). The server puts an empty one in each request's context when it records
+/// metrics; routers fill it in.
+public final class MatchedRoute: Sendable, ContextKey {
+    public typealias Value = MatchedRoute
+    private let value = Mutex<String?>(nil)
+
+    /// An empty record.
+    public init() {}
+
+    /// The template, once a router matched one.
+    public var template: String? {
+        get { self.value.withLock { $0 } }
+        set { self.value.withLock { $0 = newValue } }
+    }
+}
+
+extension RequestContext {
+    /// Records `template` as the request's route, when the server collects metrics (a router calls this).
+    public func recordRoute(_ template: String) {
+        self.storage[MatchedRoute.self]?.template = template
+    }
+}
+
+/// The server's metrics through swift-metrics, named after the OpenTelemetry HTTP semantic conventions:
+/// - `http.server.request.duration` (timer; `http.request.method`, `http.response.status_code`, `http.route`),
+/// - `http.server.active_requests` (meter),
+/// - `http.server.rejected_requests` (counter; `http.response.status_code`): requests the server's own limits
+///   refused (400, 408, 413, 431, 503) before any handler saw them.
+/// With swift-metrics' default no-op backend nothing is created or recorded.
+package final class ServerMetrics: Sendable {
+    let factory: any MetricsFactory
+    /// Added to every metric (the server's name in a program that runs several).
+    let dimensions: [(String, String)]
+    let active: Meter
+
+    /// The metrics recorded through `factory` (`MetricsSystem.factory` when `nil`); `nil` when that is the no-op one.
+    package init?(factory: (any MetricsFactory)?, dimensions: [(String, String)] = []) {
+        let factory = factory ?? MetricsSystem.factory
+        guard !(factory is NOOPMetricsHandler) else { return nil }
+        self.factory = factory
+        self.dimensions = dimensions
+        self.active = Meter(label: "http.server.active_requests", dimensions: dimensions, factory: factory)
+    }
+
+    package func requestStarted() {
+        self.active.increment()
+    }
+
+    package func requestEnded(method: String, status: Int, route: String?, since start: ContinuousClock.Instant) {
+        self.active.decrement()
+        let elapsed = ContinuousClock.now - start
+        let nanoseconds = elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000
+        Timer(
+            label: "http.server.request.duration",
+            dimensions: self.dimensions + [
+                ("http.request.method", method), ("http.response.status_code", String(status)), ("http.route", route ?? ""),
+            ],
+            preferredDisplayUnit: .seconds,
+            factory: self.factory
+        ).recordNanoseconds(nanoseconds)
+    }
+
+    /// A request the event-loop fast path started and handed to the async path (which records it itself).
+    package func requestHandedBack() {
+        self.active.decrement()
+    }
+
+    package func rejected(status: Int) {
+        Counter(
+            label: "http.server.rejected_requests",
+            dimensions: self.dimensions + [("http.response.status_code", String(status))],
+            factory: self.factory
+        )
+        .increment()
+    }
+}
