@@ -127,6 +127,8 @@ public final class Upstream: UpstreamTransport {
     /// The configuration.
     public let configuration: Configuration
     let servers: [Server]
+    /// The client timers by server and outcome (`http.client.request.duration`).
+    private let timers = Mutex<[String: Timer]>([:])
     private let next = Atomic<Int>(0)
     /// Counts requests forwarded by the event-loop fast path.
     let fastPathCounter = Atomic<Int>(0)
@@ -306,17 +308,26 @@ public final class Upstream: UpstreamTransport {
         }
     }
 
-    /// `http.client.request.duration` (until the response head), when a metrics backend is bootstrapped.
+    /// `http.client.request.duration` (until the response head), when a metrics backend is bootstrapped; one
+    /// timer per server and outcome, made on first use (a backend's `makeTimer` per call is costly).
     func recordDuration(_ server: Server, since start: ContinuousClock.Instant, outcome: (String, String)) {
         let factory = self.configuration.metricsFactory ?? MetricsSystem.factory
         guard !(factory is NOOPMetricsHandler) else { return }
         let elapsed = ContinuousClock.now - start
-        Timer(
-            label: "http.client.request.duration",
-            dimensions: [("server.address", server.url.host), ("server.port", String(server.url.port)), outcome],
-            preferredDisplayUnit: .seconds,
-            factory: factory
-        ).recordNanoseconds(elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
+        let key = "\(server.url.host):\(server.url.port) \(outcome.0)=\(outcome.1)"
+        let timer =
+            self.timers.withLock { $0[key] }
+            ?? {
+                let made = Timer(
+                    label: "http.client.request.duration",
+                    dimensions: [("server.address", server.url.host), ("server.port", String(server.url.port)), outcome],
+                    preferredDisplayUnit: .seconds,
+                    factory: factory
+                )
+                self.timers.withLock { $0[key] = made }
+                return made
+            }()
+        timer.recordNanoseconds(elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
     }
 
     func recordFailure(_ server: Server) {
