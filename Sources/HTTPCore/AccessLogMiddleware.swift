@@ -3,7 +3,8 @@ public import Logging
 import NIOCore
 import Synchronization
 
-/// Logs one line per request: method, path, status, body bytes, duration and request id.
+/// Logs one line per request, as structured metadata: method, path, route (the template a router matched), status,
+/// body bytes, duration, request id, client address (the peer's) and user agent.
 ///
 /// For streamed bodies the line is written when the stream ends, with the bytes actually sent.
 ///
@@ -25,7 +26,7 @@ public struct AccessLogMiddleware: Middleware {
 
     public func handle(_ request: Request, context: RequestContext, next: some HTTPHandler) async throws -> Response {
         let start = ContinuousClock.now
-        let context = Self.withRequestID(context, for: request)
+        let context = self.prepared(context, for: request)
         let response: Response
         do {
             response = try await next.handle(request, context: context)
@@ -57,6 +58,16 @@ public struct AccessLogMiddleware: Middleware {
         }
     }
 
+    /// `context` with a request id, and a record for the route template when lines are written and the server keeps
+    /// none (metrics off).
+    private func prepared(_ context: RequestContext, for request: Request) -> RequestContext {
+        var context = Self.withRequestID(context, for: request)
+        if context.storage[MatchedRoute.self] == nil, context.logger.logLevel <= self.level {
+            context.storage[MatchedRoute.self] = MatchedRoute()
+        }
+        return context
+    }
+
     /// `context` with a request id: its own, or one chosen as ``RequestIDMiddleware`` chooses.
     private static func withRequestID(_ context: RequestContext, for request: Request) -> RequestContext {
         guard context.requestID == nil else { return context }
@@ -75,9 +86,12 @@ public struct AccessLogMiddleware: Middleware {
             level: self.level,
             method: request.method.rawValue,
             path: String(request.path),
+            route: context.storage[MatchedRoute.self]?.template,
             status: status,
             bytes: bytes,
             requestID: context.requestID,
+            client: context.remoteAddress?.ipAddress,
+            userAgent: request.headers[.userAgent],
             since: start
         )
     }
@@ -88,9 +102,12 @@ public struct AccessLogMiddleware: Middleware {
         level: Logger.Level,
         method: String,
         path: String,
+        route: String?,
         status: Int,
         bytes: Int?,
         requestID: String?,
+        client: String?,
+        userAgent: String?,
         since start: ContinuousClock.Instant
     ) {
         let elapsed = ContinuousClock.now - start
@@ -105,6 +122,9 @@ public struct AccessLogMiddleware: Middleware {
                 "bytes": bytes.map { .stringConvertible($0) } ?? "-",
                 "duration_ms": .string(String(format: milliseconds)),
                 "request_id": .string(requestID ?? "-"),
+                "route": .string(route ?? "-"),
+                "client": .string(client ?? "-"),
+                "user_agent": .string(userAgent.map { String($0.prefix(256)) } ?? "-"),
             ]
         )
     }

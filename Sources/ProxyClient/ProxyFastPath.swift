@@ -274,9 +274,12 @@ final class ProxyFastExchange: UpstreamSink, FastPathObserver {
                 level: level,
                 method: "GET",
                 path: path,
+                route: self.route,
                 status: self.status,
                 bytes: self.bytes,
                 requestID: self.requestID,
+                client: self.client.clientAddress,
+                userAgent: self.clientHead.headers.first(name: "user-agent"),
                 since: self.start
             )
         }

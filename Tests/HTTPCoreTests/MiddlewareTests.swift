@@ -2,6 +2,7 @@ import HTTPCore
 import HTTPTypes
 import Logging
 import NIOCore
+import Routing
 import Synchronization
 import TandemTesting
 import Testing
@@ -47,17 +48,22 @@ struct RequestIDMiddlewareTests {
 
 @Suite("AccessLogMiddleware")
 struct AccessLogMiddlewareTests {
-    @Test("logs method, path, status, bytes, duration and request id")
+    @Test("logs method, path, route template, status, bytes, duration, request id and user agent")
     func logsLine() async throws {
         let log = CapturedLog()
-        let app = HandlerFunction { _, _ in .text("12345") }
+        var routes = TrieRouter.Builder()
+        routes.get("/a/:name") { _, _ in .text("12345") }
+        let app = try routes.build()
             .wrapped(in: AccessLogMiddleware())
             .wrapped(in: RequestIDMiddleware())
-        _ = try await run(app, get("/a/b?q=1", headers: [.xRequestID: "rid-1"]), logger: log.logger)
+        _ = try await run(app, get("/a/b?q=1", headers: [.xRequestID: "rid-1", .userAgent: "curl/8"]), logger: log.logger)
         let record = try #require(log.records.first)
         #expect(record.message == "GET /a/b 200")
+        #expect(record.metadata["route"] == "/a/:name")
         #expect(record.metadata["bytes"] == "5")
         #expect(record.metadata["request_id"] == "rid-1")
+        #expect(record.metadata["user_agent"] == "curl/8")
+        #expect(record.metadata["client"] == "-")  // no peer in a direct call
         #expect(record.metadata["duration_ms"] != nil)
     }
 

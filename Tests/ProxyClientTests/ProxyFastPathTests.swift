@@ -424,7 +424,10 @@ struct GatewayAccessLogTests {
         ) { port in
             for incoming in [nil, "from-client-1"] {
                 let client = try await RawHTTPClient.connect(port: port)
-                try await client.send("GET /a?b=c HTTP/1.1\r\nHost: t\r\n" + (incoming.map { "X-Request-ID: \($0)\r\n" } ?? "") + "\r\n")
+                try await client.send(
+                    "GET /a?b=c HTTP/1.1\r\nHost: t\r\nUser-Agent: probe/1\r\n" + (incoming.map { "X-Request-ID: \($0)\r\n" } ?? "")
+                        + "\r\n"
+                )
                 heads.append(try await client.readResponse().rawHead)
                 await client.close()
             }
@@ -433,7 +436,12 @@ struct GatewayAccessLogTests {
         let lines = log.records.filter { $0.message.hasPrefix("GET ") }
         try #require(lines.count == 2)
         for (line, head) in zip(lines, heads) {
-            #expect(Set(line.metadata.keys).isSuperset(of: ["method", "path", "status", "bytes", "duration_ms", "request_id"]))
+            #expect(
+                Set(line.metadata.keys).isSuperset(of: [
+                    "method", "path", "route", "status", "bytes", "duration_ms", "request_id", "client", "user_agent",
+                ])
+            )
+            #expect(line.metadata["route"] == "/" && line.metadata["client"] == "127.0.0.1" && line.metadata["user_agent"] == "probe/1")
             #expect(line.message == "GET /a 200")
             #expect(line.metadata["bytes"] == "2")
             let id = try #require(line.metadata["request_id"])
