@@ -53,14 +53,12 @@ public struct CIDR: Sendable, Hashable, CustomStringConvertible {
 
     /// 4 bytes for IPv4, 16 for IPv6, `nil` otherwise.
     static func parse(_ text: String) -> [UInt8]? {
-        var v4 = in_addr()
-        if inet_pton(AF_INET, text, &v4) == 1 {
-            return withUnsafeBytes(of: &v4) { Array($0) }
-        }
-        var v6 = in6_addr()
-        if inet_pton(AF_INET6, text, &v6) == 1 {
-            return withUnsafeBytes(of: &v6) { Array($0) }
-        }
+        // Plain byte arrays, not `in_addr`/`in6_addr`: with NIO in the build, which module those C types belong to
+        // depends on what a compile batch loaded first, and member-import visibility then refuses them at random.
+        var v4 = [UInt8](repeating: 0, count: 4)
+        if v4.withUnsafeMutableBytes({ inet_pton(AF_INET, text, $0.baseAddress) }) == 1 { return v4 }
+        var v6 = [UInt8](repeating: 0, count: 16)
+        if v6.withUnsafeMutableBytes({ inet_pton(AF_INET6, text, $0.baseAddress) }) == 1 { return v6 }
         return nil
     }
 }

@@ -14,9 +14,9 @@ package enum HTTPDate {
 
     /// The current date as an IMF-fixdate string.
     package static func now() -> String {
-        var spec = timespec()
-        clock_gettime(CLOCK_REALTIME, &spec)
-        let second = Int(spec.tv_sec)
+        // `time(nil)`, not a `timespec`: members of C structs can be refused by member-import visibility when NIO's
+        // C module is loaded in the same compile batch (see CIDR.parse).
+        let second = Int(time(nil))
         return self.cache.withLock { cache in
             if cache.second != second {
                 cache = (second, self.format(epochSeconds: second))

@@ -23,17 +23,15 @@ enum ListeningSocket {
         } catch {
             throw TandemAppError(description: "\(name): cannot listen on \(host):\(port): \(error)")
         }
+        // No members of C types here (`SOCK_STREAM.rawValue`, `sockaddr_storage()`, `.ss_family`): with NIO in the
+        // build, which module those types belong to depends on what a compile batch loaded first, and member-import
+        // visibility then refuses them at random (a clean CI build did, for `in6_addr()`).
         #if canImport(Glibc)
-        let type = CInt(SOCK_STREAM.rawValue) | CInt(SOCK_CLOEXEC.rawValue)
+        let type: CInt = 1 | 0o2000000  // Linux's SOCK_STREAM | SOCK_CLOEXEC
         #else
         let type = SOCK_STREAM
         #endif
-        let family: CInt =
-            switch address {
-            case .v6: AF_INET6
-            default: AF_INET
-            }
-        let socket = systemSocket(family, type, 0)
+        let socket = systemSocket(address.protocol.rawValue, type, 0)
         guard socket >= 0 else { throw failure("socket") }
         var yes: CInt = 1
         _ = setsockopt(socket, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<CInt>.size))
@@ -48,18 +46,16 @@ enum ListeningSocket {
             close(socket)
             throw error
         }
-        var storage = sockaddr_storage()
-        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
-        let named = withUnsafeMutablePointer(to: &storage) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(socket, $0, &length) }
-        }
+        var storage = [UInt8](repeating: 0, count: 128)  // as large as sockaddr_storage
+        var length = socklen_t(storage.count)
+        let named = storage.withUnsafeMutableBytes { getsockname(socket, $0.baseAddress!.assumingMemoryBound(to: sockaddr.self), &length) }
         guard named == 0 else {
             let error = failure("getsockname")
             close(socket)
             throw error
         }
         // `sin_port` and `sin6_port` both sit at byte offset 2, in network byte order.
-        let boundPort: UInt16 = withUnsafeBytes(of: &storage) { UInt16($0[2]) << 8 | UInt16($0[3]) }
+        let boundPort = UInt16(storage[2]) << 8 | UInt16(storage[3])
         return (socket, Int(boundPort))
     }
 }
