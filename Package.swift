@@ -1,6 +1,6 @@
+import CompilerPluginSupport
 // swift-tools-version:6.1
 import Foundation
-import CompilerPluginSupport
 import PackageDescription
 
 /// One settings array for every target (../shared/STYLE.md): Swift 6 mode plus the upcoming features
@@ -154,7 +154,8 @@ let package = Package(
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
-                .product(name: "CoreMetrics", package: "swift-metrics"), "HTTPCore", "Routing", "ProxyClient", "SearchApp", "CookieAuth", "APIEnvelope", "SSRRendering",
+                .product(name: "CoreMetrics", package: "swift-metrics"), "HTTPCore", "Routing", "ProxyClient", "SearchApp", "CookieAuth",
+                "APIEnvelope", "SSRRendering",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -356,7 +357,8 @@ let package = Package(
         .testTarget(
             name: "ExamplesTests",
             dependencies: [
-                "TandemTesting", "HTMLTesting", "TandemApp", "Hello", "Starter", "SearchApp", "Validation", "ExportContracts", "SplitServices",
+                "TandemTesting", "HTMLTesting", "TandemApp", "Hello", "Starter", "SearchApp", "Validation", "ExportContracts",
+                "SplitServices",
                 "DevProxy",
                 "HTTPCore",
                 "APIEnvelope",

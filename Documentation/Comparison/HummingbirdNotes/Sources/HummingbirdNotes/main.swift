@@ -49,7 +49,11 @@ func envelope<Data: Encodable>(_ status: HTTPResponse.Status, _ data: Data?, err
 }
 
 func invalid(_ problems: [Problem]) throws -> Response {
-    try envelope(.unprocessableContent, Optional<Note>.none, error: ErrorBody(code: "validation_failed", message: "The input is not valid", details: problems))
+    try envelope(
+        .unprocessableContent,
+        Optional<Note>.none,
+        error: ErrorBody(code: "validation_failed", message: "The input is not valid", details: problems)
+    )
 }
 
 let notes = Mutex([Note(id: 1, title: "Welcome", body: "This note comes from the API.", tags: ["hello"])])
@@ -58,10 +62,14 @@ let api = Router()
 api.get("/api/notes/") { request, _ -> Response in
     var problems: [Problem] = []
     let tag = request.uri.queryParameters.get("tag")
-    if let tag, tag.isEmpty || tag.count > 20 { problems.append(Problem(loc: ["tag"], code: "too_short_or_long", message: "1 to 20 characters")) }
+    if let tag, tag.isEmpty || tag.count > 20 {
+        problems.append(Problem(loc: ["tag"], code: "too_short_or_long", message: "1 to 20 characters"))
+    }
     var limit = 20
     if let text = request.uri.queryParameters.get("limit") {
-        if let value = Int(text), (1...100).contains(value) { limit = value } else {
+        if let value = Int(text), (1...100).contains(value) {
+            limit = value
+        } else {
             problems.append(Problem(loc: ["limit"], code: "out_of_range", message: "An integer from 1 to 100"))
         }
     }
