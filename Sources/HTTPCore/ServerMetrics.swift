@@ -36,10 +36,8 @@ package final class ServerMetrics: Sendable {
     /// Added to every metric (the server's name in a program that runs several).
     let dimensions: [(String, String)]
     let active: Meter
-    /// Timers and counters by their dimensions' values, made once each: a backend's `make…` per request (a
-    /// registry lookup under a lock, name sanitising) doubled the CPU of a small request.
-    private let timers = Mutex<[TimerKey: Timer]>([:])
-    private let counters = Mutex<[Int: Counter]>([:])
+    private let timers = MetricCache<TimerKey, Timer>()
+    private let counters = MetricCache<Int, Counter>()
 
     struct TimerKey: Hashable {
         let method: String
@@ -62,24 +60,18 @@ package final class ServerMetrics: Sendable {
 
     package func requestEnded(method: String, status: Int, route: String?, since start: ContinuousClock.Instant) {
         self.active.decrement()
-        let elapsed = ContinuousClock.now - start
-        let nanoseconds = elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000
         let key = TimerKey(method: method, status: status, route: route ?? "")
-        let timer =
-            self.timers.withLock { $0[key] }
-            ?? {
-                let made = Timer(
-                    label: "http.server.request.duration",
-                    dimensions: self.dimensions + [
-                        ("http.request.method", method), ("http.response.status_code", String(status)), ("http.route", key.route),
-                    ],
-                    preferredDisplayUnit: .seconds,
-                    factory: self.factory
-                )
-                self.timers.withLock { $0[key] = made }
-                return made
-            }()
-        timer.recordNanoseconds(nanoseconds)
+        let timer = self.timers.metric(key) {
+            Timer(
+                label: "http.server.request.duration",
+                dimensions: self.dimensions + [
+                    ("http.request.method", method), ("http.response.status_code", String(status)), ("http.route", key.route),
+                ],
+                preferredDisplayUnit: .seconds,
+                factory: self.factory
+            )
+        }
+        timer.record(since: start)
     }
 
     /// A request the event-loop fast path started and handed to the async path (which records it itself).
@@ -88,17 +80,13 @@ package final class ServerMetrics: Sendable {
     }
 
     package func rejected(status: Int) {
-        let counter =
-            self.counters.withLock { $0[status] }
-            ?? {
-                let made = Counter(
-                    label: "http.server.rejected_requests",
-                    dimensions: self.dimensions + [("http.response.status_code", String(status))],
-                    factory: self.factory
-                )
-                self.counters.withLock { $0[status] = made }
-                return made
-            }()
+        let counter = self.counters.metric(status) {
+            Counter(
+                label: "http.server.rejected_requests",
+                dimensions: self.dimensions + [("http.response.status_code", String(status))],
+                factory: self.factory
+            )
+        }
         counter.increment()
     }
 }

@@ -128,7 +128,7 @@ public final class Upstream: UpstreamTransport {
     public let configuration: Configuration
     let servers: [Server]
     /// The client timers by server and outcome (`http.client.request.duration`).
-    private let timers = Mutex<[String: Timer]>([:])
+    private let timers = MetricCache<TimerKey, Timer>()
     private let next = Atomic<Int>(0)
     /// Counts requests forwarded by the event-loop fast path.
     let fastPathCounter = Atomic<Int>(0)
@@ -192,10 +192,10 @@ public final class Upstream: UpstreamTransport {
             do {
                 let response = try await self.send(request, to: server)
                 server.recordSuccess()
-                self.recordDuration(server, since: start, outcome: ("http.response.status_code", String(response.status.code)))
+                self.recordDuration(server, since: start, outcome: .status(response.status.code))
                 return response
             } catch let error as UpstreamError {
-                self.recordDuration(server, since: start, outcome: ("error.type", error.metricName))
+                self.recordDuration(server, since: start, outcome: .failure(error.metricName))
                 self.recordFailure(server)
                 if retryable, error.isRetryable, tried.count == 1 {
                     context.logger.debug("Retrying on another connection", metadata: ["error": "\(error)"])
@@ -308,26 +308,37 @@ public final class Upstream: UpstreamTransport {
         }
     }
 
-    /// `http.client.request.duration` (until the response head), when a metrics backend is bootstrapped; one
-    /// timer per server and outcome, made on first use (a backend's `makeTimer` per call is costly).
-    func recordDuration(_ server: Server, since start: ContinuousClock.Instant, outcome: (String, String)) {
+    /// How an upstream call ended, for `http.client.request.duration`.
+    enum CallOutcome: Hashable, Sendable {
+        case status(Int)
+        case failure(String)
+
+        var dimension: (String, String) {
+            switch self {
+            case .status(let code): ("http.response.status_code", String(code))
+            case .failure(let name): ("error.type", name)
+            }
+        }
+    }
+
+    struct TimerKey: Hashable, Sendable {
+        let server: ObjectIdentifier
+        let outcome: CallOutcome
+    }
+
+    /// `http.client.request.duration` (until the response head), when a metrics backend is bootstrapped.
+    func recordDuration(_ server: Server, since start: ContinuousClock.Instant, outcome: CallOutcome) {
         let factory = self.configuration.metricsFactory ?? MetricsSystem.factory
         guard !(factory is NOOPMetricsHandler) else { return }
-        let elapsed = ContinuousClock.now - start
-        let key = "\(server.url.host):\(server.url.port) \(outcome.0)=\(outcome.1)"
-        let timer =
-            self.timers.withLock { $0[key] }
-            ?? {
-                let made = Timer(
-                    label: "http.client.request.duration",
-                    dimensions: [("server.address", server.url.host), ("server.port", String(server.url.port)), outcome],
-                    preferredDisplayUnit: .seconds,
-                    factory: factory
-                )
-                self.timers.withLock { $0[key] = made }
-                return made
-            }()
-        timer.recordNanoseconds(elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
+        let timer = self.timers.metric(TimerKey(server: ObjectIdentifier(server), outcome: outcome)) {
+            Timer(
+                label: "http.client.request.duration",
+                dimensions: [("server.address", server.url.host), ("server.port", String(server.url.port)), outcome.dimension],
+                preferredDisplayUnit: .seconds,
+                factory: factory
+            )
+        }
+        timer.record(since: start)
     }
 
     func recordFailure(_ server: Server) {
