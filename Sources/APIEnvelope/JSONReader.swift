@@ -316,14 +316,9 @@ private struct Parser {
         while true {
             // Eight bytes at a time past the plain ones (no quote, backslash or control character).
             while self.index &+ 8 <= self.bytes.count {
-                let word = UInt64(littleEndian: self.bytes.loadUnaligned(fromByteOffset: self.index, as: UInt64.self))
-                if word & Self.highBits != 0 { ascii = false }
-                let quote = word ^ (Self.lowBits &* UInt64(UInt8(ascii: "\"")))
-                let backslash = word ^ (Self.lowBits &* UInt64(UInt8(ascii: "\\")))
-                let special =
-                    ((quote &- Self.lowBits) & ~quote) | ((backslash &- Self.lowBits) & ~backslash)
-                    | ((word &- Self.lowBits &* 0x20) & ~word)
-                if special & Self.highBits != 0 { break }
+                let word = JSONBytes.word(self.bytes.baseAddress!, at: self.index)
+                if word & JSONBytes.high != 0 { ascii = false }
+                if JSONBytes.needsAttention(word) { break }
                 self.index &+= 8
             }
             guard self.index < self.bytes.count else { throw self.fail("Unterminated string") }
@@ -371,11 +366,6 @@ private struct Parser {
             JSONTape.Token(kind: escaped ? .escapedString : .string, start: Int32(start), end: Int32(end), next: Int32(tokens.count + 1))
         )
     }
-
-    /// `0x01` and `0x80` in every byte: `(x - lowBits) & ~x & highBits` is non-zero when a byte of `x` is zero,
-    /// `(x - n * lowBits) & ~x & highBits` when a byte is below `n` (n ≤ 0x80).
-    private static let lowBits: UInt64 = 0x0101_0101_0101_0101
-    private static let highBits: UInt64 = 0x8080_8080_8080_8080
 
     static func isValidUTF8(_ bytes: UnsafeRawBufferPointer) -> Bool {
         var decoder = UTF8()

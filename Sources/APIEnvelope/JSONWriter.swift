@@ -143,19 +143,13 @@ final class WriterState {
         Self.writeQuoted(string, prefix: nil, suffix: nil, into: &self.buffer)
     }
 
-    /// Whether `bytes` hold a quote, a backslash or a control character: eight bytes at a time (the same
-    /// test as the reader's string scan), the tail one by one.
+    /// Whether `bytes` hold a quote, a backslash or a control character: eight bytes at a time (``JSONBytes``, as
+    /// the reader scans strings), the tail one by one.
     static func needsEscaping(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-        let low: UInt64 = 0x0101_0101_0101_0101
-        let high: UInt64 = 0x8080_8080_8080_8080
         var index = 0
         if let base = bytes.baseAddress {
             while index + 8 <= bytes.count {
-                let word = UInt64(littleEndian: UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self))
-                let quote = word ^ (low &* 0x22)
-                let backslash = word ^ (low &* 0x5C)
-                let special = ((quote &- low) & ~quote) | ((backslash &- low) & ~backslash) | ((word &- low &* 0x20) & ~word)
-                if special & high != 0 { return true }
+                if JSONBytes.needsAttention(JSONBytes.word(base, at: index)) { return true }
                 index += 8
             }
         }
