@@ -27,7 +27,6 @@ struct Hello: AsyncParsableCommand {
             let body = try await request.body.collect(upTo: 1 << 20)
             return .bytes(body, contentType: "application/octet-stream")
         }
-        routes.get("/healthz") { _, _ in .text("ok\n") }
         let router = try routes.build()
 
         let app = router.wrapped(in: ErrorMiddleware(PlainTextErrorRenderer())).wrapped(in: RequestIDMiddleware())

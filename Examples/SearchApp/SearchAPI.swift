@@ -36,12 +36,12 @@ public struct SearchAPI: Sendable {
 
     /// Every route, with errors rendered as envelopes:
     /// - `GET /api/search/`, `POST /api/login/` (sets `access_token`), `POST /api/logout/`,
-    ///   `GET /api/user/` (bearer token or cookie), `GET /healthz`.
+    ///   `GET /api/user/` (bearer token or cookie). (`GET /healthz` is the launcher's, `TandemApp`.)
     public func handler() throws -> some HTTPHandler {
         try self.finish(self.routes())
     }
 
-    /// The API serving `/api/*` and `/healthz` itself and sending every other path to `pages` (the dev proxy:
+    /// The API serving `/api/*` itself and sending every other path to `pages` (the dev proxy:
     /// `pages` is a `ReverseProxy` to the web server). Errors under `pages` are rendered as plain text, the
     /// API's own as envelopes.
     ///
@@ -109,7 +109,6 @@ public struct SearchAPI: Sendable {
                 }
             )
         }
-        routes.get("/healthz") { _, _ in .text("ok\n") }
         return routes
     }
 }

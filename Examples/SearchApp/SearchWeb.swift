@@ -10,7 +10,7 @@ public import SSRRendering
 ///
 /// - `GET /search/?query=` search form and results; `/search/login/` sign-in form (CSRF-protected) that
 ///   signs in through the API and relays its cookie; `/search/account/` the signed-in user;
-///   `POST /search/logout/`; custom 404 and 502/503 pages; `GET /healthz`.
+///   `POST /search/logout/`; custom 404 and 502/503 pages. (`GET /healthz` is the launcher's, `TandemApp`.)
 ///
 /// ```swift
 /// let web = try SearchWeb(api: try .http("http://127.0.0.1:8000"), keys: keys).handler()
@@ -33,14 +33,13 @@ public struct SearchWeb: Sendable {
         self.trustedProxies = trustedProxies
     }
 
-    /// The handler: pages, stylesheet and health check, with CSRF protection, error pages and request ids.
+    /// The handler: pages and stylesheet, with CSRF protection, error pages and request ids.
     public func handler() throws -> some HTTPHandler {
         var site = PageRouter.Builder(api: self.api, errorPages: SiteErrorPages())
         site.add(SearchPage())
         site.add(LoginPage(csrf: self.csrf, secureCookies: self.secureCookies))
         site.add(AccountPage())
         site.add(LogoutPage())
-        site.routes.get("/healthz") { _, _ in .text("ok\n") }
         let css = ByteBuffer(string: SiteLayout.css)
         site.routes.get(SiteLayout.stylesheet) { _, _ in
             var response = Response.bytes(css, contentType: "text/css; charset=utf-8")

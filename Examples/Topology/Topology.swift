@@ -21,7 +21,7 @@ public import TandemApp
 /// try await app.run()
 /// ```
 public enum Topology {
-    /// Adds the API server (`api`): search, login, logout, user, healthz.
+    /// Adds the API server (`api`): search, login, logout, user (and `/healthz`, as every `TandemApp` server).
     public static func addAPI(to app: inout TandemApp, port: Int, keys: KeyRing? = nil, secureCookies: Bool = false) {
         let logger = app.logger("api")
         app.server("api", port: port, errorRenderer: EnvelopeErrorRenderer()) { _ in
@@ -30,7 +30,7 @@ public enum Topology {
         }
     }
 
-    /// Adds the dev proxy's API server (`api`): `/api/*` and `/healthz` itself, every other path proxied to the web
+    /// Adds the dev proxy's API server (`api`): `/api/*` itself, every other path proxied to the web
     /// server at `webURL` — 503 `SSR server not running` when it is down; WebSocket upgrades pass through.
     public static func addDevProxy(
         to app: inout TandemApp,
@@ -73,7 +73,7 @@ public enum Topology {
     }
 
     /// Adds the gateway (`gateway`, the nginx role): longest prefix wins; several URLs form one balanced upstream;
-    /// `GET /healthz` answered itself.
+    /// `GET /healthz` answered by the launcher.
     public static func addGateway(
         to app: inout TandemApp,
         port: Int,
@@ -100,7 +100,6 @@ public enum Topology {
             gateway.location(route.prefix, try ReverseProxy(to: route.urls, configuration: proxy))
             logger.info("Route", metadata: ["prefix": "\(route.prefix)", "upstream": "\(route.urls.joined(separator: ","))"])
         }
-        gateway.exactLocation("/healthz", HandlerFunction { _, _ in .text("ok\n") })
         return
             gateway
             .wrapped(in: ErrorMiddleware(PlainTextErrorRenderer()))

@@ -144,17 +144,10 @@ private struct PairsEncoder: Encoder, SingleValueEncodingContainer {
         let encoder: PairsEncoder
         mutating func encode<T: Encodable>(_ value: T) throws {
             var scalar = self.encoder
-            switch value {
-            case let text as String: try scalar.encode(text)
-            case let flag as Bool: try scalar.encode(flag)
-            case let number as Int: try scalar.encode(number)
-            case let number as Double: try scalar.encode(number)
-            default:
-                let before = self.encoder.state.pairs.count
-                try scalar.encode(value)
-                guard self.encoder.state.pairs.count == before + 1 else {
-                    throw self.encoder.fail(value, "An array in a query holds scalar values only")
-                }
+            let before = self.encoder.state.pairs.count
+            try scalar.encode(value)
+            guard self.encoder.state.pairs.count == before + 1 else {
+                throw self.encoder.fail(value, "An array in a query holds scalar values only")
             }
         }
     }

@@ -71,17 +71,11 @@ public struct TandemApp: Sendable {
                 if configuration.metricsDimensions.isEmpty { configuration.metricsDimensions = [("server.name", name)] }
                 let handler = try await makeHandler(servers)
                 let logger = TandemApp.logger(name, settings: settings)
-                if healthCheck {
-                    let server = HTTPServer(
-                        handler: HealthCheck(handler),
-                        configuration: configuration,
-                        errorRenderer: errorRenderer,
-                        logger: logger
-                    )
+                func serve(_ handler: some HTTPHandler) -> (any Service, @Sendable () async throws -> SocketAddress) {
+                    let server = HTTPServer(handler: handler, configuration: configuration, errorRenderer: errorRenderer, logger: logger)
                     return (server, { try await server.listeningAddress() })
                 }
-                let server = HTTPServer(handler: handler, configuration: configuration, errorRenderer: errorRenderer, logger: logger)
-                return (server, { try await server.listeningAddress() })
+                return healthCheck ? serve(HealthCheck(handler)) : serve(handler)
             }
         )
     }

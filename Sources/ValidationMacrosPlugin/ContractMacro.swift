@@ -1,3 +1,4 @@
+import Foundation
 import SwiftCompilerPlugin
 import SwiftDiagnostics
 import SwiftSyntax
@@ -181,16 +182,9 @@ struct ContractMacro: MemberMacro, ExtensionMacro {
 
     /// `text` as a Swift string literal.
     static func literal(_ text: String) -> String {
-        var escaped = "\""
-        for character in text {
-            switch character {
-            case "\\": escaped += "\\\\"
-            case "\"": escaped += "\\\""
-            case "\n": escaped += "\\n"
-            default: escaped.append(character)
-            }
-        }
-        return escaped + "\""
+        let escaped = text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+            .replacingOccurrences(of: "\n", with: "\\n")
+        return "\"" + escaped + "\""
     }
 
     /// The `///` lines before a declaration, joined, as a string literal; `nil` when there are none.
@@ -219,17 +213,4 @@ struct FieldMacro: PeerMacro {
 @main
 struct ValidationMacrosPlugin: CompilerPlugin {
     let providingMacros: [any Macro.Type] = [ContractMacro.self, FieldMacro.self]
-}
-
-extension String {
-    fileprivate func trimmingCharacters(in set: Set<Character>) -> String {
-        var text = Substring(self)
-        while let first = text.first, set.contains(first) { text = text.dropFirst() }
-        while let last = text.last, set.contains(last) { text = text.dropLast() }
-        return String(text)
-    }
-}
-
-extension Set where Element == Character {
-    fileprivate static var whitespaces: Set<Character> { [" ", "\t"] }
 }
