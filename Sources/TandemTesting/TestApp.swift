@@ -59,17 +59,12 @@ public func withTestApp<Result: Sendable>(
 }
 
 /// The app did not start in time.
-public enum TestAppError: Error, CustomStringConvertible {
-    case notReady(Duration)
+public struct TestAppError: Error, CustomStringConvertible {
+    /// How long the test waited.
+    public let timeout: Duration
 
-    public var description: String {
-        switch self {
-        case .notReady(let timeout): "The app did not start within \(timeout)"
-        }
-    }
-}
+    /// The app did not start within `timeout`.
+    public static func notReady(_ timeout: Duration) -> Self { Self(timeout: timeout) }
 
-/// What the app's task tells the waiting test: started (with its servers) or failed.
-private final class StartState: Sendable {
-    let value = Mutex<(servers: Servers?, failure: (any Error)?)>((nil, nil))
+    public var description: String { "The app did not start within \(self.timeout)" }
 }
