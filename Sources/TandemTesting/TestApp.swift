@@ -68,3 +68,8 @@ public struct TestAppError: Error, CustomStringConvertible {
 
     public var description: String { "The app did not start within \(self.timeout)" }
 }
+
+/// What the app's task tells the waiting test: started (with its servers) or failed.
+private final class StartState: Sendable {
+    let value = Mutex<(servers: Servers?, failure: (any Error)?)>((nil, nil))
+}
