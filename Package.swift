@@ -46,6 +46,9 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-distributed-tracing.git", from: "1.7.3"),
+        // Only for the examples' OTLP export; the OTLP/HTTP exporter alone, so no gRPC is built.
+        .package(url: "https://github.com/swift-otel/swift-otel.git", from: "1.6.0", traits: ["OTLPHTTP"]),
         // Only for the ValidationMacros product (`@Contract`): users of the other products never build it.
         .package(url: "https://github.com/swiftlang/swift-syntax.git", "602.0.0"..<"604.0.0"),
     ],
@@ -54,6 +57,7 @@ let package = Package(
             name: "HTTPCore",
             dependencies: [
                 .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -74,6 +78,7 @@ let package = Package(
             name: "ProxyClient",
             dependencies: [
                 .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
                 "HTTPCore",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -138,6 +143,7 @@ let package = Package(
             name: "TandemApp",
             dependencies: [
                 "HTTPCore",
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -154,6 +160,8 @@ let package = Package(
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "OTel", package: "swift-otel"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
                 .product(name: "CoreMetrics", package: "swift-metrics"), "HTTPCore", "Routing", "ProxyClient", "SearchApp", "CookieAuth",
                 "APIEnvelope", "SSRRendering",
                 .product(name: "Logging", package: "swift-log"),
@@ -217,6 +225,8 @@ let package = Package(
         .testTarget(
             name: "HTTPCoreTests",
             dependencies: [
+                .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
                 "HTTPCore", "TandemTesting", "Routing",
                 .product(name: "CoreMetrics", package: "swift-metrics"),
@@ -289,6 +299,8 @@ let package = Package(
         .testTarget(
             name: "ProxyClientTests",
             dependencies: [
+                .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
                 "ProxyClient", "HTTPCore", "Routing", "TandemTesting",
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -346,6 +358,8 @@ let package = Package(
         .testTarget(
             name: "SSRRenderingTests",
             dependencies: [
+                .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
                 "SSRRendering", "SSRMustache", "HTMLTesting", "TandemTesting",
                 .product(name: "Mustache", package: "swift-mustache"), "HTTPCore", "Routing", "APIEnvelope", "ProxyClient", "CookieAuth",
                 .product(name: "NIOCore", package: "swift-nio"),

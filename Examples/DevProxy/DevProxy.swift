@@ -39,7 +39,7 @@ struct DevProxy: AsyncParsableCommand {
         if startsWeb {
             Topology.addWeb(to: &app, port: 3000, secureCookies: self.secureCookies) { $0.url("api") }
         }
-        try await app.run { servers in
+        try await self.app.run(app) { servers in
             "open \(servers.url("api"))/search/?query=swift (pages proxied to \(startsWeb ? servers.url("web") : external))"
         }
     }

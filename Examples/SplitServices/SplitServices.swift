@@ -39,7 +39,7 @@ struct All: AsyncParsableCommand {
         Topology.addAPI(to: &app, port: 8000, secureCookies: self.secureCookies)
         Topology.addWeb(to: &app, port: 3000, secureCookies: self.secureCookies) { $0.url("api") }
         Topology.addGateway(to: &app, port: 8080) { Topology.articleRoutes(web: $0.url("web"), api: $0.url("api")) }
-        try await app.run { servers in
+        try await self.app.run(app) { servers in
             "open \(servers.url("gateway"))/search/?query=swift (sign in as ada / lovelace)"
         }
     }
@@ -54,12 +54,19 @@ struct API: AsyncParsableCommand {
 
     @OptionGroup var app: AppOptions
     @Option(help: "Port to bind (0 picks a free one; env API_PORT; default 8000).") var port: Int?
+    @Option(help: "Trusted proxy networks (CIDR) whose X-Forwarded-For names the client in logs and spans; repeatable.")
+    var trustedProxy: [String] = []
     @Flag(help: "Mark cookies Secure (for deployments behind https).") var secureCookies = false
 
     func run() async throws {
         var app = try self.app.app(ports: ["api": self.port])
-        Topology.addAPI(to: &app, port: 8000, secureCookies: self.secureCookies)
-        try await app.run()
+        Topology.addAPI(
+            to: &app,
+            port: 8000,
+            secureCookies: self.secureCookies,
+            trustedProxies: try self.trustedProxy.map { try CIDR($0) }
+        )
+        try await self.app.run(app)
     }
 }
 
@@ -73,7 +80,7 @@ struct Web: AsyncParsableCommand {
     @OptionGroup var app: AppOptions
     @Option(help: "Port to bind (0 picks a free one; env WEB_PORT; default 3000).") var port: Int?
     @Option(help: "The API's internal address.") var api = "http://127.0.0.1:8000"
-    @Option(help: "Trusted proxy networks (CIDR) whose X-Forwarded-Host/-Proto the CSRF check believes; repeatable.")
+    @Option(help: "Trusted proxy networks (CIDR) whose X-Forwarded-* the CSRF check, logs and spans believe; repeatable.")
     var trustedProxy: [String] = []
     @Flag(help: "Mark cookies Secure (for deployments behind https).") var secureCookies = false
 
@@ -86,7 +93,7 @@ struct Web: AsyncParsableCommand {
             secureCookies: self.secureCookies,
             trustedProxies: try self.trustedProxy.map { try CIDR($0) }
         ) { _ in apiURL }
-        try await app.run()
+        try await self.app.run(app)
     }
 }
 
@@ -140,6 +147,6 @@ struct Gateway: AsyncParsableCommand {
         }
         var app = try self.app.app(ports: ["gateway": self.port])
         Topology.addGateway(to: &app, port: 8080, proxy: proxy) { _ in routes }
-        try await app.run()
+        try await self.app.run(app)
     }
 }

@@ -20,6 +20,13 @@ public struct AppOptions: ParsableArguments {
         return app
     }
 
+    /// Runs `app` with OpenTelemetry tracing when `OTEL_EXPORTER_OTLP_ENDPOINT` is set (``Topology/addTracing(to:environment:)``).
+    public func run(_ app: TandemApp, hint: (@Sendable (_ servers: Servers) -> String)? = nil) async throws {
+        var app = app
+        try Topology.addTracing(to: &app)
+        try await app.run(hint: hint)
+    }
+
     /// The settings: flags over the environment over defaults; `ports` are the command's port options by server
     /// name (`nil` when not given on the command line).
     public func settings(ports: [String: Int?] = [:]) throws -> TandemApp.Settings {

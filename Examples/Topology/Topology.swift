@@ -22,9 +22,18 @@ public import TandemApp
 /// ```
 public enum Topology {
     /// Adds the API server (`api`): search, login, logout, user (and `/healthz`, as every `TandemApp` server).
-    public static func addAPI(to app: inout TandemApp, port: Int, keys: KeyRing? = nil, secureCookies: Bool = false) {
+    /// `trustedProxies`: the gateway or nginx in front, whose `X-Forwarded-For` names the client in logs and spans.
+    public static func addAPI(
+        to app: inout TandemApp,
+        port: Int,
+        keys: KeyRing? = nil,
+        secureCookies: Bool = false,
+        trustedProxies: [CIDR] = []
+    ) {
         let logger = app.logger("api")
-        app.server("api", port: port, errorRenderer: EnvelopeErrorRenderer()) { _ in
+        var configuration = HTTPServerConfiguration()
+        configuration.trustedProxies = trustedProxies
+        app.server("api", port: port, configuration: configuration, errorRenderer: EnvelopeErrorRenderer()) { _ in
             try SearchAPI(tokens: SignedAccessTokens(keys: keys ?? .fromEnvironment(logger: logger)), secureCookies: secureCookies)
                 .handler()
         }
@@ -59,7 +68,9 @@ public enum Topology {
         apiURL: @escaping @Sendable (Servers) -> String
     ) {
         let logger = app.logger("web")
-        app.server("web", port: port, errorRenderer: ErrorPageRenderer(SiteErrorPages())) { servers in
+        var configuration = HTTPServerConfiguration()
+        configuration.trustedProxies = trustedProxies
+        app.server("web", port: port, configuration: configuration, errorRenderer: ErrorPageRenderer(SiteErrorPages())) { servers in
             var upstream = APIClient.defaultConfiguration
             upstream.connectTimeout = .seconds(2)
             let web = SearchWeb(
@@ -84,6 +95,7 @@ public enum Topology {
         var configuration = HTTPServerConfiguration()
         // The gateway's own body limit matches what it forwards.
         if let maxBodyBytes = proxy.maxBodyBytes { configuration.limits.maxBodyBytes = maxBodyBytes }
+        configuration.trustedProxies = proxy.trustedProxies
         app.server("gateway", port: port, configuration: configuration) { servers in
             try Self.gatewayHandler(routes: routes(servers), proxy: proxy, logger: logger)
         }

@@ -4,7 +4,9 @@ import NIOCore
 import Synchronization
 
 /// Logs one line per request, as structured metadata: method, path, route (the template a router matched), status,
-/// body bytes, duration, request id, client address (the peer's) and user agent.
+/// body bytes, duration, request id, trace id (when the server traces), client address (the peer's, or the one a trusted
+/// proxy reports: ``HTTPServerConfiguration/trustedProxies``), user agent, and the upstream servers a proxy sent the
+/// request to with their times to the response head (nginx `$upstream_addr`, `$upstream_response_time`).
 ///
 /// For streamed bodies the line is written when the stream ends, with the bytes actually sent.
 ///
@@ -62,8 +64,8 @@ public struct AccessLogMiddleware: Middleware {
     /// none (metrics off).
     private func prepared(_ context: RequestContext, for request: Request) -> RequestContext {
         var context = Self.withRequestID(context, for: request)
-        if context.storage[MatchedRoute.self] == nil, context.logger.logLevel <= self.level {
-            context.storage[MatchedRoute.self] = MatchedRoute()
+        if context.storage[RequestRecord.self] == nil, context.logger.logLevel <= self.level {
+            context.storage[RequestRecord.self] = RequestRecord()
         }
         return context
     }
@@ -81,17 +83,20 @@ public struct AccessLogMiddleware: Middleware {
     }
 
     private func log(_ request: Request, _ context: RequestContext, status: Int, bytes: Int?, since start: ContinuousClock.Instant) {
+        let record = context.storage[RequestRecord.self]
         Self.log(
             to: context.logger,
             level: self.level,
             method: request.method.rawValue,
             path: String(request.path),
-            route: context.storage[MatchedRoute.self]?.template,
+            route: record?.template,
             status: status,
             bytes: bytes,
             requestID: context.requestID,
-            client: context.remoteAddress?.ipAddress,
+            traceID: record?.traceID,
+            client: context.clientAddress ?? context.remoteAddress?.ipAddress,
             userAgent: request.headers[.userAgent],
+            upstreams: record?.upstreams ?? [],
             since: start
         )
     }
@@ -106,31 +111,39 @@ public struct AccessLogMiddleware: Middleware {
         status: Int,
         bytes: Int?,
         requestID: String?,
+        traceID: String?,
         client: String?,
         userAgent: String?,
+        upstreams: [RequestRecord.UpstreamAttempt],
         since start: ContinuousClock.Instant
     ) {
-        let elapsed = ContinuousClock.now - start
-        let milliseconds = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
+        var metadata: Logger.Metadata = [
+            "method": .string(method),
+            "path": .string(path),
+            "status": .stringConvertible(status),
+            "bytes": bytes.map { .stringConvertible($0) } ?? "-",
+            "duration_ms": .string(String(milliseconds: ContinuousClock.now - start)),
+            "request_id": .string(requestID ?? "-"),
+            "route": .string(route ?? "-"),
+            "client": .string(client ?? "-"),
+            "user_agent": .string(userAgent.map { String($0.prefix(256)) } ?? "-"),
+        ]
+        if let traceID { metadata["trace_id"] = .string(traceID) }
+        if !upstreams.isEmpty {
+            // As nginx writes `$upstream_addr` and `$upstream_response_time` after a retry: one entry per try.
+            metadata["upstream"] = .string(upstreams.map(\.address).joined(separator: ", "))
+            metadata["upstream_ms"] = .string(upstreams.map { String(milliseconds: $0.duration) }.joined(separator: ", "))
+        }
         logger.log(
             level: level,
             "\(method) \(path) \(status)",
-            metadata: [
-                "method": .string(method),
-                "path": .string(path),
-                "status": .stringConvertible(status),
-                "bytes": bytes.map { .stringConvertible($0) } ?? "-",
-                "duration_ms": .string(String(format: milliseconds)),
-                "request_id": .string(requestID ?? "-"),
-                "route": .string(route ?? "-"),
-                "client": .string(client ?? "-"),
-                "user_agent": .string(userAgent.map { String($0.prefix(256)) } ?? "-"),
-            ]
+            metadata: metadata
         )
     }
 }
 
-private func String(format milliseconds: Double) -> String {
+private func String(milliseconds elapsed: Duration) -> String {
+    let milliseconds = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
     let hundredths = Int((milliseconds * 100).rounded())
     let fraction = hundredths % 100
     return "\(hundredths / 100).\(fraction < 10 ? "0" : "")\(fraction)"

@@ -75,6 +75,11 @@ package struct FastPathConnection {
     package var eventLoop: any EventLoop { self.handler.context!.eventLoop }
     /// The client's IP address, as text (computed once per connection).
     package var clientAddress: String? { self.handler.clientAddress }
+    /// The client's address for a request with these `X-Forwarded-For` values: the peer's, unless the peer is one of
+    /// the server's trusted proxies (as ``RequestContext/clientAddress`` on the async path).
+    package func clientAddress(forwardedFor: @autoclosure () -> [String]) -> String? {
+        self.handler.observability.clientAddress(peer: self.handler.clientAddress, forwardedFor: forwardedFor())
+    }
     /// The server's logger.
     package var logger: Logger { self.handler.logger }
     /// The server's metrics; `nil` when none are recorded.

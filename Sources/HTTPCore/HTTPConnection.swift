@@ -2,6 +2,7 @@ import HTTPTypes
 import Logging
 import NIOCore
 import NIOHTTP1
+import Tracing
 
 /// One accepted connection as the server's task group sees it: the channel, its handler, and the executor
 /// of its event loop.
@@ -28,36 +29,72 @@ package struct HTTPConnection: Sendable {
 
     private func serve<Handler: HTTPHandler>(handler: Handler, errorRenderer: any ErrorRenderer, logger: Logger) async {
         let remoteAddress = self.channel.remoteAddress
-        let metrics = self.handler.value.metrics
+        let observability = self.handler.value.observability
+        let metrics = observability.metrics
         while let incoming = await self.handler.value.nextRequest() {
             let request = incoming.request
             let start = ContinuousClock.now
             var storage = incoming.storage
-            // A record routers fill in with the template they matched, only when metrics are recorded.
-            let route = metrics.map { _ in MatchedRoute() }
-            if let route { storage[MatchedRoute.self] = route }
+            // A record routers and proxies fill in, only when metrics or spans are recorded.
+            let record = observability.recordsRequests ? RequestRecord() : nil
+            if let record { storage[RequestRecord.self] = record }
             metrics?.requestStarted()
-            let context = RequestContext(logger: logger, remoteAddress: remoteAddress, storage: storage)
-            var response: Response
-            if let rejection = incoming.rejection {
-                response = errorRenderer.response(for: rejection, request: request, context: context)
-                metrics?.rejected(status: response.status.code)
-            } else {
-                do {
-                    response = try await handler.handle(request, context: context)
-                } catch {
-                    response = errorRenderer.response(for: error, request: request, context: context)
+            let client = observability.clientAddress(
+                peer: self.handler.value.clientAddress,
+                forwardedFor: request.headers[values: .xForwardedFor]
+            )
+            let context = RequestContext(logger: logger, remoteAddress: remoteAddress, clientAddress: client, storage: storage)
+            let outcome: Outcome
+            if let tracing = observability.tracing {
+                let span = tracing.startSpan(for: request, context: context)
+                record?.traceID = tracing.traceID(of: span)
+                outcome = await ServiceContext.withValue(span.context) {
+                    await self.respond(to: incoming, context: context, handler: handler, errorRenderer: errorRenderer)
                 }
+                tracing.end(span, method: request.method.rawValue, status: outcome.status, route: record?.template, error: outcome.error)
+            } else {
+                outcome = await self.respond(to: incoming, context: context, handler: handler, errorRenderer: errorRenderer)
             }
-            let status = response.status.code
-            defer { metrics?.requestEnded(method: request.method.rawValue, status: status, route: route?.template, since: start) }
+            metrics?.requestEnded(method: request.method.rawValue, status: outcome.status, route: record?.template, since: start)
+            guard outcome.servesMore else { return }
+        }
+    }
+
+    /// How one request went: its status, the error that escaped its handler, whether the connection serves more.
+    private struct Outcome {
+        var status: Int
+        var error: (any Error)?
+        var servesMore: Bool
+    }
+
+    /// Answers one request: its handler's response (or the error page for a refusal or a thrown error), written out.
+    private func respond<Handler: HTTPHandler>(
+        to incoming: HTTPConnectionHandler.Incoming,
+        context: RequestContext,
+        handler: Handler,
+        errorRenderer: any ErrorRenderer
+    ) async -> Outcome {
+        let request = incoming.request
+        var response: Response
+        var escaped: (any Error)?
+        if let rejection = incoming.rejection {
+            response = errorRenderer.response(for: rejection, request: request, context: context)
+            self.handler.value.metrics?.rejected(status: response.status.code)
+        } else {
             do {
-                guard try await self.write(response, for: request) else { return }
+                response = try await handler.handle(request, context: context)
             } catch {
-                logger.debug("Connection ended while writing a response", metadata: ["error": "\(error)"])
-                self.channel.close(promise: nil)
-                return
+                escaped = error
+                response = errorRenderer.response(for: error, request: request, context: context)
             }
+        }
+        let status = response.status.code
+        do {
+            return Outcome(status: status, error: escaped, servesMore: try await self.write(response, for: request))
+        } catch {
+            context.logger.debug("Connection ended while writing a response", metadata: ["error": "\(error)"])
+            self.channel.close(promise: nil)
+            return Outcome(status: status, error: escaped ?? error, servesMore: false)
         }
     }
 

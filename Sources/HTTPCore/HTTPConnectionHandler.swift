@@ -27,8 +27,10 @@ final class HTTPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
     let limits: HTTPServerLimits
     let timeouts: ConnectionTimeoutHandler
     let fastPath: (any HTTPFastPath)?
+    /// The server's metrics, spans and client-address rule.
+    let observability: ServerObservability
     /// The server's metrics; `nil` when none are recorded.
-    package let metrics: ServerMetrics?
+    package var metrics: ServerMetrics? { self.observability.metrics }
     let logger: Logger
     /// The client's IP address as text, once a fast path asked for it.
     lazy var clientAddress: String? = self.context?.channel.remoteAddress?.ipAddress
@@ -53,13 +55,13 @@ final class HTTPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
         limits: HTTPServerLimits,
         timeouts: ConnectionTimeoutHandler,
         fastPath: (any HTTPFastPath)?,
-        metrics: ServerMetrics? = nil,
+        observability: ServerObservability = ServerObservability(),
         logger: Logger
     ) {
         self.limits = limits
         self.timeouts = timeouts
         self.fastPath = fastPath
-        self.metrics = metrics
+        self.observability = observability
         self.logger = logger
         self.state = HTTPConnectionStateMachine(maxBodyBytes: limits.maxBodyBytes, maxPipelinedRequests: limits.maxPipelinedRequests)
     }

@@ -30,8 +30,8 @@ public final class HTTPServer<Handler: HTTPHandler>: Service, Sendable {
     private let eventLoopGroup: any EventLoopGroup
     /// Serves what it can of the handler's requests on the event loop (see ``Configuration/eventLoopFastPath``).
     private let fastPath: (any HTTPFastPath)?
-    /// `nil` when no metrics backend is bootstrapped: nothing is measured then.
-    private let metrics: ServerMetrics?
+    /// Metrics, traces and the client-address rule (nothing is measured or traced without a backend).
+    private let observability: ServerObservability
     private let state = Mutex(ListeningState())
 
     /// Creates a server; call ``run()`` (or add it to a `ServiceGroup`) to start it.
@@ -53,8 +53,10 @@ public final class HTTPServer<Handler: HTTPHandler>: Service, Sendable {
         self.errorRenderer = errorRenderer
         self.logger = logger
         self.eventLoopGroup = eventLoopGroup ?? MultiThreadedEventLoopGroup.singleton
-        self.fastPath = configuration.eventLoopFastPath ? (handler as? any FastPathCapable)?.makeFastPath(FastPathPlan()) : nil
-        self.metrics = ServerMetrics(factory: configuration.metricsFactory, dimensions: configuration.metricsDimensions)
+        self.observability = ServerObservability(configuration)
+        // The fast path has no task to carry a span's context: with a tracer every request takes the async path.
+        let fastPathOn = configuration.eventLoopFastPath && self.observability.tracing == nil
+        self.fastPath = fastPathOn ? (handler as? any FastPathCapable)?.makeFastPath(FastPathPlan()) : nil
     }
 
     /// Whether some requests are served on the event loop (see ``Configuration/eventLoopFastPath``).
@@ -176,7 +178,7 @@ public final class HTTPServer<Handler: HTTPHandler>: Service, Sendable {
         let configuration = self.configuration
         let limits = configuration.limits
         let fastPath = self.fastPath
-        let metrics = self.metrics
+        let observability = self.observability
         let logger = self.logger
         let bootstrap = ServerBootstrap(group: self.eventLoopGroup)
             .serverChannelOption(.backlog, value: Int32(configuration.backlog))
@@ -192,7 +194,7 @@ public final class HTTPServer<Handler: HTTPHandler>: Service, Sendable {
             .childChannelOption(.allowRemoteHalfClosure, value: true)
         let initializer: @Sendable (any Channel) -> EventLoopFuture<HTTPConnection> = { channel in
             channel.eventLoop.makeCompletedFuture {
-                try Self.configure(channel, configuration: configuration, fastPath: fastPath, metrics: metrics, logger: logger)
+                try Self.configure(channel, configuration: configuration, fastPath: fastPath, observability: observability, logger: logger)
             }
         }
         if let socket = configuration.listeningSocket {
@@ -207,7 +209,7 @@ public final class HTTPServer<Handler: HTTPHandler>: Service, Sendable {
         _ channel: any Channel,
         configuration: Configuration,
         fastPath: (any HTTPFastPath)?,
-        metrics: ServerMetrics? = nil,
+        observability: ServerObservability = ServerObservability(),
         logger: Logger
     ) throws -> HTTPConnection {
         let limits = configuration.limits
@@ -220,7 +222,13 @@ public final class HTTPServer<Handler: HTTPHandler>: Service, Sendable {
             requestHeadTimeout: configuration.requestHeadTimeout.timeAmount,
             requestBodyTimeout: configuration.requestBodyTimeout.timeAmount
         )
-        let connection = HTTPConnectionHandler(limits: limits, timeouts: timeouts, fastPath: fastPath, metrics: metrics, logger: logger)
+        let connection = HTTPConnectionHandler(
+            limits: limits,
+            timeouts: timeouts,
+            fastPath: fastPath,
+            observability: observability,
+            logger: logger
+        )
         let pipeline = channel.pipeline.syncOperations
         try pipeline.addHandler(timeouts)
         try pipeline.addHandler(HTTPResponseEncoder(configuration: .init()))
@@ -281,4 +289,33 @@ struct ListeningState: Sendable {
     var phase: Phase = .notStarted
     var waiters: [CheckedContinuation<SocketAddress, any Error>] = []
     var shutdownRequested = false
+}
+
+/// What a server records about its requests: metrics, spans, and whose `X-Forwarded-For` names the client.
+package struct ServerObservability: Sendable {
+    /// `nil` when no metrics backend is bootstrapped: nothing is measured then.
+    package var metrics: ServerMetrics?
+    /// `nil` when no tracer is: nothing is traced then.
+    package var tracing: ServerTracing?
+    package var trustedProxies: [CIDR] = []
+
+    /// Nothing recorded; the client is the peer unless it is one of `trustedProxies`.
+    package init(trustedProxies: [CIDR] = []) {
+        self.trustedProxies = trustedProxies
+    }
+
+    init(_ configuration: HTTPServerConfiguration) {
+        self.metrics = ServerMetrics(factory: configuration.metricsFactory, dimensions: configuration.metricsDimensions)
+        self.tracing = ServerTracing(tracer: configuration.tracer)
+        self.trustedProxies = configuration.trustedProxies
+    }
+
+    /// Whether each request gets a ``RequestRecord`` (routers and proxies fill it in).
+    var recordsRequests: Bool { self.metrics != nil || self.tracing != nil }
+
+    /// The client's address for a request from `peer` (see ``ClientAddress``).
+    package func clientAddress(peer: String?, forwardedFor: @autoclosure () -> [String]) -> String? {
+        guard !self.trustedProxies.isEmpty else { return peer }
+        return ClientAddress.resolve(peer: peer, forwardedFor: forwardedFor(), trusted: self.trustedProxies)
+    }
 }

@@ -1,5 +1,6 @@
 public import CoreMetrics
 package import NIOCore
+public import Tracing
 
 /// Limits that protect a server from clients, each with a safe default.
 ///
@@ -91,6 +92,14 @@ public struct HTTPServerConfiguration: Sendable {
     /// Dimensions added to every metric of this server, to tell servers of one process apart (`TandemApp` adds
     /// `server.name`). Default none.
     public var metricsDimensions: [(String, String)] = []
+    /// Where the server's spans go: one `server` span per request, continuing the caller's `traceparent`, named after
+    /// the route template. `nil` (default): swift-distributed-tracing's `InstrumentationSystem.tracer`; with none
+    /// bootstrapped nothing is traced. While a tracer is set, requests skip the event-loop fast path (it has no task
+    /// to carry the span's context).
+    public var tracer: (any Tracer)?
+    /// Peers whose `X-Forwarded-For` is believed for the client's address (``RequestContext/clientAddress``, logs,
+    /// spans): the gateway or nginx in front (nginx `set_real_ip_from`). Default none: the peer is the client.
+    public var trustedProxies: [CIDR] = []
 
     /// Creates a configuration; every value has a safe default.
     public init(

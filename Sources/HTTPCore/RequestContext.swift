@@ -14,6 +14,9 @@ public struct RequestContext: Sendable {
     public var parameters: Parameters
     /// The peer's address, when the request came over a socket.
     public var remoteAddress: SocketAddress?
+    /// The client's IP address: the peer's, or, when the peer is one of the server's trusted proxies
+    /// (``HTTPServerConfiguration/trustedProxies``), the one it reports in `X-Forwarded-For`. Logged and traced.
+    public var clientAddress: String?
     /// Typed storage for values middleware hands to handlers (identities, sessions, ...).
     public var storage: ContextStorage
 
@@ -23,12 +26,14 @@ public struct RequestContext: Sendable {
         requestID: String? = nil,
         parameters: Parameters = Parameters(),
         remoteAddress: SocketAddress? = nil,
+        clientAddress: String? = nil,
         storage: ContextStorage = ContextStorage()
     ) {
         self.logger = logger
         self.requestID = requestID
         self.parameters = parameters
         self.remoteAddress = remoteAddress
+        self.clientAddress = clientAddress ?? remoteAddress?.ipAddress
         self.storage = storage
     }
 }

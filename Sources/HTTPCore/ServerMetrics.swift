@@ -1,29 +1,4 @@
 package import CoreMetrics
-import Synchronization
-
-/// The route template a router matched, for metrics and logs (`/api/items/:id`, never the raw path: the number of
-/// distinct values stays bounded). The server puts an empty one in each request's context when it records
-/// metrics; routers fill it in.
-public final class MatchedRoute: Sendable, ContextKey {
-    public typealias Value = MatchedRoute
-    private let value = Mutex<String?>(nil)
-
-    /// An empty record.
-    public init() {}
-
-    /// The template, once a router matched one.
-    public var template: String? {
-        get { self.value.withLock { $0 } }
-        set { self.value.withLock { $0 = newValue } }
-    }
-}
-
-extension RequestContext {
-    /// Records `template` as the request's route, when the server collects metrics (a router calls this).
-    public func recordRoute(_ template: String) {
-        self.storage[MatchedRoute.self]?.template = template
-    }
-}
 
 /// The server's metrics through swift-metrics, named after the OpenTelemetry HTTP semantic conventions:
 /// - `http.server.request.duration` (timer; `http.request.method`, `http.response.status_code`, `http.route`),

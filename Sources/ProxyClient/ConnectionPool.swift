@@ -49,11 +49,26 @@ final class ConnectionPool: Sendable {
 
     var server: String { "\(self.host):\(self.port)" }
 
-    init(host: String, port: Int, configuration: Configuration, group: any EventLoopGroup) {
+    /// The pool's gauges; `nil` without a metrics backend.
+    private let gauges: PoolGauges?
+
+    init(host: String, port: Int, configuration: Configuration, group: any EventLoopGroup, gauges: PoolGauges? = nil) {
         self.host = host
         self.port = port
         self.configuration = configuration
         self.group = group
+        self.gauges = gauges
+    }
+
+    /// Changes the state under its lock, then publishes the counts to the gauges (when there are any).
+    private func withState<Result>(_ body: (inout State) -> sending Result) -> sending Result {
+        guard let gauges = self.gauges else { return self.state.withLock(body) }
+        let (result, counts) = self.state.withLock { state in
+            let result = body(&state)
+            return (result, PoolGauges.Counts(open: state.open, idle: state.idle.count, waiting: state.waiters.count))
+        }
+        gauges.publish(counts)
+        return result
     }
 
     /// Connections currently lent out (for least-connections balancing).
@@ -65,7 +80,7 @@ final class ConnectionPool: Sendable {
         let now = NIODeadline.now()
         enum Decision { case reuse(UpstreamConnection), connect, wait }
         var expired: [UpstreamConnection] = []
-        let decision: Decision = self.state.withLock { state in
+        let decision: Decision = self.withState { state in
             state.idle.removeAll { idle in
                 let dead = !idle.connection.isActive || now - idle.since > self.configuration.idleTimeout
                 if dead { expired.append(idle.connection) }
@@ -109,7 +124,7 @@ final class ConnectionPool: Sendable {
     /// An idle connection on `eventLoop`, if one is warm; never waits or connects (the event-loop fast path).
     func leaseIdle(on eventLoop: any EventLoop) -> UpstreamConnection? {
         let now = NIODeadline.now()
-        return self.state.withLock { state in
+        return self.withState { state in
             guard let index = state.idle.lastIndex(where: { $0.connection.eventLoop === eventLoop }) else { return nil }
             let idle = state.idle[index]
             // Stale ones are left for `lease()` to close.
@@ -123,12 +138,12 @@ final class ConnectionPool: Sendable {
     /// Gives a connection back: to the next waiter or the idle stack when `reusable`, closed otherwise.
     func release(_ connection: UpstreamConnection, reusable: Bool) {
         guard reusable, connection.isActive else {
-            self.state.withLock { $0.leased -= 1 }
+            self.withState { $0.leased -= 1 }
             connection.close()  // its closeFuture frees the slot
             return
         }
         let now = NIODeadline.now()
-        let (waiter, closed): (Waiter?, Bool) = self.state.withLock { state in
+        let (waiter, closed): (Waiter?, Bool) = self.withState { state in
             if !state.waiters.isEmpty { return (state.waiters.removeFirst(), state.closed) }
             state.leased -= 1
             if state.closed { return (nil, true) }
@@ -141,7 +156,7 @@ final class ConnectionPool: Sendable {
 
     /// Closes idle connections and refuses new ones.
     func shutdown() {
-        let idle = self.state.withLock { state in
+        let idle = self.withState { state in
             state.closed = true
             defer { state.idle.removeAll() }
             return state.idle.map(\.connection)
@@ -161,7 +176,7 @@ final class ConnectionPool: Sendable {
             connection.channel.closeFuture.whenComplete { _ in self.connectionClosed(connection) }
             return connection
         } catch {
-            self.state.withLock { state in
+            self.withState { state in
                 state.leased -= 1
             }
             self.slotFreed()
@@ -171,7 +186,7 @@ final class ConnectionPool: Sendable {
 
     /// A connection closed (whether idle, leased or never used): free its slot.
     private func connectionClosed(_ connection: UpstreamConnection) {
-        self.state.withLock { state in
+        self.withState { state in
             state.idle.removeAll { $0.connection.channel === connection.channel }
         }
         self.slotFreed()
@@ -179,7 +194,7 @@ final class ConnectionPool: Sendable {
 
     /// One open connection fewer: let a waiter connect in its place.
     private func slotFreed() {
-        let waiter: Waiter? = self.state.withLock { state in
+        let waiter: Waiter? = self.withState { state in
             state.open -= 1
             guard !state.waiters.isEmpty, state.open < self.configuration.maxConnections else { return nil }
             state.open += 1
@@ -190,7 +205,7 @@ final class ConnectionPool: Sendable {
     }
 
     private func waitForGrant() async throws -> Grant {
-        let id = self.state.withLock { state in
+        let id = self.withState { state in
             state.nextWaiterID += 1
             return state.nextWaiterID
         }
@@ -198,10 +213,10 @@ final class ConnectionPool: Sendable {
         defer { timer.cancel() }
         return try await withCheckedThrowingContinuation { continuation in
             // Registered before the timer exists, so the timer always finds it (or finds it granted).
-            self.state.withLock { $0.waiters.append(Waiter(id: id, continuation: continuation)) }
+            self.withState { $0.waiters.append(Waiter(id: id, continuation: continuation)) }
             timer.set(
                 self.group.next().scheduleTask(in: self.configuration.connectTimeout) {
-                    let waiter: Waiter? = self.state.withLock { state in
+                    let waiter: Waiter? = self.withState { state in
                         guard let index = state.waiters.firstIndex(where: { $0.id == id }) else { return nil }
                         return state.waiters.remove(at: index)
                     }

@@ -3,6 +3,7 @@ public import HTTPTypes
 import Logging
 public import NIOCore
 import Synchronization
+import Tracing
 
 /// A small HTTP/1.1 client for service-to-service calls, on the same pooled connections as the proxy.
 ///
@@ -19,8 +20,10 @@ public final class HTTPClient: Sendable {
     public let configuration: Upstream.Configuration
     private let upstreams = Mutex<[String: Upstream]>([:])
 
-    /// Creates a client.
+    /// Creates a client (its tracer, when the configuration names none, is the one current now).
     public init(configuration: Upstream.Configuration = Upstream.Configuration()) {
+        var configuration = configuration
+        if configuration.tracer == nil { configuration.tracer = InstrumentationSystem.tracer }
         self.configuration = configuration
     }
 

@@ -17,7 +17,8 @@ struct EarlierAttempt: ContextKey, Sendable {
 
 extension ReverseProxy: FastPathCapable {
     package func makeFastPath(_ plan: FastPathPlan) -> (any HTTPFastPath)? {
-        guard let upstream = self.transport as? Upstream else { return nil }
+        // A traced upstream needs the async path's task to carry the span's context.
+        guard let upstream = self.transport as? Upstream, upstream.tracer == nil else { return nil }
         return ProxyFastPath(proxy: self, upstream: upstream, plan: plan)
     }
 }
@@ -124,6 +125,8 @@ final class ProxyFastExchange: UpstreamSink, FastPathObserver {
     private let answersRequestID: Bool
     private let start: ContinuousClock.Instant
     private var status = 0
+    /// From sending the request to the upstream's response head.
+    private var upstreamTime: Duration?
     private var bytes = 0
     private var headSent = false
     private var done = false
@@ -160,6 +163,8 @@ final class ProxyFastExchange: UpstreamSink, FastPathObserver {
         guard !self.done else { return }
         self.status = head.status
         self.headSent = true
+        self.upstreamTime = .now - self.start
+        self.path.upstream.recordDuration(self.path.upstream.servers[self.server], since: self.start, outcome: .status(head.status))
         // A body delimited by the upstream's close goes to the client chunked, as on the general path (and in
         // nginx): the client's connection need not end with the upstream's.
         self.rechunk = head.framing == .close
@@ -229,6 +234,13 @@ final class ProxyFastExchange: UpstreamSink, FastPathObserver {
         guard !self.done else { return }
         self.done = true
         self.pool.release(self.upstreamConnection, reusable: false)
+        if !self.headSent {
+            self.path.upstream.recordDuration(
+                self.path.upstream.servers[self.server],
+                since: self.start,
+                outcome: .failure(error.metricName)
+            )
+        }
         if beforeHead {
             // Nothing answered yet: the async path takes over, counting this as its first try.
             var head = self.clientHead
@@ -268,6 +280,9 @@ final class ProxyFastExchange: UpstreamSink, FastPathObserver {
         let logger = self.client.logger
         let uri = self.clientHead.uri
         let path = uri.firstIndex(of: "?").map { String(uri[..<$0]) } ?? uri
+        let address = self.path.upstream.servers[self.server].address
+        let upstreams = self.upstreamTime.map { [RequestRecord.UpstreamAttempt(address: address, duration: $0)] } ?? []
+        let client = self.client.clientAddress(forwardedFor: self.clientHead.headers["x-forwarded-for"])
         for level in levels where logger.logLevel <= level {
             AccessLogMiddleware.log(
                 to: logger,
@@ -278,8 +293,10 @@ final class ProxyFastExchange: UpstreamSink, FastPathObserver {
                 status: self.status,
                 bytes: self.bytes,
                 requestID: self.requestID,
-                client: self.client.clientAddress,
+                traceID: nil,
+                client: client,
                 userAgent: self.clientHead.headers.first(name: "user-agent"),
+                upstreams: upstreams,
                 since: self.start
             )
         }

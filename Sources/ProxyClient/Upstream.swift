@@ -7,6 +7,7 @@ import NIOHTTP1
 import NIOHTTPTypesHTTP1
 import NIOPosix
 import Synchronization
+public import Tracing
 
 /// A group of upstream servers behind one name, with pooled keep-alive connections to each.
 ///
@@ -57,6 +58,11 @@ public final class Upstream: UpstreamTransport {
         /// Where `http.client.request.duration` goes (by `server.address`, `server.port`, and the status code or
         /// `error.type`). `nil` (default): swift-metrics' `MetricsSystem.factory`; nothing is recorded without a backend.
         public var metricsFactory: (any MetricsFactory)?
+        /// Where the client spans go: one `client` span per try, a child of the calling task's span
+        /// (`ServiceContext.current`), its context sent on in `traceparent`. `nil` (default): swift-distributed-tracing's
+        /// `InstrumentationSystem.tracer` at creation; with none bootstrapped nothing is traced. While a tracer is set,
+        /// a ``ReverseProxy`` over this upstream leaves the event-loop fast path.
+        public var tracer: (any Tracer)?
 
         /// Creates a configuration.
         public init(
@@ -94,6 +100,8 @@ public final class Upstream: UpstreamTransport {
         let health = Mutex((failures: 0, downUntil: NIODeadline.uptimeNanoseconds(0)))
         /// Whether `health` counts failures: successes then reset it (no lock per success otherwise).
         private let failing = Atomic<Bool>(false)
+        /// `tandem.upstream.healthy`, when metrics are recorded.
+        let healthy: Gauge?
 
         /// A request succeeded: the failure count starts again.
         func recordSuccess() {
@@ -102,6 +110,7 @@ public final class Upstream: UpstreamTransport {
                 health.failures = 0
                 self.failing.store(false, ordering: .relaxed)  // under the lock, so a failure cannot slip between
             }
+            self.healthy?.record(1)
         }
 
         /// A request failed: after `maxFailures` in a row the server is skipped for `failTimeout`.
@@ -112,13 +121,19 @@ public final class Upstream: UpstreamTransport {
                 if health.failures >= maxFailures {
                     health.downUntil = .now() + failTimeout
                     health.failures = 0
+                    self.healthy?.record(0)
                 }
             }
         }
 
-        init(url: UpstreamURL, pool: ConnectionPool) {
+        /// `host:port`, as access logs write it.
+        var address: String { "\(self.url.host):\(self.url.port)" }
+
+        init(url: UpstreamURL, pool: ConnectionPool, healthy: Gauge?) {
             self.url = url
             self.pool = pool
+            self.healthy = healthy
+            healthy?.record(1)
         }
     }
 
@@ -127,6 +142,10 @@ public final class Upstream: UpstreamTransport {
     /// The configuration.
     public let configuration: Configuration
     let servers: [Server]
+    /// `nil` when nothing is traced.
+    let tracer: (any Tracer)?
+    /// Health and tunnel gauges; `nil` without a metrics backend.
+    let gauges: UpstreamGauges?
     /// The client timers by server and outcome (`http.client.request.duration`).
     private let timers = MetricCache<TimerKey, Timer>()
     private let next = Atomic<Int>(0)
@@ -143,14 +162,26 @@ public final class Upstream: UpstreamTransport {
         guard !parsed.isEmpty else { throw UpstreamURLError(url: "", reason: "an upstream needs at least one server") }
         self.urls = parsed
         self.configuration = configuration
+        let tracer = configuration.tracer ?? InstrumentationSystem.tracer
+        self.tracer = tracer is NoOpTracer ? nil : tracer
         let poolConfiguration = ConnectionPool.Configuration(
             maxConnections: configuration.maxConnectionsPerServer,
             idleTimeout: configuration.idleTimeout.timeAmount,
             connectTimeout: configuration.connectTimeout.timeAmount,
             bodyBuffer: (low: max(1, configuration.bodyHighWatermark / 4), high: configuration.bodyHighWatermark)
         )
+        let factory = configuration.metricsFactory ?? MetricsSystem.factory
+        let gauges = UpstreamGauges(factory: factory)
+        self.gauges = gauges
         self.servers = parsed.map { url in
-            Server(url: url, pool: ConnectionPool(host: url.host, port: url.port, configuration: poolConfiguration, group: group))
+            let pool = ConnectionPool(
+                host: url.host,
+                port: url.port,
+                configuration: poolConfiguration,
+                group: group,
+                gauges: PoolGauges(host: url.host, port: url.port, factory: factory)
+            )
+            return Server(url: url, pool: pool, healthy: gauges?.healthGauge(host: url.host, port: url.port))
         }
     }
 
@@ -189,24 +220,72 @@ public final class Upstream: UpstreamTransport {
             tried.append(index)
             let server = self.servers[index]
             let start = ContinuousClock.now
+            var outgoing = request
+            let span = self.startSpan(for: &outgoing, to: server, resendCount: tried.count - 1)
             do {
-                let response = try await self.send(request, to: server)
+                let response = try await self.send(outgoing, to: server, span: span)
                 server.recordSuccess()
                 self.recordDuration(server, since: start, outcome: .status(response.status.code))
+                context.recordUpstream(server.address, duration: .now - start)
                 return response
             } catch let error as UpstreamError {
                 self.recordDuration(server, since: start, outcome: .failure(error.metricName))
+                context.recordUpstream(server.address, duration: .now - start)
                 self.recordFailure(server)
+                Self.end(span, failure: error, type: error.metricName)
                 if retryable, error.isRetryable, tried.count == 1 {
                     context.logger.debug("Retrying on another connection", metadata: ["error": "\(error)"])
                     continue
                 }
                 throw error
+            } catch {
+                Self.end(span, failure: error, type: String(describing: type(of: error)))
+                throw error
             }
         }
     }
 
-    private func send(_ request: Request, to server: Server) async throws -> Response {
+    /// Starts the client span of a try at `server`, and puts its context into `request`'s fields (replacing the
+    /// caller's `traceparent`); `nil` when nothing is traced.
+    private func startSpan(for request: inout Request, to server: Server, resendCount: Int) -> (any Span)? {
+        guard let tracer = self.tracer else { return nil }
+        let method = request.method.rawValue
+        let span = tracer.startSpan(method, context: ServiceContext.current ?? .topLevel, ofKind: .client)
+        if span.isRecording {
+            span.updateAttributes { attributes in
+                attributes["http.request.method"] = method
+                attributes["server.address"] = server.url.host
+                attributes["server.port"] = server.url.port
+                attributes["url.full"] = "http://\(server.url.host):\(server.url.port)\(server.url.basePath)\(request.target)"
+                if resendCount > 0 { attributes["http.request.resend_count"] = resendCount }
+            }
+        }
+        tracer.inject(span.context, into: &request.headers, using: HTTPFieldsInjector())
+        return span
+    }
+
+    /// Ends a client span with the response's status (4xx and 5xx are failures for a client).
+    static func end(_ span: (any Span)?, status: Int) {
+        guard let span else { return }
+        span.attributes["http.response.status_code"] = status
+        if status >= 400 {
+            span.attributes["error.type"] = String(status)
+            span.setStatus(SpanStatus(code: .error))
+        }
+        span.end()
+    }
+
+    /// Ends a client span with the error that ended its try or its body.
+    static func end(_ span: (any Span)?, failure error: any Error, type: String) {
+        guard let span else { return }
+        span.recordError(error)
+        span.attributes["error.type"] = type
+        span.setStatus(SpanStatus(code: .error))
+        span.end()
+    }
+
+    /// One try at `server`; `span` ends with the response's body.
+    private func send(_ request: Request, to server: Server, span: (any Span)?) async throws -> Response {
         let head = try Self.requestHead(for: request, basePath: server.url.basePath)
         let pool = server.pool
         let connection = try await pool.lease()
@@ -222,8 +301,14 @@ public final class Upstream: UpstreamTransport {
             // The connection leaves the pool for good: the two sides are glued byte for byte until either closes.
             var response = Response(status: .switchingProtocols)
             response.headers = HTTPFields(exchange.head.headers, splitCookie: false)
+            Self.end(span, status: 101)
+            let gauges = self.gauges
             response.body = .upgrade { client in
-                defer { pool.release(connection, reusable: false) }
+                gauges?.tunnelOpened()
+                defer {
+                    gauges?.tunnelClosed()
+                    pool.release(connection, reusable: false)
+                }
                 let upstream = try await connection.switchToRawTunnel()
                 await Self.glue(client, upstream)
             }
@@ -234,9 +319,11 @@ public final class Upstream: UpstreamTransport {
             status: HTTPResponse.Status(code: Int(exchange.head.status.code), reasonPhrase: exchange.head.status.reasonPhrase)
         )
         response.headers = HTTPFields(exchange.head.headers, splitCookie: false)
+        let status = response.status.code
         guard let body = exchange.body else {
             lease.finish()
             if let buffered = exchange.bufferedBody { response.body = .bytes(buffered) }
+            Self.end(span, status: status)
             return response
         }
         let length = exchange.head.headers.first(name: "content-length").flatMap { Int($0) }
@@ -247,9 +334,11 @@ public final class Upstream: UpstreamTransport {
                 }
             } catch {
                 lease.abandon()
+                Self.end(span, failure: error, type: (error as? UpstreamError)?.metricName ?? "body_aborted")
                 throw error
             }
             lease.finish()
+            Self.end(span, status: status)
         }
         return response
     }

@@ -3,7 +3,8 @@ public import HTTPCore
 public import Logging
 import NIOCore
 import NIOPosix
-import ServiceLifecycle
+public import ServiceLifecycle
+public import Tracing
 import UnixSignals
 
 /// Runs named servers as one program: the launcher the examples use, for yours.
@@ -14,6 +15,8 @@ import UnixSignals
 ///   another even with port 0 (no pick-a-free-port-and-hope race), including servers that need each other.
 /// - `GET /healthz` is answered on every server (``HealthCheck``), unless turned off.
 /// - SIGINT and SIGTERM stop every server gracefully.
+/// - ``tracer`` gives each server its own tracer (a service name per server), used by its spans and by every
+///   upstream and API client its handler creates; ``addService(_:)`` runs an exporter beside the servers.
 ///
 /// ```swift
 /// var app = TandemApp(settings: try .parse())
@@ -25,6 +28,10 @@ public struct TandemApp: Sendable {
     /// Where servers listen and how they log.
     public var settings: Settings
     private var entries: [Entry] = []
+    private var services: [any Service] = []
+    /// The tracer of each server, by name (`nil`: swift-distributed-tracing's global one). It is current while the
+    /// server and its handler are built, so the upstreams and API clients made there trace through it too.
+    public var tracer: (@Sendable (_ server: String) -> (any Tracer)?)?
     private let announce: @Sendable (String) -> Void
 
     /// An app with `settings`; `announce` receives the `listening on` lines (standard output by default).
@@ -62,22 +69,41 @@ public struct TandemApp: Sendable {
     ) {
         precondition(!self.entries.contains { $0.name == name }, "Two servers named \(name)")
         self.entries.append(
-            Entry(name: name, port: port) { settings, servers, socket in
+            Entry(name: name, port: port) { settings, servers, socket, tracer in
                 // Settings as they are when the app runs (they may change after the server was added).
                 var configuration = configuration
                 configuration.host = settings.host
                 configuration.port = servers.port(of: name)
                 configuration.listeningSocket = socket
                 if configuration.metricsDimensions.isEmpty { configuration.metricsDimensions = [("server.name", name)] }
-                let handler = try await makeHandler(servers)
                 let logger = TandemApp.logger(name, settings: settings)
+                let configured = configuration
                 func serve(_ handler: some HTTPHandler) -> (any Service, @Sendable () async throws -> SocketAddress) {
-                    let server = HTTPServer(handler: handler, configuration: configuration, errorRenderer: errorRenderer, logger: logger)
+                    let server = HTTPServer(handler: handler, configuration: configured, errorRenderer: errorRenderer, logger: logger)
                     return (server, { try await server.listeningAddress() })
                 }
-                return healthCheck ? serve(HealthCheck(handler)) : serve(handler)
+                func build() async throws -> (any Service, @Sendable () async throws -> SocketAddress) {
+                    let handler = try await makeHandler(servers)
+                    return healthCheck ? serve(HealthCheck(handler)) : serve(handler)
+                }
+                guard let tracer else { return try await build() }
+                return try await withTracer(tracer) { try await build() }
             }
         )
+    }
+
+    /// The names of the servers added so far, in order.
+    public var serverNames: [String] { self.entries.map(\.name) }
+
+    /// Runs `service` beside the servers (an exporter's background work, say), started before them and stopped with
+    /// them.
+    ///
+    /// ```swift
+    /// let (tracer, exporter) = try OTel.makeTracingBackend(configuration: configuration)
+    /// app.addService(exporter)
+    /// ```
+    public mutating func addService(_ service: any Service) {
+        self.services.append(service)
     }
 
     /// Binds every server, builds their handlers, serves until SIGINT or SIGTERM (or until the calling task
@@ -95,10 +121,10 @@ public struct TandemApp: Sendable {
             sockets.append(socket)
             servers.add(entry.name, port: port)
         }
-        var services: [any Service] = []
+        var services = self.services
         var addresses: [(name: String, address: @Sendable () async throws -> SocketAddress)] = []
         for (entry, socket) in zip(self.entries, sockets) {
-            let (service, address) = try await entry.make(self.settings, servers, socket)
+            let (service, address) = try await entry.make(self.settings, servers, socket, self.tracer?(entry.name))
             services.append(service)
             addresses.append((entry.name, address))
         }
@@ -130,7 +156,8 @@ public struct TandemApp: Sendable {
     private struct Entry: Sendable {
         let name: String
         let port: Int
-        let make: @Sendable (Settings, Servers, CInt) async throws -> (any Service, @Sendable () async throws -> SocketAddress)
+        let make:
+            @Sendable (Settings, Servers, CInt, (any Tracer)?) async throws -> (any Service, @Sendable () async throws -> SocketAddress)
     }
 }
 

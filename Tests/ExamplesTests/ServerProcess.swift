@@ -22,14 +22,26 @@ final class ServerProcess {
     var port: Int { self.ports[self.labels[0]] ?? 0 }
     private let labels: [String]
 
-    /// Starts `name` with `arguments` and waits (with a deadline) until every label in `labels` has printed
-    /// `LABEL listening on http://HOST:PORT`.
-    init(_ name: String, _ arguments: [String], announcing labels: String...) throws {
+    /// Starts `name` (a built executable, or an absolute path) with `arguments` (and `environment` added to the test's) and waits (with a deadline) until every
+    /// label in `labels` has printed `LABEL listening on http://HOST:PORT`. Standard error goes to `errorLog` when given.
+    init(
+        _ name: String,
+        _ arguments: [String],
+        environment: [String: String] = [:],
+        errorLog: URL? = nil,
+        announcing labels: String...
+    ) throws {
         self.labels = labels
-        self.process.executableURL = try executableURL(name)
+        self.process.executableURL = name.hasPrefix("/") ? URL(fileURLWithPath: name) : try executableURL(name)
         self.process.arguments = arguments
+        self.process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         self.process.standardOutput = self.output
-        self.process.standardError = FileHandle.nullDevice
+        if let errorLog {
+            _ = FileManager.default.createFile(atPath: errorLog.path, contents: nil)
+            self.process.standardError = try FileHandle(forWritingTo: errorLog)
+        } else {
+            self.process.standardError = FileHandle.nullDevice
+        }
         try self.process.run()
         let deadline = Date().addingTimeInterval(30)
         var seen = ""

@@ -60,7 +60,90 @@ struct SplitServicesTests {
             #expect(count?.hasSuffix(" 2") == true, "\(server) \(route): \(count ?? "missing")")
         }
         #expect(lines.contains { $0.hasPrefix("http_client_request_duration_seconds_count{") })
+        // Pools, upstream health and requests in flight.
+        #expect(lines.contains { $0.hasPrefix("http_client_open_connections{") && $0.contains("http_connection_state=\"idle\"") })
+        #expect(lines.contains { $0.hasPrefix("tandem_upstream_healthy{") && $0.hasSuffix(" 1.0") })
+        #expect(lines.contains { $0.hasPrefix("http_server_active_requests{") })
         #expect(try await servers.terminate() == 0)
+    }
+
+    @Test(
+        "with OTEL_EXPORTER_OTLP_ENDPOINT set, one page request reaches an OTLP/HTTP receiver as one trace over three services, continuing the caller's traceparent"
+    )
+    func otlpTraces() async throws {
+        // An independent receiver: Python with the OpenTelemetry project's protobuf definitions (Tests/Support).
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Support/otlp_receiver.py")
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("tandem-otlp-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let spansFile = folder.appendingPathComponent("spans.jsonl")
+        let errorLog = folder.appendingPathComponent("split-services.log")
+        let receiver = try ServerProcess("/usr/bin/env", ["python3", script.path, spansFile.path], announcing: "receiver")
+        defer { receiver.process.terminate() }
+        let receiverPort = try #require(receiver.ports["receiver"])
+        let servers = try ServerProcess(
+            "split-services",
+            ["--gateway-port", "0", "--web-port", "0", "--api-port", "0", "--log-format", "json", "--log-level", "debug"],
+            environment: [
+                "OTEL_EXPORTER_OTLP_ENDPOINT": "http://127.0.0.1:\(receiverPort)",
+                "OTEL_EXPORTER_OTLP_PROTOCOL": "http/protobuf",
+                "OTEL_BSP_SCHEDULE_DELAY": "100",
+            ],
+            errorLog: errorLog,
+            announcing: "gateway",
+            "web",
+            "api"
+        )
+        let traceID = String((0..<32).map { _ in "0123456789abcdef".randomElement()! })
+        let callerSpan = "b7ad6b7169203331"
+        let page = try await SearchAppFlow.send(
+            try #require(servers.ports["gateway"]),
+            "/search/?query=swift",
+            headers: ["traceparent: 00-\(traceID)-\(callerSpan)-01"]
+        )
+        #expect(page.status == 200)
+
+        struct Span: Decodable {
+            let service: String
+            let trace_id: String
+            let span_id: String
+            let parent_span_id: String
+            let name: String
+            let kind: String
+        }
+        func spans() -> [Span] {
+            let lines = ((try? String(contentsOf: spansFile, encoding: .utf8)) ?? "").split(separator: "\n")
+            return lines.compactMap { try? JSONDecoder().decode(Span.self, from: Data($0.utf8)) }.filter { $0.trace_id == traceID }
+        }
+        let deadline = ContinuousClock.now + .seconds(20)
+        while spans().count < 5, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
+        let trace = spans()
+        let serverSpans = trace.filter { $0.kind == "SPAN_KIND_SERVER" }
+        let clients = trace.filter { $0.kind == "SPAN_KIND_CLIENT" }
+        #expect(serverSpans.count >= 3 && clients.count >= 2, "spans: \(trace.map { "\($0.service) \($0.kind) \($0.name)" })")
+        func one(_ service: String, _ kind: String) -> Span? {
+            trace.first { $0.service == service && $0.kind == kind }
+        }
+        // caller → gateway (server) → gateway (client) → web (server) → web (client) → api (server)
+        let gateway = try #require(one("tandem-gateway", "SPAN_KIND_SERVER"))
+        let gatewayCall = try #require(one("tandem-gateway", "SPAN_KIND_CLIENT"))
+        let web = try #require(one("tandem-web", "SPAN_KIND_SERVER"))
+        let webCall = try #require(one("tandem-web", "SPAN_KIND_CLIENT"))
+        let api = try #require(one("tandem-api", "SPAN_KIND_SERVER"))
+        #expect(gateway.parent_span_id == callerSpan)
+        #expect(gatewayCall.parent_span_id == gateway.span_id)
+        #expect(web.parent_span_id == gatewayCall.span_id)
+        #expect(webCall.parent_span_id == web.span_id)
+        #expect(api.parent_span_id == webCall.span_id)
+        #expect(gateway.name == "GET /search/" && web.name == "GET /search/" && api.name == "GET /api/search/")
+        #expect(try await servers.terminate() == 0)
+        // The access log lines carry the trace id, the real client, and the upstream with its time.
+        let lines = try String(contentsOf: errorLog, encoding: .utf8).split(separator: "\n")
+        let gatewayLine = try #require(lines.first { $0.contains(#""logger":"gateway""#) && $0.contains(#""message":"GET /search/ 200""#) })
+        #expect(gatewayLine.contains(#""trace_id":"\#(traceID)""#))
+        #expect(gatewayLine.contains(#""upstream":"127.0.0.1:\#(servers.ports["web"]!)""#))
+        #expect(gatewayLine.contains(#""upstream_ms":""#))
     }
 
     @Test("hostile requests through the gateway: nothing crashes, every answer is HTTP, and the servers go on serving")

@@ -65,7 +65,7 @@ struct ServerMetricsTests {
         var configuration = HTTPServerConfiguration(port: 0)
         configuration.metricsFactory = NOOPMetricsHandler.instance
         try await withTestServer(
-            HandlerFunction { _, context in .text(context.storage[MatchedRoute.self] == nil ? "off" : "on") },
+            HandlerFunction { _, context in .text(context.storage[RequestRecord.self] == nil ? "off" : "on") },
             configuration: configuration
         ) {
             port in
