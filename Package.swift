@@ -371,6 +371,10 @@ let package = Package(
         .testTarget(
             name: "ExamplesTests",
             dependencies: [
+                "Topology",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
                 "TandemTesting", "HTMLTesting", "TandemApp", "Hello", "Starter", "SearchApp", "Validation", "ExportContracts",
                 "SplitServices",
                 "DevProxy",

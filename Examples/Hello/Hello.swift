@@ -36,6 +36,6 @@ struct Hello: AsyncParsableCommand {
         } else {
             launcher.server("hello", port: 8080) { _ in app }
         }
-        try await launcher.run()
+        try await self.app.run(launcher)
     }
 }
