@@ -24,6 +24,7 @@ let package = Package(
         .library(name: "Validation", targets: ["Validation"]),
         .library(name: "ValidationMacros", targets: ["ValidationMacros"]),
         .library(name: "CookieAuth", targets: ["CookieAuth"]),
+        .library(name: "Multipart", targets: ["Multipart"]),
         .library(name: "TandemApp", targets: ["TandemApp"]),
         .library(name: "TandemTesting", targets: ["TandemTesting"]),
         .executable(name: "hello", targets: ["Hello"]),
@@ -47,6 +48,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-distributed-tracing.git", from: "1.7.3"),
+        .package(url: "https://github.com/vapor/multipart-kit.git", from: "4.7.1"),
         // Only for the examples' OTLP export; the OTLP/HTTP exporter alone, so no gRPC is built.
         .package(url: "https://github.com/swift-otel/swift-otel.git", from: "1.6.0", traits: ["OTLPHTTP"]),
         // Only for the ValidationMacros product (`@Contract`): users of the other products never build it.
@@ -109,6 +111,26 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "Multipart",
+            dependencies: [
+                "HTTPCore",
+                .product(name: "MultipartKit", package: "multipart-kit"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "_NIOFileSystem", package: "swift-nio"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "MultipartTests",
+            dependencies: [
+                "Multipart", "HTTPCore", "Routing", "TandemTesting",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -19,6 +19,9 @@ public final class Probe: Sendable {
     /// Raises `key` to `value` if that is larger.
     public func max(_ key: String, _ value: Int) { self.values.withLock { $0[key] = Swift.max($0[key] ?? 0, value) } }
 
+    /// The keys set so far, sorted.
+    public var keys: [String] { self.values.withLock { $0.keys.sorted() } }
+
     /// The current value of `key` (0 when never set).
     public subscript(_ key: String) -> Int { self.values.withLock { $0[key] ?? 0 } }
 }
