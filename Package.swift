@@ -418,7 +418,7 @@ if ProcessInfo.processInfo.environment["TANDEM_FUZZ"] != nil {
         .executableTarget(
             name: "TandemFuzz",
             dependencies: [
-                "HTTPCore", "Routing", "ProxyClient", "CookieAuth", "Validation", "APIEnvelope",
+                "HTTPCore", "Routing", "ProxyClient", "CookieAuth", "Validation", "APIEnvelope", "Multipart",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -13,6 +13,8 @@
 #   metrics  --metrics-port (swift-prometheus), scraped once a second as Prometheus would
 #   traced   --metrics-port and OTEL_EXPORTER_OTLP_ENDPOINT (swift-otel, OTLP/HTTP), every request sampled,
 #            exported to nginx answering 200 (a sink that costs the exporter what a collector would on the wire)
+#   sampled  the same with head sampling at 1 % (OTEL_TRACES_SAMPLER=parentbased_traceidratio, ARG=0.01): every
+#            request still gets its spans and context, 1 in 100 traces is recorded and exported
 # CPU is the server process's own (µs per request). Needs wrk, curl and nginx.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -61,16 +63,17 @@ start() {
   case $mode in
     off) ;;
     metrics) flags=(--metrics-port 18299); metrics_url=http://127.0.0.1:18299/metrics ;;
-    traced)
+    traced | sampled)
       flags=(--metrics-port 18299); metrics_url=http://127.0.0.1:18299/metrics
-      env=(OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:18290 OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf) ;;
+      env=(OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:18290 OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf)
+      [ "$mode" = traced ] || env+=(OTEL_TRACES_SAMPLER=parentbased_traceidratio OTEL_TRACES_SAMPLER_ARG=0.01) ;;
   esac
   case $workload in
     hello)
-      env "${env[@]}" "$bin/hello" --port $port_base "${flags[@]}" >/dev/null 2>&1 & server_pid=$!
+      env ${env[@]+"${env[@]}"} "$bin/hello" --port $port_base "${flags[@]}" >/dev/null 2>&1 & server_pid=$!
       url=http://127.0.0.1:$port_base/hello ;;
     gateway | page)
-      env "${env[@]}" "$bin/split-services" all --gateway-port $port_base --web-port $((port_base + 1)) \
+      env ${env[@]+"${env[@]}"} "$bin/split-services" all --gateway-port $port_base --web-port $((port_base + 1)) \
         --api-port $((port_base + 2)) "${flags[@]}" >/dev/null 2>&1 & server_pid=$!
       if [ "$workload" = gateway ]; then url="http://127.0.0.1:$port_base/api/search/?query=swift"
       else url="http://127.0.0.1:$port_base/search/?query=swift"; fi ;;
@@ -84,12 +87,12 @@ stop() { kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null 
 # A scraper, as Prometheus would, once a second while wrk runs.
 scrape() { while true; do curl -s -o /dev/null "$1" || true; sleep 1; done; }
 
-modes=(off metrics traced)
+modes=(off metrics traced sampled)
 declare -A rps cpu
 for workload in hello gateway page; do
   for round in $(seq 1 "$rounds"); do
-    for index in 0 1 2; do
-      mode=${modes[$(((index + round) % 3))]}
+    for index in 0 1 2 3; do
+      mode=${modes[$(((index + round) % 4))]}
       start "$mode" "$workload"
       scraper=""
       if [ -n "$metrics_url" ]; then scrape "$metrics_url" & scraper=$!; fi
@@ -103,8 +106,8 @@ for workload in hello gateway page; do
   done
 done
 
-echo "| workload | off req/s | metrics req/s | traced req/s | off CPU µs/req | metrics CPU | traced CPU |"
-echo "|---|--:|--:|--:|--:|--:|--:|"
+echo "| workload | off req/s | metrics req/s | traced req/s | 1 % sampled req/s | off CPU µs/req | metrics CPU | traced CPU | sampled CPU |"
+echo "|---|--:|--:|--:|--:|--:|--:|--:|--:|"
 for workload in hello gateway page; do
   row="| $workload"
   for mode in "${modes[@]}"; do row+=" | $(median ${rps[$workload,$mode]})"; done

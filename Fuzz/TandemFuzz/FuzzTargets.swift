@@ -2,6 +2,7 @@ import APIEnvelope
 import CookieAuth
 import Foundation
 import HTTPCore
+import Multipart
 import NIOCore
 import NIOEmbedded
 import NIOHTTP1
@@ -24,6 +25,8 @@ let targets: [String: @Sendable (UnsafeRawBufferPointer) -> Void] = [
     "schema": fuzzSchema,
     "signed": fuzzSigned,
     "json": fuzzJSON,
+    "multipart": fuzzMultipart,
+    "origin": fuzzOrigin,
 ]
 
 // Set once, before libFuzzer's first call, on its only thread.
@@ -242,4 +245,43 @@ func fuzzJSON(_ data: UnsafeRawBufferPointer) {
         return
     }
     precondition(mine == theirs, "JSONReader \(String(describing: mine)) vs JSONDecoder \(String(describing: theirs))")
+}
+
+/// `multipart/form-data` bodies (boundary `B`): any bytes are a form or a 400/413, never a crash, and the outcome
+/// does not depend on where the body is cut into chunks (the first input byte chooses the cut).
+func fuzzMultipart(_ data: UnsafeRawBufferPointer) {
+    let bytes = Array(data)
+    func outcome(_ pieces: [ArraySlice<UInt8>]) -> String {
+        var limits = MultipartLimits(maxParts: 8, maxPartHeaderBytes: 200, maxFieldBytes: 64, maxFileBytes: 256)
+        limits.memoryThreshold = .max
+        let reader = MultipartReader(boundary: "B", limits: limits)
+        do {
+            for piece in pieces { try reader.parse(ByteBuffer(bytes: piece)) }
+            try reader.checkEnd()
+            let form = reader.form
+            precondition(form.fields.count + form.files.count <= limits.maxParts, "more parts than the limit")
+            precondition(form.files.allSatisfy { $0.size <= limits.maxFileBytes && !($0.filename ?? "").contains("/") })
+            return form.fields.map { "\($0.name)=\($0.value)" }.joined(separator: "&") + "|"
+                + form.files.map { "\($0.fieldName):\($0.filename ?? "-"):\($0.size)" }.joined(separator: ",")
+        } catch let error as HTTPError {
+            precondition([400, 413].contains(error.status.code), "unexpected status \(error.status.code)")
+            return "error \(error.status.code)"
+        } catch {
+            preconditionFailure("unexpected error \(error)")
+        }
+    }
+    let whole = outcome([bytes[...]])
+    let cut = bytes.isEmpty ? 0 : Int(bytes[0]) % (bytes.count + 1)
+    let split = outcome([bytes[..<cut], bytes[cut...]])
+    precondition(whole == split, "chunking changed the outcome: \(whole) vs \(split)")
+}
+
+/// CORS origins: any text is a pattern or not, never a crash; an exact origin that parses matches itself.
+func fuzzOrigin(_ data: UnsafeRawBufferPointer) {
+    let text = String(decoding: data, as: UTF8.self)
+    for line in text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init) {
+        guard let pattern = OriginPattern(line) else { continue }
+        if !line.contains("*") { precondition(pattern.matches(line), "\(line) does not match itself") }
+        precondition(!pattern.matches("null"))
+    }
 }

@@ -168,14 +168,14 @@ public struct CORSConfigurationError: Error, Sendable, Hashable, CustomStringCon
 }
 
 /// An allowed origin: exact, or `scheme://*.domain[:port]`.
-struct OriginPattern: Sendable {
+package struct OriginPattern: Sendable {
     let scheme: String
     /// The host, or the domain under which any subdomain matches.
     let host: String
     let port: Int
     let wildcard: Bool
 
-    init?(_ text: String) {
+    package init?(_ text: String) {
         guard let (scheme, host, port) = Self.split(text) else { return nil }
         self.scheme = scheme
         self.port = port
@@ -190,7 +190,7 @@ struct OriginPattern: Sendable {
         }
     }
 
-    func matches(_ origin: String) -> Bool {
+    package func matches(_ origin: String) -> Bool {
         guard let (scheme, host, port) = Self.split(origin), scheme == self.scheme, port == self.port else { return false }
         guard self.wildcard else { return host == self.host }
         guard host.hasSuffix("." + self.host) else { return false }

@@ -47,7 +47,7 @@ package struct HTTPConnection: Sendable {
             let outcome: Outcome
             if let tracing = observability.tracing {
                 let span = tracing.startSpan(for: request, context: context)
-                record?.traceID = tracing.traceID(of: span)
+                record?.setTraceID { tracing.traceID(of: span) }
                 outcome = await ServiceContext.withValue(span.context) {
                     await self.respond(to: incoming, context: context, handler: handler, errorRenderer: errorRenderer)
                 }

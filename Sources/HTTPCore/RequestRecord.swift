@@ -32,6 +32,8 @@ public final class RequestRecord: Sendable, ContextKey {
         var template: String?
         var upstreams: [UpstreamAttempt] = []
         var traceID: String?
+        /// Computes ``traceID`` when it is first read: most requests are never logged, and formatting the id costs.
+        var traceIDSource: (@Sendable () -> String?)?
     }
 
     private let state = Mutex(State())
@@ -50,8 +52,21 @@ public final class RequestRecord: Sendable, ContextKey {
 
     /// The request's trace id (32 hex digits), when the server traces and its tracer propagates W3C trace context.
     public var traceID: String? {
-        get { self.state.withLock { $0.traceID } }
-        set { self.state.withLock { $0.traceID = newValue } }
+        get {
+            self.state.withLock { state in
+                if let source = state.traceIDSource {
+                    state.traceID = source()
+                    state.traceIDSource = nil
+                }
+                return state.traceID
+            }
+        }
+        set { self.state.withLock { $0 = State(template: $0.template, upstreams: $0.upstreams, traceID: newValue) } }
+    }
+
+    /// Sets the trace id to what `source` returns, computed only if someone reads it.
+    package func setTraceID(_ source: @escaping @Sendable () -> String?) {
+        self.state.withLock { $0.traceIDSource = source }
     }
 
     func addUpstream(_ attempt: UpstreamAttempt) {

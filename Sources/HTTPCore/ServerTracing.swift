@@ -77,6 +77,7 @@ package struct ServerTracing: Sendable {
 
     /// Ends `span` with the response's status, the route a router matched, and the error that escaped the handler.
     func end(_ span: any Span, method: String, status: Int, route: String?, error: (any Error)?) {
+        guard span.isRecording else { return span.end() }  // not sampled: nothing to describe
         if let route {
             span.operationName = "\(method) \(route)"
             span.attributes["http.route"] = route

@@ -154,15 +154,16 @@ extension Request {
     }
 }
 
-/// Drives multipart-kit's parser over the body's chunks: limits, truncation, filenames, spooling.
-final class MultipartReader {
+/// Drives multipart-kit's parser over the body's chunks: limits, truncation, filenames, spooling. ``parse(_:)`` and
+/// ``checkEnd()`` are the synchronous core (the fuzz target drives them); ``feed(_:)`` and ``finish()`` add spooling.
+package final class MultipartReader {
     private let parser: MultipartParser
     private let boundary: String
     private let limits: MultipartLimits
     private let collector: Collector
     private var total = 0
 
-    init(boundary: String, limits: MultipartLimits) {
+    package init(boundary: String, limits: MultipartLimits) {
         self.boundary = boundary
         self.limits = limits
         self.parser = MultipartParser(boundary: boundary)
@@ -175,7 +176,7 @@ final class MultipartReader {
 
     /// The `boundary` parameter of a `multipart/form-data` content type; `nil` for another type.
     /// - Throws: `HTTPError` 400 when the boundary is missing or malformed (RFC 2046 §5.1.1: 1–70 characters).
-    static func boundary(of contentType: String) throws -> String? {
+    package static func boundary(of contentType: String) throws -> String? {
         let parameters = contentType.split(separator: ";").map { $0.trimmingSpaces }
         guard parameters.first?.lowercased() == "multipart/form-data" else { return nil }
         for parameter in parameters.dropFirst() {
@@ -191,20 +192,36 @@ final class MultipartReader {
     }
 
     func feed(_ chunk: ByteBuffer) async throws {
+        try self.parse(chunk)
+        try await self.collector.spool()
+    }
+
+    /// Parses one chunk of the body (without spooling: files stay in memory until ``feed(_:)`` spools them).
+    /// - Throws: `HTTPError` 400 or 413.
+    package func parse(_ chunk: ByteBuffer) throws {
         self.total += chunk.readableBytes
         guard self.total <= self.limits.maxTotalBytes else { throw MultipartReader.tooLarge("the body") }
         do {
             try self.parser.execute(chunk)
-        } catch let error as HTTPError {
-            throw error
         } catch {
-            throw HTTPError(.badRequest, message: "Malformed multipart body")
+            // A limit the parts crossed before the syntax error comes first, however the body was cut into chunks.
+            throw self.collector.failure ?? HTTPError(.badRequest, message: "Malformed multipart body")
         }
         if let failure = self.collector.failure { throw failure }
-        try await self.collector.spool()
     }
 
     func finish() async throws -> MultipartForm {
+        try self.checkEnd()
+        try await self.collector.closeSpool()
+        return self.form
+    }
+
+    /// The fields and files read so far.
+    package var form: MultipartForm { MultipartForm(fields: self.collector.fields, files: self.collector.files) }
+
+    /// Checks that the body ended with its closing boundary.
+    /// - Throws: `HTTPError` 400 when it did not.
+    package func checkEnd() throws {
         // Did the body end with the closing delimiter? After it the parser ignores what follows; anywhere else the
         // probe below makes it report a header, a body byte or a syntax error.
         if self.collector.inPart || !self.collector.sawDelimiter {
@@ -219,8 +236,6 @@ final class MultipartReader {
             truncated = true
         }
         guard !truncated else { throw HTTPError(.badRequest, message: "The multipart body ended before its closing boundary") }
-        try await self.collector.closeSpool()
-        return MultipartForm(fields: self.collector.fields, files: self.collector.files)
     }
 
     /// Closes and removes what was spooled for a form that will not be returned.

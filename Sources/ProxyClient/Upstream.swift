@@ -55,8 +55,9 @@ public final class Upstream: UpstreamTransport {
         public var retryIdempotentRequests: Bool
         /// Response body chunks buffered before the upstream read pauses (back-pressure). Default 8.
         public var bodyHighWatermark: Int
-        /// Where `http.client.request.duration` goes (by `server.address`, `server.port`, and the status code or
-        /// `error.type`). `nil` (default): swift-metrics' `MetricsSystem.factory`; nothing is recorded without a backend.
+        /// Where `http.client.request.duration` and the pool and health gauges go (by `server.address`, `server.port`,
+        /// and the status code or `error.type`). `nil` (default): swift-metrics' `MetricsSystem.factory` when the
+        /// upstream is created; nothing is recorded without a backend.
         public var metricsFactory: (any MetricsFactory)?
         /// Where the client spans go: one `client` span per try, a child of the calling task's span
         /// (`ServiceContext.current`), its context sent on in `traceparent`. `nil` (default): swift-distributed-tracing's
@@ -146,6 +147,8 @@ public final class Upstream: UpstreamTransport {
     let tracer: (any Tracer)?
     /// Health and tunnel gauges; `nil` without a metrics backend.
     let gauges: UpstreamGauges?
+    /// Where client durations go; `nil` without a metrics backend (resolved once: the fast path records per request).
+    private let metricsFactory: (any MetricsFactory)?
     /// The client timers by server and outcome (`http.client.request.duration`).
     private let timers = MetricCache<TimerKey, Timer>()
     private let next = Atomic<Int>(0)
@@ -171,6 +174,7 @@ public final class Upstream: UpstreamTransport {
             bodyBuffer: (low: max(1, configuration.bodyHighWatermark / 4), high: configuration.bodyHighWatermark)
         )
         let factory = configuration.metricsFactory ?? MetricsSystem.factory
+        self.metricsFactory = factory is NOOPMetricsHandler ? nil : factory
         let gauges = UpstreamGauges(factory: factory)
         self.gauges = gauges
         self.servers = parsed.map { url in
@@ -267,6 +271,7 @@ public final class Upstream: UpstreamTransport {
     /// Ends a client span with the response's status (4xx and 5xx are failures for a client).
     static func end(_ span: (any Span)?, status: Int) {
         guard let span else { return }
+        guard span.isRecording else { return span.end() }
         span.attributes["http.response.status_code"] = status
         if status >= 400 {
             span.attributes["error.type"] = String(status)
@@ -278,6 +283,7 @@ public final class Upstream: UpstreamTransport {
     /// Ends a client span with the error that ended its try or its body.
     static func end(_ span: (any Span)?, failure error: any Error, type: String) {
         guard let span else { return }
+        guard span.isRecording else { return span.end() }
         span.recordError(error)
         span.attributes["error.type"] = type
         span.setStatus(SpanStatus(code: .error))
@@ -417,8 +423,7 @@ public final class Upstream: UpstreamTransport {
 
     /// `http.client.request.duration` (until the response head), when a metrics backend is bootstrapped.
     func recordDuration(_ server: Server, since start: ContinuousClock.Instant, outcome: CallOutcome) {
-        let factory = self.configuration.metricsFactory ?? MetricsSystem.factory
-        guard !(factory is NOOPMetricsHandler) else { return }
+        guard let factory = self.metricsFactory else { return }
         let timer = self.timers.metric(TimerKey(server: ObjectIdentifier(server), outcome: outcome)) {
             Timer(
                 label: "http.client.request.duration",

@@ -80,13 +80,3 @@ final class ServerProcess {
         return self.process.isRunning ? -1 : self.process.terminationStatus
     }
 }
-
-/// Polls `check` until it is true or `timeout` passes.
-func eventually(timeout: Duration = .seconds(20), _ check: () async -> Bool) async throws -> Bool {
-    let deadline = ContinuousClock.now + timeout
-    while ContinuousClock.now < deadline {
-        if await check() { return true }
-        try await Task.sleep(for: .milliseconds(50))
-    }
-    return false
-}

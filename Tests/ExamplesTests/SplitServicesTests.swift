@@ -116,8 +116,7 @@ struct SplitServicesTests {
             let lines = ((try? String(contentsOf: spansFile, encoding: .utf8)) ?? "").split(separator: "\n")
             return lines.compactMap { try? JSONDecoder().decode(Span.self, from: Data($0.utf8)) }.filter { $0.trace_id == traceID }
         }
-        let deadline = ContinuousClock.now + .seconds(20)
-        while spans().count < 5, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
+        _ = try await eventually { spans().count >= 5 }
         let trace = spans()
         let serverSpans = trace.filter { $0.kind == "SPAN_KIND_SERVER" }
         let clients = trace.filter { $0.kind == "SPAN_KIND_CLIENT" }

@@ -25,9 +25,7 @@ struct TopologyTracingTests {
             )
             #expect(page.status == 200)
             // Spans end once their responses were written: wait for all five.
-            let deadline = ContinuousClock.now + .seconds(10)
-            func count() -> Int { tracers.values.reduce(0) { $0 + $1.finishedSpans.count } }
-            while count() < 5, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(5)) }
+            _ = try await eventually(timeout: .seconds(10)) { tracers.values.reduce(0) { $0 + $1.finishedSpans.count } >= 5 }
 
             func only(_ server: String, _ kind: SpanKind) throws -> FinishedInMemorySpan {
                 let spans = tracers[server]!.finishedSpans.filter { $0.kind == kind }

@@ -26,6 +26,7 @@ import Logging
 import NIOCore
 import ProxyClient
 import Routing
+import Multipart
 import Mustache
 import SSRMustache
 import SSRRendering

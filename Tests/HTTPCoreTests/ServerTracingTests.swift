@@ -144,9 +144,6 @@ struct ServerTracingTests {
 /// The finished spans once there are `count`: a span ends after its response was written, so a client can have the
 /// answer a moment before.
 func finished(_ tracer: InMemoryTracer, count: Int) async throws -> [FinishedInMemorySpan] {
-    let deadline = ContinuousClock.now + .seconds(10)
-    while tracer.finishedSpans.count < count, ContinuousClock.now < deadline {
-        try await Task.sleep(for: .milliseconds(5))
-    }
+    _ = try await eventually(timeout: .seconds(10)) { tracer.finishedSpans.count >= count }
     return tracer.finishedSpans
 }

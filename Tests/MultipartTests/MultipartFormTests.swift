@@ -173,13 +173,3 @@ func checksum(_ buffer: ByteBuffer) -> String {
     }
     return String(hash, radix: 16)
 }
-
-/// Polls `check` until it is true or `timeout` passes.
-func eventually(timeout: Duration = .seconds(10), _ check: () async -> Bool) async throws -> Bool {
-    let deadline = ContinuousClock.now + timeout
-    while ContinuousClock.now < deadline {
-        if await check() { return true }
-        try await Task.sleep(for: .milliseconds(20))
-    }
-    return false
-}

@@ -174,10 +174,7 @@ struct UpstreamObservabilityTests {
 
     /// The finished spans once there are `count` (a client span ends with its body, after the answer may be out).
     func finished(_ tracer: InMemoryTracer, count: Int) async throws -> [FinishedInMemorySpan] {
-        let deadline = ContinuousClock.now + .seconds(10)
-        while tracer.finishedSpans.count < count, ContinuousClock.now < deadline {
-            try await Task.sleep(for: .milliseconds(10))
-        }
+        _ = try await eventually(timeout: .seconds(10)) { tracer.finishedSpans.count >= count }
         return tracer.finishedSpans
     }
 }
