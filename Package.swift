@@ -48,7 +48,6 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-distributed-tracing.git", from: "1.7.3"),
-        .package(url: "https://github.com/vapor/multipart-kit.git", from: "4.7.1"),
         // Only for the examples' OTLP export; the OTLP/HTTP exporter alone, so no gRPC is built.
         .package(url: "https://github.com/swift-otel/swift-otel.git", from: "1.6.0", traits: ["OTLPHTTP"]),
         // Only for the ValidationMacros product (`@Contract`): users of the other products never build it.
@@ -118,7 +117,6 @@ let package = Package(
             name: "Multipart",
             dependencies: [
                 "HTTPCore",
-                .product(name: "MultipartKit", package: "multipart-kit"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "_NIOFileSystem", package: "swift-nio"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -419,6 +417,7 @@ if ProcessInfo.processInfo.environment["TANDEM_FUZZ"] != nil {
             name: "TandemFuzz",
             dependencies: [
                 "HTTPCore", "Routing", "ProxyClient", "CookieAuth", "Validation", "APIEnvelope", "Multipart",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -2,6 +2,7 @@ import APIEnvelope
 import CookieAuth
 import Foundation
 import HTTPCore
+import HTTPTypes
 import Multipart
 import NIOCore
 import NIOEmbedded

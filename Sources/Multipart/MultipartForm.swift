@@ -1,6 +1,5 @@
 public import HTTPCore
 import HTTPTypes
-import MultipartKit
 public import NIOCore
 import _NIOFileSystem
 
@@ -154,10 +153,10 @@ extension Request {
     }
 }
 
-/// Drives multipart-kit's parser over the body's chunks: limits, truncation, filenames, spooling. ``parse(_:)`` and
+/// Drives ``FormDataParser`` over the body's chunks: limits, truncation, filenames, spooling. ``parse(_:)`` and
 /// ``checkEnd()`` are the synchronous core (the fuzz target drives them); ``feed(_:)`` and ``finish()`` add spooling.
 package final class MultipartReader {
-    private let parser: MultipartParser
+    private var parser: FormDataParser
     private let boundary: String
     private let limits: MultipartLimits
     private let collector: Collector
@@ -166,12 +165,8 @@ package final class MultipartReader {
     package init(boundary: String, limits: MultipartLimits) {
         self.boundary = boundary
         self.limits = limits
-        self.parser = MultipartParser(boundary: boundary)
-        let collector = Collector(limits: limits)
-        self.collector = collector
-        self.parser.onHeader = { name, value in collector.header(name, value) }
-        self.parser.onBody = { buffer in collector.body(buffer) }
-        self.parser.onPartComplete = { collector.partComplete() }
+        self.parser = FormDataParser(boundary: boundary, maxHeaderLineBytes: limits.maxPartHeaderBytes)
+        self.collector = Collector(limits: limits)
     }
 
     /// The `boundary` parameter of a `multipart/form-data` content type; `nil` for another type.
@@ -201,11 +196,20 @@ package final class MultipartReader {
     package func parse(_ chunk: ByteBuffer) throws {
         self.total += chunk.readableBytes
         guard self.total <= self.limits.maxTotalBytes else { throw MultipartReader.tooLarge("the body") }
-        do {
-            try self.parser.execute(chunk)
-        } catch {
-            // A limit the parts crossed before the syntax error comes first, however the body was cut into chunks.
-            throw self.collector.failure ?? HTTPError(.badRequest, message: "Malformed multipart body")
+        let (events, failure) = self.parser.parse(chunk)
+        for event in events {
+            switch event {
+            case .header(let name, let value): self.collector.header(name, value)
+            case .bodyStart: self.collector.bodyStart()
+            case .body(let buffer): self.collector.body(buffer)
+            case .partEnd: self.collector.partComplete()
+            }
+            if let failure = self.collector.failure { throw failure }
+        }
+        switch failure {
+        case .headerTooLong: throw MultipartReader.tooLarge("a part's headers")
+        case .malformed: throw HTTPError(.badRequest, message: "Malformed multipart body")
+        case nil: break
         }
         if let failure = self.collector.failure { throw failure }
     }
@@ -222,20 +226,9 @@ package final class MultipartReader {
     /// Checks that the body ended with its closing boundary.
     /// - Throws: `HTTPError` 400 when it did not.
     package func checkEnd() throws {
-        // Did the body end with the closing delimiter? After it the parser ignores what follows; anywhere else the
-        // probe below makes it report a header, a body byte or a syntax error.
-        if self.collector.inPart || !self.collector.sawDelimiter {
+        guard self.parser.isFinished else {
             throw HTTPError(.badRequest, message: "The multipart body ended before its closing boundary")
         }
-        self.collector.probing = true
-        let truncated: Bool
-        do {
-            try self.parser.execute(ByteBuffer(string: "X: y\r\n\r\n"))
-            truncated = self.collector.probed
-        } catch {
-            truncated = true
-        }
-        guard !truncated else { throw HTTPError(.badRequest, message: "The multipart body ended before its closing boundary") }
     }
 
     /// Closes and removes what was spooled for a form that will not be returned.
@@ -255,11 +248,7 @@ private final class Collector {
     var files: [UploadedFile] = []
     var failure: HTTPError?
     /// A part's headers or body are being read.
-    var inPart = false
-    /// At least one delimiter was seen (the parser left its preamble).
-    var sawDelimiter = false
-    var probing = false
-    var probed = false
+    private var inPart = false
 
     private var parts = 0
     private var headerBytes = 0
@@ -277,7 +266,6 @@ private final class Collector {
     }
 
     func header(_ name: String, _ value: String) {
-        if self.probing { self.probed = true; return }
         guard self.failure == nil else { return }
         if !self.inPart { self.startPart() }
         self.headerBytes += name.utf8.count + value.utf8.count + 4
@@ -297,10 +285,13 @@ private final class Collector {
         }
     }
 
-    func body(_ buffer: ByteBuffer) {
-        if self.probing { self.probed = true; return }
-        guard self.failure == nil else { return }
+    /// The part's headers ended (a part may have none: then it has no name, and is refused when it ends).
+    func bodyStart() {
         if !self.inPart { self.startPart() }
+    }
+
+    func body(_ buffer: ByteBuffer) {
+        guard self.failure == nil else { return }
         self.size += buffer.readableBytes
         if self.filename == nil {
             guard self.size <= self.limits.maxFieldBytes else { return self.fail(MultipartReader.tooLarge("a field")) }
@@ -312,8 +303,6 @@ private final class Collector {
     }
 
     func partComplete() {
-        if self.probing { self.probed = true; return }
-        self.sawDelimiter = true
         guard self.failure == nil, self.inPart else { return }
         self.inPart = false
         guard let name = self.name else {
@@ -346,7 +335,6 @@ private final class Collector {
 
     private func startPart() {
         self.inPart = true
-        self.sawDelimiter = true
         self.parts += 1
         if self.parts > self.limits.maxParts { self.fail(MultipartReader.tooLarge("the number of parts")) }
         self.headerBytes = 0

@@ -128,10 +128,11 @@ public final class Upstream: UpstreamTransport {
         }
 
         /// `host:port`, as access logs write it.
-        var address: String { "\(self.url.host):\(self.url.port)" }
+        let address: String
 
         init(url: UpstreamURL, pool: ConnectionPool, healthy: Gauge?) {
             self.url = url
+            self.address = "\(url.host):\(url.port)"
             self.pool = pool
             self.healthy = healthy
             healthy?.record(1)

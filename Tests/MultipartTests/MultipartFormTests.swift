@@ -152,6 +152,11 @@ struct MultipartFormTests {
                     nil, 400
                 ),
                 ("no boundary at all", Array("just text".utf8), nil, 400),
+                // Found by the multipart fuzz target: multipart-kit 4.7.1 trapped here (the process died).
+                (
+                    "non-ASCII byte in a header name",
+                    Array("--\(Self.boundary)\r\nC".utf8) + [0x98, 0x91] + Array("tent: x\r\n\r\nx\r\n--\(Self.boundary)--".utf8), nil, 400
+                ),
                 ("malformed part header", Array("--\(Self.boundary)\r\n\u{1}bad\r\n\r\nx\r\n--\(Self.boundary)--".utf8), nil, 400),
             ]
             for (name, body, contentType, status) in cases {
