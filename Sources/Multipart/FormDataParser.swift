@@ -38,6 +38,8 @@ struct FormDataParser {
         case epilogue
     }
 
+    /// Most whitespace between a boundary and its CRLF.
+    static let maxPadding = 64
     /// `\r\n--boundary`.
     private let delimiter: [UInt8]
     private let maxHeaderLineBytes: Int
@@ -104,10 +106,9 @@ struct FormDataParser {
             case .afterBoundary:
                 var cursor = index
                 while cursor < self.pending.count, self.pending[cursor] == 32 || self.pending[cursor] == 9 { cursor += 1 }
-                guard cursor + 2 <= self.pending.count else {
-                    guard cursor - index <= 64 else { throw .malformed }  // transport padding, bounded
-                    break loop
-                }
+                // Transport padding (RFC 2046 §5.1.1), bounded: the same verdict however the body is cut.
+                guard cursor - index <= Self.maxPadding else { throw .malformed }
+                guard cursor + 2 <= self.pending.count else { break loop }
                 if self.pending[index] == UInt8(ascii: "-"), self.pending[index + 1] == UInt8(ascii: "-") {
                     self.state = .epilogue
                     index = self.pending.count

@@ -77,6 +77,11 @@ struct FormDataParserTests {
         var parser = FormDataParser(boundary: "B", maxHeaderLineBytes: 100)
         #expect(parser.parse(ByteBuffer(string: "--B\r\nX: ")).failure == nil)
         #expect(parser.parse(ByteBuffer(string: String(repeating: "v", count: 200))).failure == .headerTooLong)
+        // Transport padding after a boundary is bounded, whether it comes whole or cut.
+        let padded = Array(("--B" + String(repeating: " ", count: 65) + "\r\nA: 1\r\n\r\nx\r\n--B--").utf8)
+        for size in [1, 7, padded.count] {
+            #expect(throws: FormDataParser.Failure.malformed, "pieces of \(size)") { _ = try self.events(padded, pieces: size) }
+        }
         var garbage = FormDataParser(boundary: "B", maxHeaderLineBytes: 100)
         #expect(garbage.parse(ByteBuffer(string: "--Bx\r\n")).failure == .malformed)
     }
