@@ -44,3 +44,24 @@ measure() {
 ms() { awk -v v="$1" 'BEGIN { if (v ~ /us$/) print v / 1000; else if (v ~ /ms$/) print v + 0; else print v * 1000 }'; }
 # The median of its arguments (numbers).
 median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+
+# Exits unless every named tool is on PATH.
+require() { local tool; for tool in "$@"; do command -v "$tool" >/dev/null || { echo "$tool is missing" >&2; exit 1; }; done; }
+# Sets nginx_bin (Debian puts nginx in /usr/sbin, off a user's PATH), or exits.
+find_nginx() {
+  nginx_bin=$(command -v nginx || echo /usr/sbin/nginx)
+  [ -x "$nginx_bin" ] || { echo "nginx is missing: apt-get install nginx-light" >&2; exit 1; }
+}
+# Builds the named products in release mode and sets bin to where they are.
+build_release() {
+  echo "building release binaries..." >&2
+  local product
+  for product in "$@"; do swift build -c release --product "$product" >/dev/null; done
+  bin=$(swift build -c release --show-bin-path)
+}
+# Sets work (a scratch folder) and pids (the processes a script starts: `pids+=($!)`); both are cleaned up on exit.
+start_scratch() {
+  work=$(mktemp -d)
+  pids=()
+  trap 'for pid in ${pids[@]+"${pids[@]}"}; do kill "$pid" 2>/dev/null || true; done; rm -rf "$work"' EXIT
+}

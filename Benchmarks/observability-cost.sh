@@ -21,20 +21,11 @@ cd "$(dirname "$0")/.."
 duration=${DURATION:-8}
 connections=${CONNECTIONS:-32}
 rounds=${ROUNDS:-3}
-for tool in wrk curl; do command -v $tool >/dev/null || { echo "$tool is missing" >&2; exit 1; }; done
-nginx_bin=$(command -v nginx || echo /usr/sbin/nginx)
-[ -x "$nginx_bin" ] || { echo "nginx is missing: apt-get install nginx-light" >&2; exit 1; }
-
-echo "building release binaries..." >&2
-swift build -c release --product hello >/dev/null
-swift build -c release --product split-services >/dev/null
-bin=$(swift build -c release --show-bin-path)
-
-work=$(mktemp -d)
-pids=()
-cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; rm -rf "$work"; }
-trap cleanup EXIT
 source Benchmarks/lib.sh
+require wrk curl
+find_nginx
+build_release hello split-services
+start_scratch
 
 # The OTLP sink: nginx answers every export with an empty (valid) ExportTraceServiceResponse.
 cat > "$work/nginx.conf" <<CONF

@@ -24,22 +24,11 @@ duration=${DURATION:-10}
 connections=${CONNECTIONS:-32}
 path=${PATH_:-/json}
 rounds=${ROUNDS:-3}
-for tool in wrk curl; do command -v $tool >/dev/null || { echo "$tool is missing" >&2; exit 1; }; done
-nginx_bin=$(command -v nginx || echo /usr/sbin/nginx)
-[ -x "$nginx_bin" ] || { echo "nginx is missing: apt-get install nginx-light" >&2; exit 1; }
-
-echo "building release binaries..." >&2
-swift build -c release --product hello >/dev/null
-swift build -c release --product split-services >/dev/null
-swift build -c release --product proxy-spike >/dev/null
-bin=$(swift build -c release --show-bin-path)
-
-work=$(mktemp -d)
-pids=()
-cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; rm -rf "$work"; }
-trap cleanup EXIT
-
 source Benchmarks/lib.sh
+require wrk curl
+find_nginx
+build_release hello split-services proxy-spike
+start_scratch
 
 "$bin/hello" --port 18180 >/dev/null 2>&1 & pids+=($!)
 "$bin/split-services" gateway --port 18181 --route /=http://127.0.0.1:18180 >/dev/null 2>&1 & pids+=($!); tandem_pid=$!
