@@ -25,6 +25,7 @@ let package = Package(
         .library(name: "ValidationMacros", targets: ["ValidationMacros"]),
         .library(name: "CookieAuth", targets: ["CookieAuth"]),
         .library(name: "Multipart", targets: ["Multipart"]),
+        .library(name: "HTTPCompression", targets: ["HTTPCompression"]),
         .library(name: "TandemApp", targets: ["TandemApp"]),
         .library(name: "TandemTesting", targets: ["TandemTesting"]),
         .executable(name: "hello", targets: ["Hello"]),
@@ -48,6 +49,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-distributed-tracing.git", from: "1.7.3"),
+        .package(url: "https://github.com/adam-fowler/compress-nio.git", from: "1.5.0"),
         // Only for the examples' OTLP export; the OTLP/HTTP exporter alone, so no gRPC is built.
         .package(url: "https://github.com/swift-otel/swift-otel.git", from: "1.6.0", traits: ["OTLPHTTP"]),
         // Only for the ValidationMacros product (`@Contract`): users of the other products never build it.
@@ -123,6 +125,27 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "HTTPCompression",
+            dependencies: [
+                "HTTPCore",
+                .product(name: "CompressNIO", package: "compress-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "HTTPCompressionTests",
+            dependencies: [
+                "HTTPCompression", "HTTPCore", "Routing", "ProxyClient", "TandemTesting",
+                .product(name: "CompressNIO", package: "compress-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "MultipartTests",
             dependencies: [
@@ -181,6 +204,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "OTel", package: "swift-otel"),
+                "HTTPCompression",
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
                 .product(name: "CoreMetrics", package: "swift-metrics"), "HTTPCore", "Routing", "ProxyClient", "SearchApp", "CookieAuth",
                 "APIEnvelope", "SSRRendering",

@@ -1,5 +1,6 @@
 import APIEnvelope
 public import CookieAuth
+import HTTPCompression
 public import HTTPCore
 import HTTPTypes
 public import Logging
@@ -114,6 +115,7 @@ public enum Topology {
         }
         return
             gateway
+            .wrapped(in: CompressionMiddleware())
             .wrapped(in: ErrorMiddleware(PlainTextErrorRenderer()))
             .wrapped(in: RequestIDMiddleware())
             .wrapped(in: AccessLogMiddleware(level: .debug))

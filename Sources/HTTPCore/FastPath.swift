@@ -15,6 +15,9 @@ package struct FastPathPlan: Sendable {
     package var requestIDs: RequestIDMiddleware?
     /// Access-log levels, outermost first (``AccessLogMiddleware``).
     package var accessLogLevels: [Logger.Level] = []
+    /// Requests a middleware must see on the async path (a compressor: those that accept a coding); the fast path
+    /// leaves them there.
+    package var leavesToAsyncPath: [@Sendable (HTTPRequestHead) -> Bool] = []
 
     package init() {}
 }

@@ -51,13 +51,13 @@ public protocol ResponseBodyWriter: Sendable {
 /// }
 /// ```
 public struct ResponseBody: Sendable {
-    enum Storage: Sendable {
+    package enum Storage: Sendable {
         case bytes(ByteBuffer?)
         case stream(contentLength: Int?, @Sendable (any ResponseBodyWriter) async throws -> Void)
         case upgrade(@Sendable (UpgradedConnection) async throws -> Void)
     }
 
-    let storage: Storage
+    package let storage: Storage
 
     /// No body (`Content-Length: 0`).
     public static var empty: ResponseBody { ResponseBody(storage: .bytes(nil)) }

@@ -100,7 +100,7 @@ public final class UploadedFile: Sendable {
     }
 
     /// Where the bytes were spooled, when the file was larger than ``MultipartLimits/memoryThreshold``. The file is
-    /// removed when this object is released: ``move(to:)`` it to keep it.
+    /// removed when this object is released: ``save(to:)`` it to keep it.
     public var temporaryPath: String? {
         if case .file(let path) = self.storage { return path }
         return nil
@@ -114,11 +114,11 @@ public final class UploadedFile: Sendable {
         }
     }
 
-    /// Writes the file to `path` (a new file).
-    public func move(to path: String) async throws {
+    /// Writes the file to `path` (a new file; an existing one is not replaced).
+    public func save(to path: String) async throws {
         switch self.storage {
         case .memory(let buffer):
-            try await FileSystem.shared.withFileHandle(forWritingAt: FilePath(path), options: .newFile(replaceExisting: false)) {
+            _ = try await FileSystem.shared.withFileHandle(forWritingAt: FilePath(path), options: .newFile(replaceExisting: false)) {
                 handle in
                 try await handle.write(contentsOf: buffer.readableBytesView, toAbsoluteOffset: 0)
             }

@@ -44,6 +44,7 @@ final class ProxyFastPath: HTTPFastPath {
     }
 
     func take(_ head: HTTPRequestHead, path: Substring, connection: FastPathConnection) -> Bool {
+        for leaves in self.plan.leavesToAsyncPath where leaves(head) { return false }
         let index = self.upstream.choose(excluding: [])
         let server = self.upstream.servers[index]
         guard let upstreamConnection = server.pool.leaseIdle(on: connection.eventLoop) else {

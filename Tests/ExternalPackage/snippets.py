@@ -20,6 +20,7 @@ out.mkdir(parents=True, exist_ok=True)
 imports = """import APIEnvelope
 import CookieAuth
 import Foundation
+import HTTPCompression
 import HTTPCore
 import HTTPTypes
 import Logging

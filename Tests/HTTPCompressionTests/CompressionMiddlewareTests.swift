@@ -1,0 +1,194 @@
+import CompressNIO
+import HTTPCompression
+import HTTPCore
+import HTTPTypes
+import Logging
+import NIOCore
+import ProxyClient
+import Routing
+import Synchronization
+import TandemTesting
+import Testing
+
+@Suite("Response compression")
+struct CompressionMiddlewareTests {
+    static let page = String(repeating: "<p>Tandem renders pages and serves their API.</p>\n", count: 60)
+
+    /// A site behind the middleware: `/page` (HTML with a strong ETag), `/small`, `/png`, `/encoded` (already br),
+    /// `/notransform`, `/missing` (404 HTML).
+    func withSite(_ body: (Int) async throws -> Void) async throws {
+        var routes = TrieRouter.Builder()
+        routes.get("/page") { _, _ in
+            var response = Response.bytes(ByteBuffer(string: Self.page), contentType: "text/html; charset=utf-8")
+            response.headers[.eTag] = "\"abc\""
+            return response
+        }
+        routes.get("/small") { _, _ in .bytes(ByteBuffer(string: "<p>hi</p>"), contentType: "text/html") }
+        routes.get("/png") { _, _ in .bytes(ByteBuffer(repeating: 7, count: 4000), contentType: "image/png") }
+        routes.get("/encoded") { _, _ in
+            var response = Response.bytes(ByteBuffer(string: Self.page), contentType: "text/html")
+            response.headers[.contentEncoding] = "br"
+            return response
+        }
+        routes.get("/notransform") { _, _ in
+            var response = Response.bytes(ByteBuffer(string: Self.page), contentType: "text/html")
+            response.headers[.cacheControl] = "public, no-transform"
+            return response
+        }
+        try await withTestServer(try routes.build().wrapped(in: CompressionMiddleware())) { port in try await body(port) }
+    }
+
+    func get(_ port: Int, _ path: String, _ headers: [String] = [], method: String = "GET") async throws -> RawHTTPResponse {
+        var request = "\(method) \(path) HTTP/1.1\r\nHost: t\r\n"
+        for header in headers { request += header + "\r\n" }
+        let client = try await RawHTTPClient.connect(port: port)
+        do {
+            try await client.send(request + "\r\n")
+            let answer = try await client.readResponse(bodyless: method == "HEAD")
+            await client.close()
+            return answer
+        } catch {
+            await client.close()
+            throw error
+        }
+    }
+
+    static func inflate(_ bytes: [UInt8], _ algorithm: CompressionAlgorithm) throws -> String {
+        var buffer = ByteBuffer(bytes: bytes)
+        return String(buffer: try buffer.decompress(with: algorithm))
+    }
+
+    @Test("Accept-Encoding is negotiated with q-values: gzip wins ties, * stands for the rest, q=0 refuses")
+    func negotiation() {
+        let cases: [([String], CompressionMiddleware.Coding?)] = [
+            (["gzip, deflate, br"], .gzip), (["deflate"], .deflate), (["deflate;q=1, gzip;q=0.5"], .deflate),
+            (["gzip;q=0"], nil), (["gzip;q=0, deflate;q=0.1"], .deflate), (["*"], .gzip), (["*;q=0.3, gzip;q=0"], .deflate),
+            (["br, zstd"], nil), (["identity"], nil), ([], nil), (["GZIP"], .gzip), (["gzip;q=nonsense"], nil),
+            (["x-gzip"], .gzip), (["br", "deflate"], .deflate), ([" gzip ; q=0.5 "], .gzip),
+        ]
+        for (values, expected) in cases {
+            #expect(CompressionMiddleware.negotiate(values) == expected, "\(values)")
+        }
+    }
+
+    @Test("a page is compressed for a client that accepts it: the bytes round-trip, Vary is set, the ETag weakened")
+    func compressed() async throws {
+        try await self.withSite { port in
+            for (accept, coding, algorithm) in [("gzip", "gzip", CompressionAlgorithm.gzip()), ("deflate", "deflate", .zlib())] {
+                let answer = try await self.get(port, "/page", ["Accept-Encoding: \(accept)"])
+                #expect(answer.status == 200)
+                #expect(answer.header("content-encoding") == coding)
+                #expect(answer.header("vary") == "Accept-Encoding")
+                #expect(answer.header("etag") == "W/\"abc\"")
+                #expect(answer.body.count < Self.page.utf8.count / 4)
+                #expect(try Self.inflate(answer.body, algorithm) == Self.page)
+            }
+            let plain = try await self.get(port, "/page")
+            #expect(plain.header("content-encoding") == nil)
+            #expect(plain.header("vary") == "Accept-Encoding")
+            #expect(plain.header("etag") == "\"abc\"")
+            #expect(plain.text == Self.page)
+        }
+    }
+
+    @Test("nothing is compressed twice, nor below the minimum, nor of another type, nor against no-transform, nor for HEAD")
+    func untouched() async throws {
+        try await self.withSite { port in
+            let gzip = ["Accept-Encoding: gzip"]
+            let encoded = try await self.get(port, "/encoded", gzip)
+            #expect(encoded.header("content-encoding") == "br")
+            #expect(encoded.text == Self.page)
+            let small = try await self.get(port, "/small", gzip)
+            #expect(small.header("content-encoding") == nil && small.header("vary") == "Accept-Encoding")
+            let png = try await self.get(port, "/png", gzip)
+            #expect(png.header("content-encoding") == nil && png.header("vary") == nil && png.body.count == 4000)
+            let notransform = try await self.get(port, "/notransform", gzip)
+            #expect(notransform.header("content-encoding") == nil)
+            let head = try await self.get(port, "/page", gzip, method: "HEAD")
+            #expect(head.status == 200 && head.body.isEmpty && head.header("content-encoding") == nil)
+            let missing = try await self.get(port, "/nowhere", gzip)
+            #expect(missing.status == 404)
+        }
+    }
+
+    @Test("a streamed body is compressed as it streams: each chunk is flushed and decodes on its own")
+    func streamed() async throws {
+        let first = String(repeating: "<header>before the slow part</header>", count: 40)
+        let second = String(repeating: "<main>the slow part</main>", count: 40)
+        let handler = HandlerFunction { _, _ in
+            var response = Response(status: .ok)
+            response.headers[.contentType] = "text/html"
+            response.body = .stream { writer in
+                try await writer.write(ByteBuffer(string: first))
+                try await writer.write(ByteBuffer(string: second))
+            }
+            return response
+        }
+        var request = Request(head: HTTPRequest(method: .get, scheme: nil, authority: "t", path: "/"))
+        request.headers[.acceptEncoding] = "gzip"
+        let response = try await CompressionMiddleware().handle(request, context: RequestContext(logger: Logger(label: "t")), next: handler)
+        #expect(response.headers[.contentEncoding] == "gzip")
+        #expect(response.body.contentLength == nil)
+        guard case .stream(_, let write) = response.body.storage else {
+            Issue.record("not streamed")
+            return
+        }
+        let collected = Collected()
+        try await write(collected)
+        let chunks = collected.chunks
+        #expect(chunks.count == 3)  // two flushed chunks and the stream's end
+        // The first chunk alone decodes to the first part: the browser can render it before the second exists.
+        let decompressor = CompressionAlgorithm.gzip().decompressor
+        try decompressor.startStream()
+        var firstChunk = chunks[0]
+        var output = ByteBuffer()
+        output.reserveCapacity(first.utf8.count * 2)
+        try decompressor.streamInflate(from: &firstChunk, to: &output)
+        #expect(String(buffer: output) == first)
+        let whole = chunks.reduce(into: [UInt8]()) { $0 += Array($1.readableBytesView) }
+        #expect(try Self.inflate(whole, .gzip()) == first + second)
+    }
+
+    @Test("through a gateway: requests that accept no coding keep the event-loop fast path; an upstream's gzip passes untouched")
+    func gateway() async throws {
+        let upstream = HandlerFunction { request, _ in
+            if request.path == "/gz" {
+                var compressed = ByteBuffer(string: Self.page)
+                var response = Response.bytes(try compressed.compress(with: .gzip()), contentType: "text/html")
+                response.headers[.contentEncoding] = "gzip"
+                return response
+            }
+            return .bytes(ByteBuffer(string: Self.page), contentType: "text/html")
+        }
+        try await withTestServer(upstream) { upstreamPort in
+            let proxy = try ReverseProxy(to: "http://127.0.0.1:\(upstreamPort)")
+            var router = PrefixRouter()
+            router.location("/", proxy)
+            let gateway = router.wrapped(in: CompressionMiddleware()).wrapped(in: RequestIDMiddleware())
+            try await withTestServer(gateway) { port, server in
+                #expect(server.hasEventLoopFastPath)
+                let upstreamOf = proxy.transport as! Upstream
+                for _ in 0..<4 {
+                    let plain = try await self.get(port, "/page")
+                    #expect(plain.header("content-encoding") == nil && plain.text == Self.page)
+                }
+                #expect(upstreamOf.fastPathRequests > 0)  // warm connections by now: plain GETs take the fast path
+                let before = upstreamOf.fastPathRequests
+                let compressed = try await self.get(port, "/page", ["Accept-Encoding: gzip, br"])
+                #expect(compressed.header("content-encoding") == "gzip")
+                #expect(try Self.inflate(compressed.body, .gzip()) == Self.page)
+                let already = try await self.get(port, "/gz", ["Accept-Encoding: gzip"])
+                #expect(already.header("content-encoding") == "gzip")
+                #expect(try Self.inflate(already.body, .gzip()) == Self.page)
+                #expect(upstreamOf.fastPathRequests == before)  // requests that accept a coding never do
+            }
+        }
+    }
+}
+
+/// A body writer that keeps what it is given.
+private final class Collected: ResponseBodyWriter {
+    private let stored = Mutex<[ByteBuffer]>([])
+    var chunks: [ByteBuffer] { self.stored.withLock { $0 } }
+    func write(_ buffer: ByteBuffer) async throws { self.stored.withLock { $0.append(buffer) } }
+}
