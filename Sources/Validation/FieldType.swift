@@ -45,14 +45,23 @@ extension FieldType where Value == String {
     ///   - pattern: a regular expression the whole string must match.
     ///   - oneOf: the allowed values.
     ///   - trimmed: remove surrounding white space first (the value delivered is trimmed too).
+    ///   - format: a named format the value must have (``StringFormat/email``, `.uuid`, `.uri`, `.date`).
     public static func string(
         minLength: Int? = nil,
         maxLength: Int? = nil,
         pattern: String? = nil,
         oneOf: [String]? = nil,
-        trimmed: Bool = false
+        trimmed: Bool = false,
+        format: StringFormat? = nil
     ) -> FieldType<String> {
-        let rules = StringRules(minLength: minLength, maxLength: maxLength, pattern: pattern, oneOf: oneOf, trimmed: trimmed)
+        let rules = StringRules(
+            minLength: minLength,
+            maxLength: maxLength,
+            pattern: pattern,
+            oneOf: oneOf,
+            trimmed: trimmed,
+            format: format
+        )
         let regex = pattern.map { try! Regex("^(?:\($0))$") }
         nonisolated(unsafe) let compiled = regex  // Regex is immutable once built; only matched against.
         return FieldType(.string(rules)) { input, loc, _, issues in
@@ -79,6 +88,10 @@ extension FieldType where Value == String {
             }
             if let oneOf, !oneOf.contains(string) {
                 issues.append(ValidationIssue(loc: loc, code: .notOneOf, message: "Must be one of: \(oneOf.joined(separator: ", "))"))
+                valid = false
+            }
+            if let format, !format.matches(string) {
+                issues.append(ValidationIssue(loc: loc, code: .format, message: "Must be a valid \(format.name)"))
                 valid = false
             }
             return valid ? string : nil

@@ -68,6 +68,7 @@ extension TypeDescriptor {
                 members.append(("allOf", .array(patterns.map { .object([("pattern", .string($0))]) })))
             }
             if let oneOf = rules.oneOf { members.append(("enum", .array(oneOf.map { .string($0) }))) }
+            if let format = rules.format { members.append(("format", .string(format.name))) }
             return members
         case .integer(let minimum, let maximum):
             var members: [(String, OrderedJSON)] = [("type", .string("integer"))]
@@ -166,6 +167,7 @@ public enum TypeScriptDeclarations {
             if let minLength = rules.minLength { notes.append("@minLength \(minLength)") }
             if let maxLength = rules.maxLength { notes.append("@maxLength \(maxLength)") }
             if let pattern = rules.pattern { notes.append("@pattern \(pattern)") }
+            if let format = rules.format { notes.append("@format \(format.name)") }
             if rules.trimmed { notes.append("Surrounding white space is trimmed before the checks.") }
             return notes
         case .integer(let minimum, let maximum):

@@ -30,6 +30,8 @@ public struct StringRules: Sendable, Hashable {
     public var oneOf: [String]?
     /// Whether surrounding white space is removed before the checks (and from the value).
     public var trimmed: Bool
+    /// A named format the value must have (JSON Schema `format`).
+    public var format: StringFormat? = nil
 }
 
 /// Whether a field must be present.

@@ -74,7 +74,7 @@ struct UpstreamObservabilityTests {
     @Test("an unreachable upstream: each try's client span records its failure, the server span the 502")
     func failedSpans() async throws {
         let tracer = InMemoryTracer()
-        let closed = try await freePort()
+        let closed = try await closedPort()
         try await self.withTracedGateway(to: "http://127.0.0.1:\(closed)", tracer: tracer) { port, _ in
             let answer = try await RawHTTPClient.roundTrip(port: port, "GET /x HTTP/1.1\r\nHost: t\r\n\r\n")
             #expect(answer.status == 502)
@@ -159,7 +159,7 @@ struct UpstreamObservabilityTests {
     @Test("an upstream server marked down by passive health checks shows as unhealthy")
     func healthGauge() async throws {
         let metrics = TestMetrics()
-        let closed = try await freePort()
+        let closed = try await closedPort()
         try await self.withTracedGateway(to: "http://127.0.0.1:\(closed)", tracer: nil, metrics: metrics) { port, _ in
             // Two tries per request: three failures in a row (the default `maxFailures`) mark the server down.
             for _ in 0..<2 {
