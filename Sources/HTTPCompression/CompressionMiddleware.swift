@@ -106,7 +106,7 @@ public struct CompressionMiddleware: Middleware {
         guard response.headers[.contentEncoding] == nil else { return false }
         if let cacheControl = response.headers[.cacheControl]?.lowercased(), cacheControl.contains("no-transform") { return false }
         guard let type = response.headers[.contentType]?.split(separator: ";").first else { return false }
-        return self.configuration.contentTypes.contains(type.trimmingCharacters.lowercased())
+        return self.configuration.contentTypes.contains(type.trimmingOWS.lowercased())
     }
 
     /// The coding to use for these `Accept-Encoding` values; `nil` when none of ours is acceptable.
@@ -115,12 +115,12 @@ public struct CompressionMiddleware: Middleware {
         for value in values {
             for item in value.split(separator: ",") {
                 let parts = item.split(separator: ";")
-                guard let name = parts.first?.trimmingCharacters.lowercased(), !name.isEmpty else { continue }
+                guard let name = parts.first?.trimmingOWS.lowercased(), !name.isEmpty else { continue }
                 var quality = 1.0
                 for parameter in parts.dropFirst() {
                     let pair = parameter.split(separator: "=", maxSplits: 1)
-                    if pair.count == 2, pair[0].trimmingCharacters.lowercased() == "q" {
-                        quality = Double(pair[1].trimmingCharacters).map { min(1, max(0, $0)) } ?? 0
+                    if pair.count == 2, pair[0].trimmingOWS.lowercased() == "q" {
+                        quality = Double(pair[1].trimmingOWS).map { min(1, max(0, $0)) } ?? 0
                     }
                 }
                 weights[name] = max(weights[name] ?? 0, quality)
@@ -167,7 +167,7 @@ public struct CompressionMiddleware: Middleware {
     }
 
     private static func addVary(to response: inout Response) {
-        let present = response.headers[values: .vary].flatMap { $0.split(separator: ",").map { $0.trimmingCharacters.lowercased() } }
+        let present = response.headers[values: .vary].flatMap { $0.split(separator: ",").map { $0.trimmingOWS.lowercased() } }
         guard !present.contains("accept-encoding"), !present.contains("*") else { return }
         response.headers.append(HTTPField(name: .vary, value: "Accept-Encoding"))
     }
@@ -213,11 +213,5 @@ private final class CompressingWriter: ResponseBodyWriter {
             try compressor.finishStream()
             return tail
         }
-    }
-}
-
-extension StringProtocol {
-    fileprivate var trimmingCharacters: String {
-        String(self.drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" }.reversed())
     }
 }

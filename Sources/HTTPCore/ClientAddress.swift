@@ -9,7 +9,7 @@ enum ClientAddress {
         for field in forwardedFor.reversed() {
             for entry in field.split(separator: ",").reversed() {
                 guard Self.isTrusted(client, trusted) else { return client }
-                let address = entry.trimmingSpaces
+                let address = entry.trimmingOWS
                 guard CIDR.parse(address) != nil else { return client }
                 client = address
             }
@@ -19,11 +19,5 @@ enum ClientAddress {
 
     private static func isTrusted(_ address: String, _ trusted: [CIDR]) -> Bool {
         trusted.contains { $0.contains(address) }
-    }
-}
-
-extension Substring {
-    fileprivate var trimmingSpaces: String {
-        String(self.drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" }.reversed())
     }
 }

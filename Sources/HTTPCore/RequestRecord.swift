@@ -61,7 +61,12 @@ public final class RequestRecord: Sendable, ContextKey {
                 return state.traceID
             }
         }
-        set { self.state.withLock { $0 = State(template: $0.template, upstreams: $0.upstreams, traceID: newValue) } }
+        set {
+            self.state.withLock { state in
+                state.traceID = newValue
+                state.traceIDSource = nil
+            }
+        }
     }
 
     /// Sets the trace id to what `source` returns, computed only if someone reads it.

@@ -172,13 +172,13 @@ package final class MultipartReader {
     /// The `boundary` parameter of a `multipart/form-data` content type; `nil` for another type.
     /// - Throws: `HTTPError` 400 when the boundary is missing or malformed (RFC 2046 §5.1.1: 1–70 characters).
     package static func boundary(of contentType: String) throws -> String? {
-        let parameters = contentType.split(separator: ";").map { $0.trimmingSpaces }
+        let parameters = contentType.split(separator: ";").map { $0.trimmingOWS }
         guard parameters.first?.lowercased() == "multipart/form-data" else { return nil }
         for parameter in parameters.dropFirst() {
-            guard let equals = parameter.firstIndex(of: "="), parameter[..<equals].trimmingSpaces.lowercased() == "boundary" else {
+            guard let equals = parameter.firstIndex(of: "="), parameter[..<equals].trimmingOWS.lowercased() == "boundary" else {
                 continue
             }
-            var value = parameter[parameter.index(after: equals)...].trimmingSpaces
+            var value = parameter[parameter.index(after: equals)...].trimmingOWS
             if value.count >= 2, value.hasPrefix("\""), value.hasSuffix("\"") { value = String(value.dropFirst().dropLast()) }
             guard (1...70).contains(value.utf8.count), value.utf8.allSatisfy({ (32...126).contains($0) }) else { break }
             return value
@@ -436,7 +436,7 @@ struct Disposition {
     private static func token(_ rest: inout Substring, until stop: Character = ";") -> String? {
         rest = rest.drop { $0 == " " || $0 == "\t" }
         let end = rest.firstIndex { $0 == stop || $0 == ";" } ?? rest.endIndex
-        let token = rest[..<end].trimmingSpaces
+        let token = rest[..<end].trimmingOWS
         rest = rest[end...]
         return token.isEmpty ? nil : token
     }
@@ -486,12 +486,6 @@ private func hexValue(_ byte: UInt8) -> UInt8? {
     case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
     case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
     default: nil
-    }
-}
-
-extension StringProtocol {
-    fileprivate var trimmingSpaces: String {
-        String(self.drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" }.reversed())
     }
 }
 
