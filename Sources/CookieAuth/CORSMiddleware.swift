@@ -163,6 +163,7 @@ public struct CORSMiddleware: Middleware {
 
 /// A CORS configuration that cannot be right.
 public struct CORSConfigurationError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// What is wrong with the configuration.
     public let description: String
     init(_ description: String) { self.description = description }
 }

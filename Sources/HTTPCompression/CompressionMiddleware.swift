@@ -53,7 +53,9 @@ public struct CompressionMiddleware: Middleware {
 
     /// A content coding this middleware produces.
     public enum Coding: String, Sendable, CaseIterable {
+        /// gzip (RFC 1952).
         case gzip
+        /// HTTP's `deflate`: the zlib format (RFC 1950).
         case deflate
     }
 
