@@ -25,6 +25,7 @@ let package = Package(
         .library(name: "ValidationMacros", targets: ["ValidationMacros"]),
         .library(name: "CookieAuth", targets: ["CookieAuth"]),
         .library(name: "Multipart", targets: ["Multipart"]),
+        .library(name: "APIContract", targets: ["APIContract"]),
         .library(name: "HTTPCompression", targets: ["HTTPCompression"]),
         .library(name: "TandemApp", targets: ["TandemApp"]),
         .library(name: "TandemTesting", targets: ["TandemTesting"]),
@@ -113,6 +114,11 @@ let package = Package(
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "APIContract",
+            dependencies: ["APIEnvelope", "Validation", "HTTPCore", "Routing", .product(name: "HTTPTypes", package: "swift-http-types")],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -296,7 +302,7 @@ let package = Package(
         .target(
             name: "SearchApp",
             dependencies: [
-                "HTTPCore", "Routing", "APIEnvelope", "Validation", "CookieAuth", "SSRRendering",
+                "HTTPCore", "Routing", "APIEnvelope", "APIContract", "Validation", "CookieAuth", "SSRRendering",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

@@ -16,7 +16,7 @@ struct ExportContracts: ParsableCommand {
     func run() throws {
         let directory = URL(fileURLWithPath: self.out, isDirectory: true)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        for file in Contracts.exportedFiles() {
+        for file in try Contracts.exportedFiles() {
             try file.contents.write(to: directory.appendingPathComponent(file.name), atomically: true, encoding: .utf8)
             print("wrote \(directory.appendingPathComponent(file.name).path)")
         }

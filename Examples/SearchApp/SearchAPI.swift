@@ -1,11 +1,15 @@
+public import APIContract
 import APIEnvelope
 public import CookieAuth
+import Foundation
 public import HTTPCore
 import HTTPTypes
 import Logging
 public import Routing
+import Validation
 
-/// The example's API server: search, login, logout, the signed-in user and a health check.
+/// The example's API server: search, entries, stats, feedback, login, logout, the signed-in user, and its own contract
+/// at `GET /api/openapi.json` (every route is described, so the document is made from the routes).
 ///
 /// ```swift
 /// let api = try SearchAPI(tokens: SignedAccessTokens(keys: keys)).handler()
@@ -31,14 +35,45 @@ public struct SearchAPI: Sendable {
     /// Adds `GET /api/search/?query=&max_results=` to `routes`: validated by ``Contracts/search``,
     /// answered with ``SearchResults`` in the envelope (422 with every problem otherwise).
     public static func addSearch(to routes: inout TrieRouter.Builder, catalogue: Catalogue = .standard) {
-        routes.get("/api/search/", handler: APIHandler { request, _ in catalogue.search(try request.decodeQuery(Contracts.search)) })
+        routes.get(
+            "/api/search/",
+            handler: APIHandler(
+                APIOperation(
+                    "searchCatalogue",
+                    summary: "Search the catalogue",
+                    description: "Entries containing every word of `query` (case-insensitive), in id order.",
+                    tags: ["catalogue"]
+                ),
+                input: .query(Contracts.search),
+                output: .object(Contracts.searchResults)
+            ) { input, _, _ in .ok(catalogue.search(input)) }
+        )
+    }
+
+    /// The title and version of the API's contract.
+    public static let contractTitle = "Tandem example API"
+    /// The contract's version.
+    public static let contractVersion = "1.0.0"
+
+    /// The API's contract, read from its routes: what `GET /api/openapi.json` serves and `export-contracts` writes.
+    public func contract() throws -> APIContract {
+        try Self.contract(of: self.routes())
+    }
+
+    private static func contract(of routes: TrieRouter.Builder) throws -> APIContract {
+        try APIContract(
+            title: Self.contractTitle,
+            version: Self.contractVersion,
+            description: "The search example's API: every answer is the `{status, data, error}` envelope.",
+            routes: routes.routes
+        )
     }
 
     /// Every route, with errors rendered as envelopes:
     /// - `GET /api/search/`, `POST /api/login/` (sets `access_token`), `POST /api/logout/`,
     ///   `GET /api/user/` (bearer token or cookie). (`GET /healthz` is the launcher's, `TandemApp`.)
     public func handler() throws -> some HTTPHandler {
-        try self.finish(self.routes())
+        try self.finish(self.routesWithContract())
     }
 
     /// The API serving `/api/*` itself and sending every other path to `pages` (the dev proxy:
@@ -50,7 +85,7 @@ public struct SearchAPI: Sendable {
     /// let app = try SearchAPI(tokens: tokens).handler(proxyingPagesTo: pages)
     /// ```
     public func handler(proxyingPagesTo pages: some HTTPHandler) throws -> some HTTPHandler {
-        var routes = self.routes()
+        var routes = try self.routesWithContract()
         // Unknown API paths stay API answers (404 envelope) instead of reaching the page server.
         for method in [HTTPRequest.Method.get, .post, .put, .patch, .delete] {
             routes.on(method, "/api/**", handler: HandlerFunction { _, _ in throw APIError.notFound("No such API endpoint") })
@@ -66,16 +101,76 @@ public struct SearchAPI: Sendable {
             .wrapped(in: AccessLogMiddleware(level: .debug))
     }
 
+    /// The routes plus `GET /api/openapi.json`, the contract made from them.
+    private func routesWithContract() throws -> TrieRouter.Builder {
+        var routes = self.routes()
+        routes.get("/api/openapi.json", handler: try Self.contract(of: routes).documentHandler())
+        return routes
+    }
+
     private func routes() -> TrieRouter.Builder {
         var routes = TrieRouter.Builder()
         Self.addSearch(to: &routes, catalogue: self.catalogue)
+        let catalogue = self.catalogue
+        routes.get(
+            "/api/entries/:id/",
+            handler: APIHandler(
+                APIOperation(
+                    "getEntry",
+                    summary: "One catalogue entry",
+                    tags: ["catalogue"],
+                    pathParameters: ["id": .integer(minimum: 1, maximum: Int.max)],
+                    errors: [APIErrorDescription(.notFound, code: "not_found", "No entry has this id.")]
+                ),
+                output: .object(Contracts.catalogueEntry)
+            ) { _, context in
+                guard let entry = catalogue.entry(try context.parameters.require("id", as: Int.self)) else {
+                    throw APIError.notFound("No entry has this id")
+                }
+                return .ok(entry)
+            }
+        )
+        routes.get(
+            "/api/catalogue/stats/",
+            handler: APIHandler(
+                APIOperation("catalogueStats", summary: "Entry counts, in all and per topic", tags: ["catalogue"]),
+                output: .object(Contracts.catalogueStats)
+            ) { _, _ in .ok(catalogue.stats()) }
+        )
+        routes.post(
+            "/api/feedback/",
+            handler: APIHandler(
+                APIOperation(
+                    "sendFeedback",
+                    summary: "Rate or comment on an entry",
+                    tags: ["catalogue"],
+                    successStatus: .created,
+                    errors: [APIErrorDescription(.notFound, code: "not_found", "No entry has this id.")]
+                ),
+                input: .json(Contracts.feedback, maxBytes: 16 * 1024),
+                output: .object(Contracts.feedbackReceipt)
+            ) { input, _, _ in
+                guard catalogue.entry(input.entryID) != nil else { throw APIError.notFound("No entry has this id") }
+                let receipt = FeedbackReceipt(id: UUID(), entryID: input.entryID, kind: input.feedback.kind, receivedAt: Date())
+                return .created(receipt)
+            }
+        )
         let users = self.users
         let tokens = self.tokens
         let secure = self.secureCookies
         routes.post(
             "/api/login/",
-            handler: APIHandler { request, _ -> APIResponse<UserInfo> in
-                let login = try await request.decodeJSON(Contracts.login)
+            handler: APIHandler(
+                APIOperation(
+                    "login",
+                    summary: "Sign in",
+                    description: "Sets the `access_token` cookie (HttpOnly) and returns the user.",
+                    tags: ["session"],
+                    errors: [APIErrorDescription(.unauthorized, code: "unauthorized", "Wrong user name or password.")]
+                ),
+                input: .json(Contracts.login, maxBytes: 16 * 1024),
+                output: .object(Contracts.userInfo)
+            ) { login, _, _ in
                 guard let user = users.authenticate(login.username, password: login.password) else {
                     throw APIError.unauthorized("Wrong user name or password")
                 }
@@ -92,7 +187,9 @@ public struct SearchAPI: Sendable {
         )
         routes.post(
             "/api/logout/",
-            handler: APIHandler { _, _ -> APIResponse<NoData> in
+            handler: APIHandler(
+                APIOperation("logout", summary: "Sign out", description: "Deletes the `access_token` cookie.", tags: ["session"])
+            ) { _, _ in
                 var response = APIResponse<NoData>(data: nil)
                 response.headers.append(
                     HTTPField(name: .setCookie, value: try SetCookie.deletion(of: tokens.name, secure: secure).headerValue())
@@ -103,9 +200,12 @@ public struct SearchAPI: Sendable {
         routes.group("/api/user", middleware: [BearerAuthMiddleware(verifier: tokens, cookieName: tokens.name)]) { user in
             user.get(
                 "/",
-                handler: APIHandler { _, context in
+                handler: APIHandler(
+                    APIOperation("currentUser", summary: "The signed-in user", tags: ["session"]),
+                    output: .object(Contracts.userInfo)
+                ) { _, context in
                     guard let subject = context.identity?.subject, let info = users.user(subject) else { throw APIError.unauthorized() }
-                    return info
+                    return .ok(info)
                 }
             )
         }

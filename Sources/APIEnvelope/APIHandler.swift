@@ -1,5 +1,6 @@
 public import HTTPCore
 public import HTTPTypes
+public import Validation
 
 /// What an API route returns: data (or none) with a status and headers; wrapped in the envelope for it.
 ///
@@ -52,21 +53,86 @@ public struct APIResponse<Data: Encodable & Sendable>: Sendable {
 ///     return catalogue.search(input)          // an Encodable value
 /// })
 /// ```
-public struct APIHandler<Data: Encodable & Sendable>: HTTPHandler {
+///
+/// Described with an ``APIOperation``, the handler decodes its input from the declared schema and the route appears in
+/// the OpenAPI document and the TypeScript client (product `APIContract`):
+/// ```swift
+/// routes.get("/api/search/", handler: APIHandler(
+///     APIOperation("searchCatalogue", summary: "Search the catalogue"),
+///     input: .query(searchSchema), output: .object(resultsSchema)
+/// ) { input, _, _ in .ok(catalogue.search(input)) })
+/// ```
+public struct APIHandler<Data: Encodable & Sendable>: HTTPHandler, OperationDescribing {
     let body: @Sendable (Request, RequestContext) async throws -> APIResponse<Data>
+    /// What the route takes and answers, when described.
+    public let operation: APIOperation?
 
     /// A route returning data with `200`.
     public init(_ body: @escaping @Sendable (Request, RequestContext) async throws -> Data) {
         self.body = { request, context in .ok(try await body(request, context)) }
+        self.operation = nil
     }
 
     /// A route choosing its status and headers.
     public init(_ body: @escaping @Sendable (Request, RequestContext) async throws -> APIResponse<Data>) {
         self.body = body
+        self.operation = nil
+    }
+
+    /// A described route: `input` decoded (every problem a 422) before `body` runs, `data` of the shape `output`.
+    public init<Input>(
+        _ operation: APIOperation,
+        input: APIInput<Input>,
+        output: FieldType<Data>,
+        _ body: @escaping @Sendable (Input, Request, RequestContext) async throws -> APIResponse<Data>
+    ) {
+        self.init(operation, input: input.description, output: output.descriptor) { request, context in
+            try await body(try await input.decode(request), request, context)
+        }
+    }
+
+    /// A described route without input, `data` of the shape `output`.
+    public init(
+        _ operation: APIOperation,
+        output: FieldType<Data>,
+        _ body: @escaping @Sendable (Request, RequestContext) async throws -> APIResponse<Data>
+    ) {
+        self.init(operation, input: nil, output: output.descriptor, body)
+    }
+
+    init(
+        _ operation: APIOperation,
+        input: APIInputDescription?,
+        output: TypeDescriptor?,
+        _ body: @escaping @Sendable (Request, RequestContext) async throws -> APIResponse<Data>
+    ) {
+        var operation = operation
+        operation.input = input
+        operation.output = output
+        self.operation = operation
+        self.body = body
     }
 
     public func handle(_ request: Request, context: RequestContext) async throws -> Response {
         try await self.body(request, context).response()
+    }
+}
+
+extension APIHandler where Data == NoData {
+    /// A described route whose `data` is `null`: `input` decoded (every problem a 422) before `body` runs.
+    public init<Input>(
+        _ operation: APIOperation,
+        input: APIInput<Input>,
+        _ body: @escaping @Sendable (Input, Request, RequestContext) async throws -> APIResponse<NoData>
+    ) {
+        self.init(operation, input: input.description, output: nil) { request, context in
+            try await body(try await input.decode(request), request, context)
+        }
+    }
+
+    /// A described route without input whose `data` is `null`.
+    public init(_ operation: APIOperation, _ body: @escaping @Sendable (Request, RequestContext) async throws -> APIResponse<NoData>) {
+        self.init(operation, input: nil, output: nil, body)
     }
 }
 

@@ -492,7 +492,8 @@ struct TapeDecoder: Decoder {
         )
     }
 
-    /// `T`, with the types `JSONDecoder` decodes specially (URL, Date, Data, Decimal) decoded as it does.
+    /// `T`, with the types `JSONDecoder` decodes specially (URL, Data, Decimal) decoded as it does, and `Date` as an
+    /// RFC 3339 string (what ``JSONWriter`` writes; a number is read as `JSONDecoder`'s default reads it).
     func decodeValue<T: Decodable>(_ type: T.Type) throws -> T {
         // Metatype identity first (cheaper than a dynamic cast per value).
         if T.self == String.self { return try self.decode(String.self) as! T }
@@ -505,7 +506,12 @@ struct TapeDecoder: Decoder {
             guard let url = URL(string: text) else { throw JSONTape.corrupted("Invalid URL string.", codingPath: self.codingPath) }
             return url as! T
         case is Date.Type:
-            return Date(timeIntervalSinceReferenceDate: try self.decode(Double.self)) as! T
+            if let seconds = try? self.decode(Double.self) { return Date(timeIntervalSinceReferenceDate: seconds) as! T }
+            let text = try self.decode(String.self)
+            guard let date = RFC3339.date(from: text) else {
+                throw JSONTape.corrupted("Expected an RFC 3339 date-time.", codingPath: self.codingPath)
+            }
+            return date as! T
         case is Data.Type:
             let text = try self.decode(String.self)
             guard let data = Data(base64Encoded: text) else {

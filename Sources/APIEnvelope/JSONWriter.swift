@@ -6,7 +6,9 @@ public import NIOCore
 ///
 /// Output is compact, keys are written in the order the value encodes them (deterministic, so ETags of
 /// rendered JSON are stable), `/` is not escaped, non-ASCII is written as UTF-8. For the same value it
-/// produces the same bytes as `JSONEncoder` with `.withoutEscapingSlashes` (tests check this).
+/// produces the same bytes as `JSONEncoder` with `.withoutEscapingSlashes` and `.iso8601` dates (tests check
+/// this): a `Date` is an RFC 3339 string in UTC (`2026-11-29T10:00:00Z`, fractional seconds when it has them), the
+/// shape `FieldType.dateTime` declares and clients in every language read.
 ///
 /// ```swift
 /// var buffer = ByteBuffer()
@@ -83,6 +85,8 @@ final class WriterState {
             try self.writeDouble(unsafeBitCast(value, to: Double.self), codingPath: codingPath)
         } else if T.self == URL.self {
             self.writeString((value as! URL).absoluteString)
+        } else if T.self == Date.self {
+            self.writeString(RFC3339.string(from: value as! Date))
         } else if T.self == Data.self {
             self.writeString((value as! Data).base64EncodedString())
         } else if T.self == Decimal.self {
@@ -425,5 +429,22 @@ struct WriterSingleValueContainer: SingleValueEncodingContainer {
 
     mutating func encode<T: Encodable>(_ value: T) throws {
         try self.state.writeValue(value, depth: self.depth, codingPath: self.codingPath)
+    }
+}
+
+/// RFC 3339 date-times in UTC, as the API writes and reads them.
+enum RFC3339 {
+    /// `2026-11-29T10:00:00Z`, or `2026-11-29T10:00:00.250Z` when the date has a fraction of a second.
+    static func string(from date: Date) -> String {
+        let whole = date.timeIntervalSince1970.rounded(.down) == date.timeIntervalSince1970
+        return whole
+            ? date.formatted(Date.ISO8601FormatStyle())
+            : date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
+    }
+
+    /// The date `text` names, with or without a fraction of a second; `nil` when it is not RFC 3339.
+    static func date(from text: String) -> Date? {
+        if let date = try? Date(text, strategy: Date.ISO8601FormatStyle()) { return date }
+        return try? Date(text, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true))
     }
 }

@@ -10,7 +10,7 @@ public import HTTPTypes
 /// ```swift
 /// routes.group("/api/user", middleware: [BearerAuthMiddleware(verifier: tokens, cookieName: "access_token")]) { ... }
 /// ```
-public struct BearerAuthMiddleware<Verifier: TokenVerifier>: Middleware {
+public struct BearerAuthMiddleware<Verifier: TokenVerifier>: AuthenticatingMiddleware {
     /// Checks tokens.
     public let verifier: Verifier
     /// A cookie to read the token from when there is no `Authorization` header (`nil`: header only).
@@ -23,6 +23,12 @@ public struct BearerAuthMiddleware<Verifier: TokenVerifier>: Middleware {
         self.verifier = verifier
         self.cookieName = cookieName
         self.required = required
+    }
+
+    /// `bearer`, and the cookie when one is read; none when `required` is `false`.
+    public var credentialSchemes: [CredentialScheme] {
+        guard self.required else { return [] }
+        return [.bearer] + (self.cookieName.map { [.cookie($0)] } ?? [])
     }
 
     public func handle(_ request: Request, context: RequestContext, next: some HTTPHandler) async throws -> Response {

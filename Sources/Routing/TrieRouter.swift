@@ -39,6 +39,10 @@ public struct TrieRouter: HTTPHandler {
 
     var nodes: [Node] = [Node()]
     var fallback: AnyHTTPHandler?
+    var entries: [RouteEntry] = []
+
+    /// Every route, in the order it was added: what API descriptions (OpenAPI, generated clients) are made from.
+    public var routes: [RouteEntry] { self.entries }
 
     public func handle(_ request: Request, context: RequestContext) async throws -> Response {
         let path = try PathNormalizer.normalizedPath(of: request)
@@ -153,6 +157,13 @@ extension TrieRouter {
         /// Pattern segments: `name` (constant), `:name` (one segment, captured), `*` (one segment),
         /// `**` (the rest of the path, captured as `"**"`; only last).
         public mutating func on(_ method: HTTPRequest.Method, _ pattern: String, handler: some HTTPHandler) {
+            let registered = AnyHTTPHandler(handler)
+            self.add(RouteEntry(method: method, pattern: pattern, handler: handler, middleware: [], registered: registered))
+        }
+
+        private mutating func add(_ entry: RouteEntry) {
+            let method = entry.method
+            let pattern = entry.pattern
             let segments = pattern.split(separator: "/", omittingEmptySubsequences: true)
             var index = 0
             var names: [String?] = []
@@ -196,7 +207,8 @@ extension TrieRouter {
                 return
             }
             self.registered[key] = "\(method) \(pattern)"
-            self.router.nodes[index].routes[method] = Route(pattern: pattern, parameterNames: names, handler: AnyHTTPHandler(handler))
+            self.router.nodes[index].routes[method] = Route(pattern: pattern, parameterNames: names, handler: entry.registered)
+            self.router.entries.append(entry)
         }
 
         /// Adds a route answered by a closure.
@@ -253,18 +265,27 @@ extension TrieRouter {
             var group = Builder()
             body(&group)
             self.problems.append(contentsOf: group.problems)
-            for node in group.router.nodes {
-                for (method, route) in node.routes {
-                    var handler = route.handler
-                    for layer in middleware.reversed() {
-                        handler = AnyHTTPHandler(ExistentialMiddlewareHandler(middleware: layer, next: handler))
-                    }
-                    let pattern =
-                        prefix.hasSuffix("/") || route.pattern.hasPrefix("/") ? prefix + route.pattern : prefix + "/" + route.pattern
-                    self.on(method, pattern, handler: handler)
+            for entry in group.router.entries {
+                var handler = entry.registered
+                for layer in middleware.reversed() {
+                    handler = AnyHTTPHandler(ExistentialMiddlewareHandler(middleware: layer, next: handler))
                 }
+                let pattern =
+                    prefix.hasSuffix("/") || entry.pattern.hasPrefix("/") ? prefix + entry.pattern : prefix + "/" + entry.pattern
+                self.add(
+                    RouteEntry(
+                        method: entry.method,
+                        pattern: pattern,
+                        handler: entry.handler,
+                        middleware: middleware + entry.middleware,
+                        registered: handler
+                    )
+                )
             }
         }
+
+        /// Every route added so far, in order (see ``TrieRouter/routes``).
+        public var routes: [RouteEntry] { self.router.entries }
 
         /// The handler for paths no route matches (404 by default).
         public mutating func fallback(_ handler: some HTTPHandler) {
@@ -285,6 +306,35 @@ extension TrieRouter {
             self.router.nodes[index][keyPath: edge] = new
             return new
         }
+    }
+}
+
+/// A route as added to a ``TrieRouter/Builder``: method, full pattern, the handler as given and the groups' middleware
+/// around it. API descriptions read it (an `APIHandler` describes its operation, an `AuthenticatingMiddleware` its
+/// credentials).
+///
+/// ```swift
+/// for route in router.routes { print(route.method, route.pattern) }   // GET /api/items/:id
+/// ```
+public struct RouteEntry: Sendable {
+    /// The method.
+    public let method: HTTPRequest.Method
+    /// The pattern, with every group prefix (`/api/items/:id`).
+    public let pattern: String
+    /// The handler as it was added, before any group middleware.
+    public let handler: any HTTPHandler
+    /// The middleware of the groups around the route, outermost first.
+    public let middleware: [any Middleware]
+    /// What the router runs: the handler inside the middleware.
+    let registered: AnyHTTPHandler
+
+    /// The names of the pattern's `:name` segments, in order.
+    public var parameterNames: [String] {
+        var names: [String] = []
+        for segment in self.pattern.split(separator: "/", omittingEmptySubsequences: true) where segment.first == ":" {
+            names.append(String(segment.dropFirst()))
+        }
+        return names
     }
 }
 

@@ -297,3 +297,37 @@ private func hasValidCalendarDate(_ raw: String) -> Bool {
     let days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]
     return (1...days).contains(day)
 }
+
+extension FieldType {
+    /// A JSON object used as a dictionary: any string keys, each value an `element` (`{"swift": 12, "nio": 3}`).
+    /// - Parameter maxEntries: the most keys accepted (a `too_many_items` issue beyond).
+    ///
+    /// ```swift
+    /// s.field("labels", .map(.string(maxLength: 100), maxEntries: 20))
+    /// ```
+    public static func map<Element: Sendable>(_ element: FieldType<Element>, maxEntries: Int? = nil) -> FieldType<[String: Element]>
+    where Value == [String: Element] {
+        FieldType(.map(element.descriptor, maxEntries: maxEntries)) { input, loc, mode, issues in
+            guard case .json(.object(let members)) = input else {
+                let got = if case .json(let value) = input { value.typeName } else { "text" }
+                issues.append(ValidationIssue(loc: loc, code: .type, message: "Expected an object, got \(got)"))
+                return nil
+            }
+            var valid = true
+            if let maxEntries, members.count > maxEntries {
+                issues.append(ValidationIssue(loc: loc, code: .tooManyItems, message: "Must have at most \(maxEntries) entries"))
+                valid = false
+            }
+            var result: [String: Element] = [:]
+            result.reserveCapacity(members.count)
+            for key in members.keys.sorted() {
+                if let value = element.read(.json(members[key]!), loc + [.key(key)], mode, &issues) {
+                    result[key] = value
+                } else {
+                    valid = false
+                }
+            }
+            return valid ? result : nil
+        }
+    }
+}

@@ -1,5 +1,5 @@
 /// A JSON tree with ordered object members, printed deterministically (for committed exports).
-indirect enum OrderedJSON {
+package indirect enum OrderedJSON: Sendable {
     case null
     case bool(Bool)
     case integer(Int64)
@@ -8,7 +8,7 @@ indirect enum OrderedJSON {
     case array([OrderedJSON])
     case object([(String, OrderedJSON)])
 
-    init(_ value: JSONValue) {
+    package init(_ value: JSONValue) {
         switch value {
         case .null: self = .null
         case .bool(let bool): self = .bool(bool)
@@ -21,7 +21,7 @@ indirect enum OrderedJSON {
     }
 
     /// Pretty-printed with two-space indentation and a trailing newline at the top level.
-    func printed(indent: String = "") -> String {
+    package func printed(indent: String = "") -> String {
         let inner = indent + "  "
         switch self {
         case .null: return "null"
@@ -43,7 +43,7 @@ indirect enum OrderedJSON {
         }
     }
 
-    static func quoted(_ string: String) -> String {
+    package static func quoted(_ string: String) -> String {
         var output = "\""
         for scalar in string.unicodeScalars {
             switch scalar {

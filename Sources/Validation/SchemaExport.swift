@@ -12,15 +12,16 @@ extension SchemaDescriptor {
     /// ```
     public func jsonSchema() -> String {
         var document: [(String, OrderedJSON)] = [("$schema", .string("https://json-schema.org/draft/2020-12/schema"))]
-        document.append(contentsOf: self.objectSchema())
+        document.append(contentsOf: self.objectSchema(nil))
         return OrderedJSON.object(document).printed() + "\n"
     }
 
-    func objectSchema() -> [(String, OrderedJSON)] {
+    /// The object's JSON Schema members; nested named shapes go to `components` as `$ref`s, or inline without.
+    package func objectSchema(_ components: SchemaComponents?) -> [(String, OrderedJSON)] {
         var members: [(String, OrderedJSON)] = [("title", .string(self.name))]
         if let description { members.append(("description", .string(description))) }
         members.append(("type", .string("object")))
-        members.append(("properties", .object(self.fields.map { ($0.name, $0.jsonSchema()) })))
+        members.append(("properties", .object(self.fields.map { ($0.name, $0.jsonSchema(components)) })))
         let required = self.fields.filter { $0.presence == .required }.map { OrderedJSON.string($0.name) }
         if !required.isEmpty { members.append(("required", .array(required))) }
         if self.unknownFields == .reject { members.append(("additionalProperties", .bool(false))) }
@@ -29,11 +30,15 @@ extension SchemaDescriptor {
 }
 
 extension FieldDescriptor {
-    func jsonSchema() -> OrderedJSON {
-        var members = self.type.jsonSchema()
-        if self.presence != .required, let index = members.firstIndex(where: { $0.0 == "type" }), case .string(let type) = members[index].1
-        {
-            members[index].1 = .array([.string(type), .string("null")])
+    package func jsonSchema(_ components: SchemaComponents?) -> OrderedJSON {
+        var members = self.type.jsonSchema(components)
+        if self.presence != .required {
+            if let index = members.firstIndex(where: { $0.0 == "type" }), case .string(let type) = members[index].1 {
+                members[index].1 = .array([.string(type), .string("null")])
+            } else {
+                // A `$ref` or a union: null as the other alternative.
+                members = [("anyOf", .array([.object(members), .object([("type", .string("null"))])]))]
+            }
         }
         if let description { members.insert(("description", .string(description)), at: 0) }
         if case .defaultValue(let value) = self.presence { members.append(("default", OrderedJSON(value))) }
@@ -41,8 +46,66 @@ extension FieldDescriptor {
     }
 }
 
+/// Collects the named shapes (objects, unions) of an OpenAPI document's `components.schemas`, each written once and
+/// referred to by `$ref`; two different shapes with one name get distinct names (`Name`, `Name2`).
+package final class SchemaComponents {
+    /// The components, in first-seen order.
+    package private(set) var schemas: [(name: String, schema: OrderedJSON)] = []
+    private var names: [Key: String] = [:]
+    private var taken: Set<String> = []
+    private let prefix: String
+
+    private enum Key: Hashable {
+        case objectShape(SchemaDescriptor)
+        case unionShape(UnionDescriptor)
+    }
+
+    /// - Parameter prefix: what a `$ref` puts before a name (`#/components/schemas/`).
+    package init(prefix: String = "#/components/schemas/") { self.prefix = prefix }
+
+    /// A `$ref` to `schema`, written into the components on first use.
+    package func reference(to schema: SchemaDescriptor) -> [(String, OrderedJSON)] {
+        self.reference(.objectShape(schema), preferredName: schema.name) { OrderedJSON.object(schema.objectSchema(self)) }
+    }
+
+    /// A `$ref` to `union`: `oneOf` its tagged variants (each a component) with OpenAPI's `discriminator` mapping.
+    package func reference(to union: UnionDescriptor) -> [(String, OrderedJSON)] {
+        self.reference(.unionShape(union), preferredName: union.name) { () -> OrderedJSON in
+            var refs: [OrderedJSON] = []
+            var mapping: [(String, OrderedJSON)] = []
+            for (variant, tagged) in zip(union.variants, union.taggedVariants) {
+                let ref = self.reference(to: tagged)
+                refs.append(.object(ref))
+                if case .string(let target) = ref[0].1 { mapping.append((variant.tag, .string(target))) }
+            }
+            var members: [(String, OrderedJSON)] = [("title", .string(union.name))]
+            if let description = union.description { members.append(("description", .string(description))) }
+            members.append(("oneOf", .array(refs)))
+            members.append(("discriminator", .object([("propertyName", .string(union.discriminator)), ("mapping", .object(mapping))])))
+            return .object(members)
+        }
+    }
+
+    private func reference(_ key: Key, preferredName: String, build: () -> OrderedJSON) -> [(String, OrderedJSON)] {
+        if let name = self.names[key] { return [("$ref", .string(self.prefix + name))] }
+        var name = preferredName
+        var counter = 2
+        while self.taken.contains(name) {
+            name = "\(preferredName)\(counter)"
+            counter += 1
+        }
+        self.names[key] = name
+        self.taken.insert(name)
+        let index = self.schemas.count
+        self.schemas.append((name, .null))  // reserved first: a shape may refer to itself
+        self.schemas[index].schema = build()
+        return [("$ref", .string(self.prefix + name))]
+    }
+}
+
 extension TypeDescriptor {
-    func jsonSchema() -> [(String, OrderedJSON)] {
+    /// The JSON Schema members for this shape; named shapes as `$ref`s into `components` when given.
+    package func jsonSchema(_ components: SchemaComponents?) -> [(String, OrderedJSON)] {
         switch self {
         case .string(let rules):
             var members: [(String, OrderedJSON)] = [("type", .string("string"))]
@@ -87,12 +150,24 @@ extension TypeDescriptor {
         case .dateTime:
             return [("type", .string("string")), ("format", .string("date-time"))]
         case .array(let element, let minItems, let maxItems):
-            var members: [(String, OrderedJSON)] = [("type", .string("array")), ("items", .object(element.jsonSchema()))]
+            var members: [(String, OrderedJSON)] = [("type", .string("array")), ("items", .object(element.jsonSchema(components)))]
             if let minItems { members.append(("minItems", .integer(Int64(minItems)))) }
             if let maxItems { members.append(("maxItems", .integer(Int64(maxItems)))) }
             return members
         case .object(let schema):
-            return schema.objectSchema()
+            return components.map { $0.reference(to: schema) } ?? schema.objectSchema(nil)
+        case .map(let element, let maxEntries):
+            var members: [(String, OrderedJSON)] = [
+                ("type", .string("object")), ("additionalProperties", .object(element.jsonSchema(components))),
+            ]
+            if let maxEntries { members.append(("maxProperties", .integer(Int64(maxEntries)))) }
+            return members
+        case .union(let union):
+            if let components { return components.reference(to: union) }
+            var members: [(String, OrderedJSON)] = [("title", .string(union.name))]
+            if let description = union.description { members.append(("description", .string(description))) }
+            members.append(("oneOf", .array(union.taggedVariants.map { .object($0.objectSchema(nil)) })))
+            return members
         }
     }
 }
@@ -105,21 +180,40 @@ extension TypeDescriptor {
 public enum TypeScriptDeclarations {
     /// The declarations for `schemas` and every schema nested in them, in first-seen order.
     public static func render(_ schemas: [SchemaDescriptor], header: String = "Generated from the Swift schemas. Do not edit.") -> String {
-        var ordered: [SchemaDescriptor] = []
-        func collect(_ schema: SchemaDescriptor) {
-            guard !ordered.contains(where: { $0.name == schema.name }) else { return }
-            ordered.append(schema)
-            for field in schema.fields { collectNested(field.type) }
-        }
-        func collectNested(_ type: TypeDescriptor) {
+        "// \(header)\n" + self.declarations(for: schemas.map { .object($0) })
+    }
+
+    /// An `interface` per object and a `type` per union met in `types` (nested ones included), once each, in
+    /// first-seen order.
+    package static func declarations(for types: [TypeDescriptor]) -> String {
+        var declared: Set<String> = []
+        var output: [String] = []
+        func collect(_ type: TypeDescriptor) {
             switch type {
-            case .object(let nested): collect(nested)
-            case .array(let element, _, _): collectNested(element)
-            default: break
+            case .object(let schema):
+                guard declared.insert(schema.name).inserted else { return }
+                output.append(self.interface(schema))
+                schema.fields.forEach { collect($0.type) }
+            case .union(let union):
+                guard declared.insert(union.name).inserted else { return }
+                output.append(self.unionType(union))
+                union.taggedVariants.forEach { collect(.object($0)) }
+            case .array(let element, _, _), .map(let element, _):
+                collect(element)
+            case .string, .integer, .number, .boolean, .enumeration, .dateTime:
+                break
             }
         }
-        schemas.forEach(collect)
-        return "// \(header)\n" + ordered.map(self.interface).joined()
+        types.forEach(collect)
+        return output.joined()
+    }
+
+    static func unionType(_ union: UnionDescriptor) -> String {
+        var lines = [""]
+        let notes = [union.description].compactMap { $0 } + ["Tagged by `\(union.discriminator)`."]
+        lines.append(contentsOf: self.comment(notes, indent: ""))
+        lines.append("export type \(union.name) = \(union.variants.map(\.schema.name).joined(separator: " | "));")
+        return lines.joined(separator: "\n") + "\n"
     }
 
     static func interface(_ schema: SchemaDescriptor) -> String {
@@ -139,7 +233,7 @@ public enum TypeScriptDeclarations {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    static func typeName(_ type: TypeDescriptor) -> String {
+    package static func typeName(_ type: TypeDescriptor) -> String {
         switch type {
         case .string(let rules): rules.oneOf.map(self.literalUnion) ?? "string"
         case .integer, .number: "number"
@@ -153,10 +247,12 @@ public enum TypeScriptDeclarations {
             default: "\(self.typeName(element))[]"
             }
         case .object(let schema): schema.name
+        case .union(let union): union.name
+        case .map(let element, _): "Record<string, \(self.typeName(element))>"
         }
     }
 
-    static func literalUnion(_ values: [String]) -> String {
+    package static func literalUnion(_ values: [String]) -> String {
         values.map { OrderedJSON.quoted($0) }.joined(separator: " | ")
     }
 
@@ -178,19 +274,21 @@ public enum TypeScriptDeclarations {
             return ["@format date-time (RFC 3339)"]
         case .array(_, let minItems, let maxItems):
             return [minItems.map { "@minItems \($0)" }, maxItems.map { "@maxItems \($0)" }].compactMap { $0 }
-        case .boolean, .enumeration, .object:
+        case .map(_, let maxEntries):
+            return [maxEntries.map { "@maxProperties \($0)" }].compactMap { $0 }
+        case .boolean, .enumeration, .object, .union:
             return []
         }
     }
 
-    static func comment(_ notes: [String], indent: String) -> [String] {
+    package static func comment(_ notes: [String], indent: String) -> [String] {
         guard !notes.isEmpty else { return [] }
         let safe = notes.map { $0.replacingOccurrences(of: "*/", with: "*\\/") }
         if safe.count == 1 { return ["\(indent)/** \(safe[0]) */"] }
         return ["\(indent)/**"] + safe.map { "\(indent) * \($0)" } + ["\(indent) */"]
     }
 
-    static func propertyName(_ name: String) -> String {
+    package static func propertyName(_ name: String) -> String {
         let identifier = name.unicodeScalars.allSatisfy {
             $0 == "_" || $0 == "$" || ($0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0)))
         }

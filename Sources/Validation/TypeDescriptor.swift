@@ -16,6 +16,48 @@ public indirect enum TypeDescriptor: Sendable, Hashable {
     case array(TypeDescriptor, minItems: Int?, maxItems: Int?)
     /// A nested object.
     case object(SchemaDescriptor)
+    /// A JSON object used as a dictionary: any string keys, each value of the element type.
+    case map(TypeDescriptor, maxEntries: Int?)
+    /// One of several object shapes, told apart by a string member (the discriminator).
+    case union(UnionDescriptor)
+}
+
+/// A discriminated union, as exported: JSON Schema `oneOf` (OpenAPI adds its `discriminator` object), a TypeScript
+/// union of tagged interfaces.
+public struct UnionDescriptor: Sendable, Hashable {
+    /// The union's name (TypeScript type, OpenAPI component).
+    public var name: String
+    /// Documentation carried into the exports.
+    public var description: String?
+    /// The member whose string value says which variant a value is (`"kind"`).
+    public var discriminator: String
+    /// The variants, in declaration order.
+    public var variants: [UnionVariantDescriptor]
+
+    /// Each variant's schema with the discriminator as its first, required field, fixed to the variant's tag: the
+    /// shape on the wire.
+    public var taggedVariants: [SchemaDescriptor] {
+        self.variants.map { variant in
+            var schema = variant.schema
+            let tag = FieldDescriptor(
+                name: self.discriminator,
+                type: .string(StringRules(oneOf: [variant.tag], trimmed: false)),
+                presence: .required,
+                description: nil
+            )
+            schema.fields.removeAll { $0.name == self.discriminator }
+            schema.fields.insert(tag, at: 0)
+            return schema
+        }
+    }
+}
+
+/// One variant of a ``UnionDescriptor``: its tag and its fields.
+public struct UnionVariantDescriptor: Sendable, Hashable {
+    /// The discriminator's value for this variant.
+    public var tag: String
+    /// The variant's fields (without the discriminator).
+    public var schema: SchemaDescriptor
 }
 
 /// Constraints on a string.
@@ -31,7 +73,24 @@ public struct StringRules: Sendable, Hashable {
     /// Whether surrounding white space is removed before the checks (and from the value).
     public var trimmed: Bool
     /// A named format the value must have (JSON Schema `format`).
-    public var format: StringFormat? = nil
+    public var format: StringFormat?
+
+    /// Rules for a string; none by default.
+    public init(
+        minLength: Int? = nil,
+        maxLength: Int? = nil,
+        pattern: String? = nil,
+        oneOf: [String]? = nil,
+        trimmed: Bool = false,
+        format: StringFormat? = nil
+    ) {
+        self.minLength = minLength
+        self.maxLength = maxLength
+        self.pattern = pattern
+        self.oneOf = oneOf
+        self.trimmed = trimmed
+        self.format = format
+    }
 }
 
 /// Whether a field must be present.

@@ -75,7 +75,7 @@ struct JSONReaderTests {
             ],
             facets: ["x": 1, "y": -3],
             next: nil,
-            created: Date(timeIntervalSinceReferenceDate: 12345.5),
+            created: Date(timeIntervalSinceReferenceDate: 12345),
             token: Data([0, 1, 2, 250]),
             flags: [true, nil, false],
             small: -128,
@@ -88,7 +88,24 @@ struct JSONReaderTests {
         let page = Self.sample()
         let bytes = try JSONWriter.encode(page)
         #expect(try JSONReader.decode(ReaderPage.self, from: bytes) == page)
-        #expect(try JSONDecoder().decode(ReaderPage.self, from: Data(bytes.readableBytesView)) == page)
+        let foundation = JSONDecoder()
+        foundation.dateDecodingStrategy = .iso8601
+        #expect(try foundation.decode(ReaderPage.self, from: Data(bytes.readableBytesView)) == page)
+    }
+
+    @Test("dates are RFC 3339 strings both ways, fractions of a second kept; a number still reads as JSONDecoder reads it")
+    func dates() throws {
+        struct Stamp: Codable, Equatable { var at: Date }
+        let whole = Stamp(at: Date(timeIntervalSince1970: 1_796_000_000))
+        let fraction = Stamp(at: Date(timeIntervalSince1970: 1_796_000_000.25))
+        #expect(String(buffer: try JSONWriter.encode(whole)) == #"{"at":"2026-11-30T00:53:20Z"}"#)
+        #expect(String(buffer: try JSONWriter.encode(fraction)) == #"{"at":"2026-11-30T00:53:20.250Z"}"#)
+        #expect(try JSONReader.decode(Stamp.self, from: JSONWriter.encode(whole)) == whole)
+        #expect(try JSONReader.decode(Stamp.self, from: JSONWriter.encode(fraction)) == fraction)
+        #expect(
+            try JSONReader.decode(Stamp.self, from: ByteBuffer(string: #"{"at":12345}"#)).at == Date(timeIntervalSinceReferenceDate: 12345)
+        )
+        #expect(throws: DecodingError.self) { try JSONReader.decode(Stamp.self, from: ByteBuffer(string: #"{"at":"yesterday"}"#)) }
     }
 
     @Test(

@@ -13,7 +13,7 @@ let contractsDirectory = URL(fileURLWithPath: #filePath)
 struct ContractsTests {
     @Test("the committed JSON Schema and TypeScript files are what the Swift declarations export")
     func noDrift() throws {
-        for file in Contracts.exportedFiles() {
+        for file in try Contracts.exportedFiles() {
             let committed = try String(contentsOf: contractsDirectory.appendingPathComponent(file.name), encoding: .utf8)
             #expect(
                 committed == file.contents,
