@@ -124,7 +124,7 @@ let package = Package(
         .target(
             name: "Multipart",
             dependencies: [
-                "HTTPCore",
+                "HTTPCore", "APIEnvelope", "Validation",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "_NIOFileSystem", package: "swift-nio"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -302,7 +302,7 @@ let package = Package(
         .target(
             name: "SearchApp",
             dependencies: [
-                "HTTPCore", "Routing", "APIEnvelope", "APIContract", "Validation", "CookieAuth", "SSRRendering",
+                "HTTPCore", "Routing", "APIEnvelope", "APIContract", "Multipart", "Validation", "CookieAuth", "SSRRendering",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

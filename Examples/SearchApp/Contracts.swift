@@ -129,12 +129,40 @@ public enum Contracts {
         }
     }
 
+    /// `POST /api/entries/:id/attachments/`'s text fields (the file is the `file` part).
+    public static let attachment = Schema<String?>(
+        "AttachmentFields",
+        description: "An attachment's text fields.",
+        unknownFields: .reject
+    ) { s in
+        let caption = s.optional("caption", .string(maxLength: 200, trimmed: true), description: "A caption for the file.")
+        return { values in values[caption] }
+    }
+
+    /// What `POST /api/entries/:id/attachments/` returns.
+    public static let attachmentReceipt = Schema<AttachmentReceipt>("AttachmentReceipt", description: "An upload as received.") { s in
+        let entry = s.field("entry_id", .integer(minimum: 1, maximum: nil), description: "The entry it is attached to.")
+        let filename = s.optional("filename", .string(minLength: 1, maxLength: 255), description: "The file's name, made safe.")
+        let contentType = s.optional("content_type", .string(), description: "The type the client claimed.")
+        let size = s.field("size", .integer(minimum: 0, maximum: nil), description: "The number of bytes.")
+        let caption = s.optional("caption", .string(maxLength: 200), description: "The caption.")
+        return { values in
+            AttachmentReceipt(
+                entryID: values[entry],
+                filename: values[filename],
+                contentType: values[contentType],
+                size: values[size],
+                caption: values[caption]
+            )
+        }
+    }
+
     /// Every contract exported as a JSON Schema file: the inputs, then the outputs.
     public static var all: [SchemaDescriptor] {
         let inputs: [SchemaDescriptor] = [search.descriptor, login.descriptor, feedback.descriptor]
         let outputs: [SchemaDescriptor] = [
             searchResults.descriptor, catalogueEntry.descriptor, catalogueStats.descriptor, feedbackReceipt.descriptor,
-            userInfo.descriptor,
+            attachmentReceipt.descriptor, userInfo.descriptor,
         ]
         return inputs + outputs
     }

@@ -68,3 +68,23 @@ extension Catalogue {
         return CatalogueStats(total: self.entries.count, byTopic: byTopic)
     }
 }
+
+/// What `POST /api/entries/:id/attachments/` answers with: the upload as received (the example keeps no files).
+public struct AttachmentReceipt: Sendable, Hashable, Codable {
+    /// The entry it is attached to.
+    public var entryID: Int
+    /// The file's name, made safe; absent when nothing usable was sent.
+    public var filename: String?
+    /// The type the client claimed.
+    public var contentType: String?
+    /// The number of bytes.
+    public var size: Int
+    /// The caption field.
+    public var caption: String?
+
+    enum CodingKeys: String, CodingKey {
+        case filename, size, caption
+        case entryID = "entry_id"
+        case contentType = "content_type"
+    }
+}

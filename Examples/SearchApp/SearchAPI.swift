@@ -5,6 +5,7 @@ import Foundation
 public import HTTPCore
 import HTTPTypes
 import Logging
+import Multipart
 public import Routing
 import Validation
 
@@ -152,6 +153,38 @@ public struct SearchAPI: Sendable {
             ) { input, _, _ in
                 guard catalogue.entry(input.entryID) != nil else { throw APIError.notFound("No entry has this id") }
                 let receipt = FeedbackReceipt(id: UUID(), entryID: input.entryID, kind: input.feedback.kind, receivedAt: Date())
+                return .created(receipt)
+            }
+        )
+        routes.post(
+            "/api/entries/:id/attachments/",
+            handler: APIHandler(
+                APIOperation(
+                    "attachFile",
+                    summary: "Upload a file for an entry",
+                    description: "A `multipart/form-data` body: the `file` part (at most 1 MiB) and an optional `caption`.",
+                    tags: ["catalogue"],
+                    pathParameters: ["id": .integer(minimum: 1, maximum: Int.max)],
+                    successStatus: .created,
+                    errors: [APIErrorDescription(.notFound, code: "not_found", "No entry has this id.")]
+                ),
+                input: .multipart(
+                    Contracts.attachment,
+                    files: ["file"],
+                    limits: MultipartLimits(maxParts: 10, maxFileBytes: 1 << 20, maxTotalBytes: 2 << 20)
+                ),
+                output: .object(Contracts.attachmentReceipt)
+            ) { input, _, context in
+                let id = try context.parameters.require("id", as: Int.self)
+                guard catalogue.entry(id) != nil else { throw APIError.notFound("No entry has this id") }
+                let file = input.form.files(named: "file")[0]
+                let receipt = AttachmentReceipt(
+                    entryID: id,
+                    filename: file.filename,
+                    contentType: file.contentType,
+                    size: file.size,
+                    caption: input.fields
+                )
                 return .created(receipt)
             }
         )

@@ -83,8 +83,10 @@ extension APIContract {
                     encoding.append((file, .object([("contentType", .string("application/octet-stream"))])))
                 }
                 let required = input.schema.fields.filter { $0.presence == .required }.map { OrderedJSON.string($0.name) }
+                let requiredFiles = input.files.filter { !input.optionalFiles.contains($0) }.map { OrderedJSON.string($0) }
                 schema = [("type", .string("object")), ("properties", .object(properties))]
-                if !required.isEmpty { schema.append(("required", .array(required))) }
+                if !(required + requiredFiles).isEmpty { schema.append(("required", .array(required + requiredFiles))) }
+                if input.schema.unknownFields == .reject { schema.append(("additionalProperties", .bool(false))) }
             case .query: mediaType = ""
             }
             var media: [(String, OrderedJSON)] = [("schema", .object(schema))]

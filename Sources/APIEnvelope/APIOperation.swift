@@ -98,12 +98,15 @@ public struct APIInputDescription: Sendable, Hashable {
     public var schema: SchemaDescriptor
     /// Field names that carry files (multipart only).
     public var files: [String]
+    /// Those of ``files`` that may be left out.
+    public var optionalFiles: [String]
 
     /// Describes an input.
-    public init(_ location: Location, schema: SchemaDescriptor, files: [String] = []) {
+    public init(_ location: Location, schema: SchemaDescriptor, files: [String] = [], optionalFiles: [String] = []) {
         self.location = location
         self.schema = schema
         self.files = files
+        self.optionalFiles = optionalFiles
     }
 }
 

@@ -114,7 +114,9 @@ extension FieldType where Value == Int {
             let integer: Int?
             switch value {
             case .integer(let raw): integer = Int(exactly: raw)
-            case .number(let raw): integer = raw.rounded() == raw ? Int(exactly: raw) : nil
+            // A `.number` is a fraction, an exponent, or an integer beyond 64 bits that the parser rounded to a double:
+            // -2^63 - 1 rounds to -2^63, so the bound is strict on both sides.
+            case .number(let raw): integer = raw.rounded() == raw && abs(raw) < 0x1p63 ? Int(exactly: raw) : nil
             case .string(let raw) where lenient: integer = Int(raw.trimmingCharacters(in: .whitespaces))
             default: integer = nil
             }

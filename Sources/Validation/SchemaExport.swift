@@ -134,10 +134,12 @@ extension TypeDescriptor {
             if let format = rules.format { members.append(("format", .string(format.name))) }
             return members
         case .integer(let minimum, let maximum):
-            var members: [(String, OrderedJSON)] = [("type", .string("integer"))]
-            if let minimum { members.append(("minimum", .integer(Int64(minimum)))) }
-            if let maximum { members.append(("maximum", .integer(Int64(maximum)))) }
-            return members
+            // Unbounded means what a Swift `Int` holds: a larger JSON integer is a `type` issue when decoding, so the
+            // schema says so too (a client generating valid input must not send 2^70).
+            return [
+                ("type", .string("integer")), ("minimum", .integer(Int64(minimum ?? Int.min))),
+                ("maximum", .integer(Int64(maximum ?? Int.max))),
+            ]
         case .number(let minimum, let maximum):
             var members: [(String, OrderedJSON)] = [("type", .string("number"))]
             if let minimum { members.append(("minimum", .number(minimum))) }

@@ -204,4 +204,20 @@ struct SchemaExportTests {
         #expect(source.components(separatedBy: "export interface Item {").count == 2)
         #expect(source.contains("/** A test order */"))
     }
+
+    @Test("an unbounded integer is a 64-bit one in the JSON Schema too: what Swift refuses as too large, so does Python")
+    func integerRange() throws {
+        let counter = Schema<Int>("Counter") { s in
+            let count = s.field("count", .integer())
+            return { $0[count] }
+        }
+        let instances = [
+            #"{"count":9223372036854775807}"#, #"{"count":9223372036854775808}"#, #"{"count":-9223372036854775808}"#,
+            #"{"count":-9223372036854775809}"#, #"{"count":1725674965622992771682926592}"#, #"{"count":4.0}"#,
+        ]
+        let python = try PythonJSONSchema.verdicts(schema: counter.descriptor.jsonSchema(), instances: instances)
+        let swift = instances.map { (try? counter.decode(json: Array($0.utf8))) != nil }
+        #expect(swift == [true, false, true, false, false, true])
+        #expect(python == swift)
+    }
 }

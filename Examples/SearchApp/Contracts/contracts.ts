@@ -131,6 +131,45 @@ export interface FeedbackReceipt {
   received_at: string;
 }
 
+/** An attachment's text fields. */
+export interface AttachmentFields {
+  /**
+   * A caption for the file.
+   * @maxLength 200
+   * Surrounding white space is trimmed before the checks.
+   */
+  caption?: string;
+}
+
+/** An upload as received. */
+export interface AttachmentReceipt {
+  /**
+   * The entry it is attached to.
+   * @integer
+   * @minimum 1
+   */
+  entry_id: number;
+  /**
+   * The file's name, made safe.
+   * @minLength 1
+   * @maxLength 255
+   */
+  filename?: string;
+  /** The type the client claimed. */
+  content_type?: string;
+  /**
+   * The number of bytes.
+   * @integer
+   * @minimum 0
+   */
+  size: number;
+  /**
+   * The caption.
+   * @maxLength 200
+   */
+  caption?: string;
+}
+
 /** Credentials for signing in. */
 export interface LoginSchema {
   /**
@@ -313,6 +352,15 @@ export class APIClient {
    */
   sendFeedback(body: FeedbackSchema, options: CallOptions = {}): Promise<FeedbackReceipt> {
     return this.call<FeedbackReceipt>("POST", `/api/feedback/`, { json: body }, options);
+  }
+
+  /**
+   * Upload a file for an entry
+   * A `multipart/form-data` body: the `file` part (at most 1 MiB) and an optional `caption`.
+   * `POST /api/entries/{id}/attachments/`
+   */
+  attachFile(params: { id: number }, body: FormData, options: CallOptions = {}): Promise<AttachmentReceipt> {
+    return this.call<AttachmentReceipt>("POST", `/api/entries/${encodeURIComponent(String(params.id))}/attachments/`, { multipart: body }, options);
   }
 
   /**
