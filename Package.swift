@@ -153,6 +153,15 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "APIContractTests",
+            dependencies: [
+                "APIContract", "APIEnvelope", "Validation", "HTTPCore", "Routing", "CookieAuth", "Multipart", "TandemTesting",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "MultipartTests",
             dependencies: [
                 "Multipart", "HTTPCore", "Routing", "TandemTesting",

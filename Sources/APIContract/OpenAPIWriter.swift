@@ -66,12 +66,16 @@ extension APIContract {
         if !parameters.isEmpty { members.append(("parameters", .array(parameters))) }
 
         if let input = operation.input, input.location != .query {
-            var schema = components.reference(to: input.schema)
+            var schema: [(String, OrderedJSON)] = []
             let mediaType: String
             var encoding: [(String, OrderedJSON)] = []
             switch input.location {
-            case .json: mediaType = "application/json"
-            case .form: mediaType = "application/x-www-form-urlencoded"
+            case .json:
+                mediaType = "application/json"
+                schema = components.reference(to: input.schema)
+            case .form:
+                mediaType = "application/x-www-form-urlencoded"
+                schema = components.reference(to: input.schema)
             case .multipart:
                 mediaType = "multipart/form-data"
                 // The form's fields plus its files, binary parts (OpenAPI 3.1: `contentMediaType`).

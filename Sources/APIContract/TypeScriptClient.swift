@@ -24,15 +24,16 @@ extension APIContract {
             types += described.pathParameters.compactMap { described.operation.pathParameters[$0] }
         }
         var source = "// \(header)\n"
-        source += TypeScriptDeclarations.declarations(for: types)
+        let names = TypeScriptNames()
+        source += TypeScriptDeclarations.declarations(for: types, names: names)
         source += "\n/** Every `error.code` the API documents. */\n"
         source += "export type ErrorCode = \(TypeScriptDeclarations.literalUnion(self.errorCodes));\n"
         source += Self.runtime
-        source += self.clientClass()
+        source += self.clientClass(names)
         return source
     }
 
-    private func clientClass() -> String {
+    private func clientClass(_ names: TypeScriptNames) -> String {
         var lines = [
             "",
             "/** One method per operation: each returns the envelope's `data`, or throws `APIError`. */",
@@ -49,13 +50,13 @@ extension APIContract {
             var input: [String] = []
             if !described.pathParameters.isEmpty {
                 let fields = described.pathParameters.map { name in
-                    let type = operation.pathParameters[name].map(TypeScriptDeclarations.typeName) ?? "string"
+                    let type = operation.pathParameters[name].map { TypeScriptDeclarations.typeName($0, names) } ?? "string"
                     return "\(TypeScriptDeclarations.propertyName(name)): \(type)"
                 }
                 parameters.append("params: { \(fields.joined(separator: "; ")) }")
             }
             if let schema = operation.input {
-                let name = schema.schema.name
+                let name = names.name(for: schema.schema)
                 switch schema.location {
                 case .query:
                     let optional = schema.schema.fields.allSatisfy { $0.presence != .required }
@@ -73,7 +74,7 @@ extension APIContract {
                 }
             }
             parameters.append("options: CallOptions = {}")
-            let output = operation.output.map(TypeScriptDeclarations.typeName) ?? "null"
+            let output = operation.output.map { TypeScriptDeclarations.typeName($0, names) } ?? "null"
             var path = "`"
             for segment in described.pattern.split(separator: "/", omittingEmptySubsequences: true) {
                 path += "/"

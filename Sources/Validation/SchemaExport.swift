@@ -103,6 +103,39 @@ package final class SchemaComponents {
     }
 }
 
+/// Names for the TypeScript declarations of named shapes: a schema's own name, and `Name2`, `Name3` for different
+/// shapes that share one (as ``SchemaComponents`` names OpenAPI components).
+package final class TypeScriptNames {
+    private enum Key: Hashable {
+        case objectShape(SchemaDescriptor)
+        case unionShape(UnionDescriptor)
+    }
+
+    private var names: [Key: String] = [:]
+    private var taken: Set<String> = []
+
+    package init() {}
+
+    /// The name of `schema`'s interface.
+    package func name(for schema: SchemaDescriptor) -> String { self.name(.objectShape(schema), schema.name) }
+
+    /// The name of `union`'s type.
+    package func name(for union: UnionDescriptor) -> String { self.name(.unionShape(union), union.name) }
+
+    private func name(_ key: Key, _ preferred: String) -> String {
+        if let name = self.names[key] { return name }
+        var name = preferred
+        var counter = 2
+        while self.taken.contains(name) {
+            name = "\(preferred)\(counter)"
+            counter += 1
+        }
+        self.names[key] = name
+        self.taken.insert(name)
+        return name
+    }
+}
+
 extension TypeDescriptor {
     /// The JSON Schema members for this shape; named shapes as `$ref`s into `components` when given.
     package func jsonSchema(_ components: SchemaComponents?) -> [(String, OrderedJSON)] {
@@ -182,23 +215,23 @@ extension TypeDescriptor {
 public enum TypeScriptDeclarations {
     /// The declarations for `schemas` and every schema nested in them, in first-seen order.
     public static func render(_ schemas: [SchemaDescriptor], header: String = "Generated from the Swift schemas. Do not edit.") -> String {
-        "// \(header)\n" + self.declarations(for: schemas.map { .object($0) })
+        "// \(header)\n" + self.declarations(for: schemas.map { .object($0) }, names: TypeScriptNames())
     }
 
     /// An `interface` per object and a `type` per union met in `types` (nested ones included), once each, in
-    /// first-seen order.
-    package static func declarations(for types: [TypeDescriptor]) -> String {
+    /// first-seen order, named by `names`.
+    package static func declarations(for types: [TypeDescriptor], names: TypeScriptNames) -> String {
         var declared: Set<String> = []
         var output: [String] = []
         func collect(_ type: TypeDescriptor) {
             switch type {
             case .object(let schema):
-                guard declared.insert(schema.name).inserted else { return }
-                output.append(self.interface(schema))
+                guard declared.insert(names.name(for: schema)).inserted else { return }
+                output.append(self.interface(schema, names))
                 schema.fields.forEach { collect($0.type) }
             case .union(let union):
-                guard declared.insert(union.name).inserted else { return }
-                output.append(self.unionType(union))
+                guard declared.insert(names.name(for: union)).inserted else { return }
+                output.append(self.unionType(union, names))
                 union.taggedVariants.forEach { collect(.object($0)) }
             case .array(let element, _, _), .map(let element, _):
                 collect(element)
@@ -210,18 +243,19 @@ public enum TypeScriptDeclarations {
         return output.joined()
     }
 
-    static func unionType(_ union: UnionDescriptor) -> String {
+    static func unionType(_ union: UnionDescriptor, _ names: TypeScriptNames) -> String {
         var lines = [""]
         let notes = [union.description].compactMap { $0 } + ["Tagged by `\(union.discriminator)`."]
         lines.append(contentsOf: self.comment(notes, indent: ""))
-        lines.append("export type \(union.name) = \(union.variants.map(\.schema.name).joined(separator: " | "));")
+        let variants = union.taggedVariants.map { names.name(for: $0) }.joined(separator: " | ")
+        lines.append("export type \(names.name(for: union)) = \(variants);")
         return lines.joined(separator: "\n") + "\n"
     }
 
-    static func interface(_ schema: SchemaDescriptor) -> String {
+    static func interface(_ schema: SchemaDescriptor, _ names: TypeScriptNames) -> String {
         var lines = [""]
         lines.append(contentsOf: self.comment([schema.description].compactMap { $0 }, indent: ""))
-        lines.append("export interface \(schema.name) {")
+        lines.append("export interface \(names.name(for: schema)) {")
         for field in schema.fields {
             var notes: [String] = []
             if let description = field.description { notes.append(description) }
@@ -229,13 +263,14 @@ public enum TypeScriptDeclarations {
             if case .defaultValue(let value) = field.presence { notes.append("@default \(OrderedJSON(value).printed())") }
             lines.append(contentsOf: self.comment(notes, indent: "  "))
             let optional = field.presence == .required ? "" : "?"
-            lines.append("  \(self.propertyName(field.name))\(optional): \(self.typeName(field.type));")
+            lines.append("  \(self.propertyName(field.name))\(optional): \(self.typeName(field.type, names));")
         }
         lines.append("}")
         return lines.joined(separator: "\n") + "\n"
     }
 
-    package static func typeName(_ type: TypeDescriptor) -> String {
+    /// The TypeScript type for `type`, named shapes by `names`.
+    package static func typeName(_ type: TypeDescriptor, _ names: TypeScriptNames) -> String {
         switch type {
         case .string(let rules): rules.oneOf.map(self.literalUnion) ?? "string"
         case .integer, .number: "number"
@@ -244,13 +279,13 @@ public enum TypeScriptDeclarations {
         case .dateTime: "string"
         case .array(let element, _, _):
             switch element {
-            case .string(let rules) where rules.oneOf != nil: "Array<\(self.typeName(element))>"
-            case .enumeration: "Array<\(self.typeName(element))>"
-            default: "\(self.typeName(element))[]"
+            case .string(let rules) where rules.oneOf != nil: "Array<\(self.typeName(element, names))>"
+            case .enumeration, .union: "Array<\(self.typeName(element, names))>"
+            default: "\(self.typeName(element, names))[]"
             }
-        case .object(let schema): schema.name
-        case .union(let union): union.name
-        case .map(let element, _): "Record<string, \(self.typeName(element))>"
+        case .object(let schema): names.name(for: schema)
+        case .union(let union): names.name(for: union)
+        case .map(let element, _): "Record<string, \(self.typeName(element, names))>"
         }
     }
 
