@@ -10,7 +10,7 @@ public import Validation
 ///     APIOperation("getEntry", summary: "One catalogue entry", pathParameters: ["id": .integer(minimum: 1, maximum: nil)],
 ///                  errors: [APIErrorDescription(.notFound, code: "not_found", "No entry has this id")]),
 ///     output: .object(entrySchema)
-/// ) { _, _, context in .ok(try entry(context.parameters.require("id", as: Int.self))) })
+/// ) { _, context in .ok(try entry(context.parameters.require("id", as: Int.self))) })
 /// ```
 public struct APIOperation: Sendable {
     /// A unique, stable name: OpenAPI's `operationId` and the TypeScript client's method (`searchCatalogue`).

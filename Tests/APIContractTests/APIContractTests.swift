@@ -37,10 +37,20 @@ struct APIContractTests {
             contract.operations.first { $0.operation.id == id }!.errors.map { "\($0.status.code) \($0.code)" }
         }
         #expect(errors("listNotes") == ["422 validation_failed"])
-        #expect(errors("createNote") == ["400 invalid_json", "413 payload_too_large", "415 unsupported_media_type", "422 validation_failed"])
+        #expect(
+            errors("createNote") == ["400 invalid_json", "413 payload_too_large", "415 unsupported_media_type", "422 validation_failed"]
+        )
         #expect(errors("getNote") == ["400 bad_request", "404 not_found"])
-        #expect(errors("renameNote") == ["400 bad_request", "404 not_found", "413 payload_too_large", "415 unsupported_media_type", "422 validation_failed"])
-        #expect(errors("uploadFile") == ["400 bad_request", "404 not_found", "413 payload_too_large", "415 unsupported_media_type", "422 validation_failed"])
+        #expect(
+            errors("renameNote") == [
+                "400 bad_request", "404 not_found", "413 payload_too_large", "415 unsupported_media_type", "422 validation_failed",
+            ]
+        )
+        #expect(
+            errors("uploadFile") == [
+                "400 bad_request", "404 not_found", "413 payload_too_large", "415 unsupported_media_type", "422 validation_failed",
+            ]
+        )
         #expect(errors("deleteNote") == ["400 bad_request", "401 unauthorized", "404 not_found"])
         #expect(errors("whoAmI") == ["401 unauthorized"])
         #expect(
@@ -55,12 +65,20 @@ struct APIContractTests {
     func refusals() {
         var routes = TrieRouter.Builder()
         routes.get("/a", handler: APIHandler(APIOperation("same")) { _, _ in APIResponse<NoData>(data: nil) })
-        routes.get("/b/:id", handler: APIHandler(APIOperation("same", pathParameters: ["key": .boolean])) { _, _ in APIResponse<NoData>(data: nil) })
+        routes.get(
+            "/b/:id",
+            handler: APIHandler(APIOperation("same", pathParameters: ["key": .boolean])) { _, _ in APIResponse<NoData>(data: nil) }
+        )
         do {
             _ = try APIContract(title: "t", version: "1", routes: routes.routes)
             Issue.record("accepted")
         } catch {
-            #expect(error.problems == ["operation id 'same' is used by GET /a and GET /b/:id", "GET /b/:id declares path parameter 'key', which its pattern lacks"])
+            #expect(
+                error.problems == [
+                    "operation id 'same' is used by GET /a and GET /b/:id",
+                    "GET /b/:id declares path parameter 'key', which its pattern lacks",
+                ]
+            )
         }
     }
 
@@ -77,9 +95,15 @@ struct APIContractTests {
             #expect(response.header("cache-control") == "no-cache")
             #expect(response.text == contract.openAPI())
             let etag = try #require(response.header("etag"))
-            let again = try await RawHTTPClient.roundTrip(port: port, "GET /api/openapi.json HTTP/1.1\r\nHost: t\r\nIf-None-Match: W/\"x\", \(etag)\r\n\r\n")
+            let again = try await RawHTTPClient.roundTrip(
+                port: port,
+                "GET /api/openapi.json HTTP/1.1\r\nHost: t\r\nIf-None-Match: W/\"x\", \(etag)\r\n\r\n"
+            )
             #expect(again.status == 304 && again.text.isEmpty)
-            let changed = try await RawHTTPClient.roundTrip(port: port, "GET /api/openapi.json HTTP/1.1\r\nHost: t\r\nIf-None-Match: \"other\"\r\n\r\n")
+            let changed = try await RawHTTPClient.roundTrip(
+                port: port,
+                "GET /api/openapi.json HTTP/1.1\r\nHost: t\r\nIf-None-Match: \"other\"\r\n\r\n"
+            )
             #expect(changed.status == 200)
         }
     }

@@ -123,7 +123,15 @@ let noteSchema = Schema<Note>("Note", description: "A stored note.") { s in
     let created = s.field("created_at", .dateTime)
     let author = s.optional("author", .object(authorSchema))
     return {
-        Note(id: $0[id], title: $0[title], priority: $0[priority], body: $0[body], labels: $0[labels], createdAt: $0[created], author: $0[author])
+        Note(
+            id: $0[id],
+            title: $0[title],
+            priority: $0[priority],
+            body: $0[body],
+            labels: $0[labels],
+            createdAt: $0[created],
+            author: $0[author]
+        )
     }
 }
 
@@ -208,8 +216,14 @@ func notesRoutes(_ store: NoteStore = NoteStore()) -> TrieRouter.Builder {
     var routes = TrieRouter.Builder()
     routes.get(
         "/api/notes/",
-        handler: APIHandler(APIOperation("listNotes", summary: "List notes", tags: ["notes"]), input: .query(noteQuerySchema), output: .object(noteListSchema)) {
-            query, _, _ in
+        handler: APIHandler(
+            APIOperation("listNotes", summary: "List notes", tags: ["notes"]),
+            input: .query(noteQuerySchema),
+            output: .object(noteListSchema)
+        ) {
+            query,
+            _,
+            _ in
             let notes = store.all().filter { query.priority.isEmpty || query.priority.contains($0.priority) }
             return .ok(NoteList(notes: Array(notes.prefix(query.limit)), total: notes.count))
         }
@@ -258,7 +272,9 @@ func notesRoutes(_ store: NoteStore = NoteStore()) -> TrieRouter.Builder {
     routes.group("/api/admin", middleware: [APIKeyMiddleware()]) { admin in
         admin.delete(
             "/notes/:id",
-            handler: APIHandler(APIOperation("deleteNote", summary: "Delete a note", pathParameters: idParameter, errors: [notFound])) { _, context in
+            handler: APIHandler(APIOperation("deleteNote", summary: "Delete a note", pathParameters: idParameter, errors: [notFound])) {
+                _,
+                context in
                 guard store.delete(try context.parameters.require("id", as: Int.self)) else { throw APIError.notFound() }
                 return APIResponse<NoData>(data: nil)
             }

@@ -1,6 +1,6 @@
 import APIContract
-import Foundation
 import APIEnvelope
+import Foundation
 import HTTPCore
 import Routing
 import TandemTesting
@@ -52,9 +52,11 @@ struct OpenAPIWriterTests {
         #expect(document["openapi"] as? String == "3.1.0")
         #expect(document["info", "title"] as? String == "Notes" && document["info", "version"] as? String == "2.1.0")
         #expect(document["servers", "0", "url"] as? String == "http://127.0.0.1")
-        #expect((document["paths"] as? [String: Any]).map { Set($0.keys) } == [
-            "/api/notes/", "/api/notes/{id}", "/api/notes/{id}/rename", "/api/notes/{id}/files", "/api/admin/notes/{id}", "/api/me/",
-        ])
+        #expect(
+            (document["paths"] as? [String: Any]).map { Set($0.keys) } == [
+                "/api/notes/", "/api/notes/{id}", "/api/notes/{id}/rename", "/api/notes/{id}/files", "/api/admin/notes/{id}", "/api/me/",
+            ]
+        )
 
         let list = "/api/notes/"
         #expect(document["paths", list, "get", "operationId"] as? String == "listNotes")
@@ -70,9 +72,21 @@ struct OpenAPIWriterTests {
         #expect(document["paths", "/api/notes/{id}", "get", "parameters", "0", "schema", "type"] as? String == "integer")
         #expect(document["paths", "/api/notes/{id}", "get", "parameters", "0", "required"] as? Bool == true)
 
-        #expect(document["paths", list, "post", "requestBody", "content", "application/json", "schema", "$ref"] as? String == "#/components/schemas/NewNote")
         #expect(
-            document["paths", "/api/notes/{id}/rename", "post", "requestBody", "content", "application/x-www-form-urlencoded", "schema", "$ref"]
+            document["paths", list, "post", "requestBody", "content", "application/json", "schema", "$ref"] as? String
+                == "#/components/schemas/NewNote"
+        )
+        #expect(
+            document[
+                "paths",
+                "/api/notes/{id}/rename",
+                "post",
+                "requestBody",
+                "content",
+                "application/x-www-form-urlencoded",
+                "schema",
+                "$ref"
+            ]
                 as? String == "#/components/schemas/Rename"
         )
         let multipart = ["paths", "/api/notes/{id}/files", "post", "requestBody", "content", "multipart/form-data"]
@@ -97,14 +111,39 @@ struct OpenAPIWriterTests {
         let document = try Document(notesContract().openAPI())
         let create = ["paths", "/api/notes/", "post", "responses"]
         #expect((document.root.dig(create) as? [String: Any]).map { Set($0.keys) } == ["201", "400", "413", "415", "422"])
-        #expect(document.root.dig(create + ["201", "content", "application/json", "schema", "properties", "data", "$ref"]) as? String == "#/components/schemas/Note")
-        #expect(document.root.dig(create + ["201", "content", "application/json", "schema", "properties", "status", "const"]) as? String == "success")
         #expect(
-            document.root.dig(create + ["422", "content", "application/json", "schema", "properties", "error", "properties", "code", "enum"])
+            document.root.dig(create + ["201", "content", "application/json", "schema", "properties", "data", "$ref"]) as? String
+                == "#/components/schemas/Note"
+        )
+        #expect(
+            document.root.dig(create + ["201", "content", "application/json", "schema", "properties", "status", "const"]) as? String
+                == "success"
+        )
+        #expect(
+            document.root.dig(
+                create + ["422", "content", "application/json", "schema", "properties", "error", "properties", "code", "enum"]
+            )
                 as? [String] == ["validation_failed"]
         )
-        #expect(document["paths", "/api/admin/notes/{id}", "delete", "responses", "200", "content", "application/json", "schema", "properties", "data", "type"] as? String == "null")
-        #expect(document["paths", "/api/admin/notes/{id}", "delete", "responses", "401", "headers", "WWW-Authenticate", "schema", "type"] as? String == "string")
+        #expect(
+            document[
+                "paths",
+                "/api/admin/notes/{id}",
+                "delete",
+                "responses",
+                "200",
+                "content",
+                "application/json",
+                "schema",
+                "properties",
+                "data",
+                "type"
+            ] as? String == "null"
+        )
+        #expect(
+            document["paths", "/api/admin/notes/{id}", "delete", "responses", "401", "headers", "WWW-Authenticate", "schema", "type"]
+                as? String == "string"
+        )
         #expect(document["components", "schemas", "APIErrorBody", "required"] as? [String] == ["code", "message", "details", "request_id"])
     }
 
@@ -157,7 +196,11 @@ struct OpenAPIWriterTests {
             try await record("post", "/api/notes/", json("POST", "/api/notes/", #"{"title":"Two","body":{"type":"text","text":"t"}}"#))
             try await record("post", "/api/notes/", json("POST", "/api/notes/", #"{"title":"","body":{"type":"poem"},"x":1}"#))
             try await record("post", "/api/notes/", json("POST", "/api/notes/", #"{"title":"#))
-            try await record("post", "/api/notes/", "POST /api/notes/ HTTP/1.1\r\nHost: t\r\nContent-Type: text/plain\r\nContent-Length: 2\r\n\r\n{}")
+            try await record(
+                "post",
+                "/api/notes/",
+                "POST /api/notes/ HTTP/1.1\r\nHost: t\r\nContent-Type: text/plain\r\nContent-Length: 2\r\n\r\n{}"
+            )
             try await record("get", "/api/notes/", "GET /api/notes/?priority=high&priority=low&limit=5 HTTP/1.1\r\nHost: t\r\n\r\n")
             try await record("get", "/api/notes/", "GET /api/notes/?limit=500 HTTP/1.1\r\nHost: t\r\n\r\n")
             try await record("get", "/api/notes/{id}", "GET /api/notes/1 HTTP/1.1\r\nHost: t\r\n\r\n")
@@ -183,11 +226,19 @@ struct OpenAPIWriterTests {
                 "POST /api/notes/1/files HTTP/1.1\r\nHost: t\r\nContent-Type: multipart/form-data; boundary=b\r\nContent-Length: \(noFile.utf8.count)\r\n\r\n\(noFile)"
             )
             try await record("delete", "/api/admin/notes/{id}", "DELETE /api/admin/notes/2 HTTP/1.1\r\nHost: t\r\n\r\n")
-            try await record("delete", "/api/admin/notes/{id}", "DELETE /api/admin/notes/2 HTTP/1.1\r\nHost: t\r\nX-API-Key: secret\r\n\r\n")
+            try await record(
+                "delete",
+                "/api/admin/notes/{id}",
+                "DELETE /api/admin/notes/2 HTTP/1.1\r\nHost: t\r\nX-API-Key: secret\r\n\r\n"
+            )
             try await record("get", "/api/me/", "GET /api/me/ HTTP/1.1\r\nHost: t\r\nAuthorization: Bearer valid\r\n\r\n")
             try await record("get", "/api/me/", "GET /api/me/ HTTP/1.1\r\nHost: t\r\nCookie: session=wrong\r\n\r\n")
         }
-        #expect(cases.map { $0["status"] as? Int } == [201, 201, 422, 400, 415, 200, 422, 200, 200, 404, 400, 200, 201, 422, 401, 200, 200, 401])
+        #expect(
+            cases.map { $0["status"] as? Int } == [
+                201, 201, 422, 400, 415, 200, 422, 200, 200, 404, 400, 200, 201, 422, 401, 200, 200, 401,
+            ]
+        )
         let directory = try ExternalTool.scratchDirectory("openapi-responses")
         let file = directory.appendingPathComponent("openapi.json")
         try notesContract().openAPI().write(to: file, atomically: true, encoding: .utf8)

@@ -77,7 +77,11 @@ struct TypeScriptClientTests {
     @Test("the types are real: misusing the client fails to compile, at each misuse")
     func misuseFails() throws {
         let directory = try ExternalTool.scratchDirectory("ts-misuse")
-        let result = try TypeScript.compile(["api.ts": notesContract().typeScript(), "misuse.ts": misuseScript], in: directory, emit: false)
+        let result = try TypeScript.compile(
+            ["api.ts": notesContract().typeScript(), "misuse.ts": misuseScript],
+            in: directory,
+            emit: false
+        )
         #expect(result.status != 0)
         for line in 4...8 { #expect(result.output.contains("misuse.ts(\(line),"), "no error on line \(line): \(result.output)") }
         #expect(!result.output.contains("api.ts("), "\(result.output)")
@@ -100,7 +104,9 @@ struct TypeScriptClientTests {
         #expect(source.contains("@deprecated"))
     }
 
-    @Test("compiled and run by Node against the live API: every operation, errors as APIError with details, credentials, a non-envelope answer")
+    @Test(
+        "compiled and run by Node against the live API: every operation, errors as APIError with details, credentials, a non-envelope answer"
+    )
     func runsAgainstTheAPI() async throws {
         let directory = try ExternalTool.scratchDirectory("ts-run")
         let compiled = try TypeScript.compile(["api.ts": notesContract().typeScript(), "run.ts": clientScript], in: directory)
@@ -114,7 +120,13 @@ struct TypeScriptClientTests {
         /// A member as canonical JSON (sorted keys), to compare whole structures.
         func member(_ key: String) throws -> String {
             let value = try #require(seen[key], "no \(key) in \(output.output)")
-            return String(decoding: try JSONSerialization.data(withJSONObject: value, options: [.sortedKeys, .fragmentsAllowed]), as: UTF8.self)
+            return String(
+                decoding: try JSONSerialization.data(
+                    withJSONObject: value,
+                    options: [.sortedKeys, .fragmentsAllowed, .withoutEscapingSlashes]
+                ),
+                as: UTF8.self
+            )
         }
         #expect(
             try member("created")

@@ -40,6 +40,7 @@ let package = Package(
                 .product(name: "SSRRendering", package: "tandem"),
                 .product(name: "SSRMustache", package: "tandem"),
                 .product(name: "APIEnvelope", package: "tandem"),
+                .product(name: "APIContract", package: "tandem"),
                 .product(name: "ValidationMacros", package: "tandem"),
                 .product(name: "CookieAuth", package: "tandem"),
                 .product(name: "Multipart", package: "tandem"),

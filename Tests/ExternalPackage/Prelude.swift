@@ -63,8 +63,47 @@ struct Greeting: Sendable { var name: String }
 /// The page props the hydration example embeds.
 struct Props: Encodable, Sendable { var query: String }
 
+enum Feedback: Sendable {
+    case rating(stars: Int)
+    case comment(text: String)
+}
+
+struct FeedbackInput: Sendable { var entryID: Int }
+struct FeedbackReceipt: Codable, Sendable { var id: String }
+func receive(_ input: FeedbackInput) throws -> FeedbackReceipt { FeedbackReceipt(id: "1") }
+
+let ratingSchema = Schema<Int>("Rating") { s in
+    let stars = s.field("stars", .integer(1...5))
+    return { $0[stars] }
+}
+let commentSchema = Schema<String>("Comment") { s in
+    let text = s.field("text", .string(minLength: 1))
+    return { $0[text] }
+}
+
 enum Contracts {
     static let search = SearchInput.schema
+    static let item = Schema<Item>("Item") { s in
+        let id = s.field("id", .integer())
+        let name = s.field("name", .string())
+        let summary = s.field("summary", .string())
+        return { Item(id: $0[id], name: $0[name], summary: $0[summary]) }
+    }
+    static let catalogueEntry = item
+    static let searchResults = Schema<SearchResults>("SearchResults") { s in
+        let query = s.field("query", .string())
+        let total = s.field("total", .integer())
+        let results = s.field("results", .array(.object(item)))
+        return { SearchResults(query: $0[query], total: $0[total], results: $0[results]) }
+    }
+    static let feedback = Schema<FeedbackInput>("FeedbackSchema") { s in
+        let entry = s.field("entry_id", .integer(minimum: 1, maximum: nil))
+        return { FeedbackInput(entryID: $0[entry]) }
+    }
+    static let feedbackReceipt = Schema<FeedbackReceipt>("FeedbackReceipt") { s in
+        let id = s.field("id", .string(format: .uuid))
+        return { FeedbackReceipt(id: $0[id]) }
+    }
     static let newItem = Schema<NewItem>("NewItem") { s in
         let name = s.field("name", .string(minLength: 1))
         return { values in NewItem(name: values[name]) }
@@ -78,6 +117,7 @@ enum Contracts {
 
 struct Catalogue: Sendable {
     func search(_ input: SearchInput) -> SearchResults { SearchResults(query: input.query, total: 0, results: []) }
+    func entry(_ id: Int) -> Item? { nil }
 }
 let catalogue = Catalogue()
 

@@ -17,7 +17,8 @@ import sys
 root = pathlib.Path(__file__).resolve().parents[2]
 out = pathlib.Path(sys.argv[1])
 out.mkdir(parents=True, exist_ok=True)
-imports = """import APIEnvelope
+imports = """import APIContract
+import APIEnvelope
 import CookieAuth
 import Foundation
 import HTTPCompression
