@@ -2,7 +2,7 @@ public import APIEnvelope
 public import HTTPCore
 public import HTTPTypes
 public import Routing
-public import Validation
+import Validation
 
 /// An API's whole contract, read from its routes: every described route (an ``APIHandler`` with an ``APIOperation``)
 /// with its input, output, errors and credentials. It writes the OpenAPI 3.1 document (``openAPI()``) and the
