@@ -1,11 +1,14 @@
+import Dispatch
 public import Foundation
 import Synchronization
 
 /// Runs another program (`tsc`, `node`, `schemathesis`, a Python checker) to completion with a deadline, so tests can
-/// hand Tandem's output to independent tools.
+/// hand Tandem's output to independent tools. The waiting happens on a Dispatch thread, never on Swift's cooperative
+/// pool: a test blocking one of its (two, on two cores) threads for a minute of schemathesis would stall every other
+/// test's tasks, and their servers, with it.
 ///
 /// ```swift
-/// let result = try ExternalTool.run("tsc", ["--strict", "--noEmit", "api.ts"], in: directory)
+/// let result = try await ExternalTool.run("tsc", ["--strict", "--noEmit", "api.ts"], in: directory)
 /// #expect(result.status == 0, "\(result.output)")
 /// ```
 public enum ExternalTool {
@@ -46,6 +49,34 @@ public enum ExternalTool {
         input: String? = nil,
         timeout: Duration = .seconds(300),
         installHint: String = ""
+    ) async throws -> Result {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async {
+                continuation.resume(
+                    with: Swift.Result {
+                        try self.runBlocking(
+                            name,
+                            arguments,
+                            in: directory,
+                            environment: environment,
+                            input: input,
+                            timeout: timeout,
+                            installHint: installHint
+                        )
+                    }
+                )
+            }
+        }
+    }
+
+    static func runBlocking(
+        _ name: String,
+        _ arguments: [String],
+        in directory: URL?,
+        environment: [String: String],
+        input: String?,
+        timeout: Duration,
+        installHint: String
     ) throws -> Result {
         guard let executable = name.hasPrefix("/") ? name : self.find(name) else {
             throw Missing(description: "\(name) is not installed. \(installHint)")

@@ -58,4 +58,19 @@ public enum PythonJSONSchema {
         }
         return verdicts
     }
+
+    /// The instances on which Swift and Python disagree, each as `instance: Swift …, Python …`; empty when they agree.
+    ///
+    /// ```swift
+    /// #expect(try PythonJSONSchema.disagreements(schema: schema.descriptor.jsonSchema(), instances: instances) { json in
+    ///     (try? schema.decode(json: Array(json.utf8))) != nil
+    /// } == [])
+    /// ```
+    public static func disagreements(schema: String, instances: [String], swift accepts: (String) -> Bool) throws -> [String] {
+        let python = try self.verdicts(schema: schema, instances: instances)
+        return zip(instances, python).compactMap { instance, pythonVerdict in
+            let swiftVerdict = accepts(instance)
+            return swiftVerdict == pythonVerdict ? nil : "\(instance): Swift \(swiftVerdict), Python \(pythonVerdict)"
+        }
+    }
 }

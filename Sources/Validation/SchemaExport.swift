@@ -51,26 +51,20 @@ extension FieldDescriptor {
 package final class SchemaComponents {
     /// The components, in first-seen order.
     package private(set) var schemas: [(name: String, schema: OrderedJSON)] = []
-    private var names: [Key: String] = [:]
-    private var taken: Set<String> = []
+    private var names = ShapeNames()
     private let prefix: String
-
-    private enum Key: Hashable {
-        case objectShape(SchemaDescriptor)
-        case unionShape(UnionDescriptor)
-    }
 
     /// - Parameter prefix: what a `$ref` puts before a name (`#/components/schemas/`).
     package init(prefix: String = "#/components/schemas/") { self.prefix = prefix }
 
     /// A `$ref` to `schema`, written into the components on first use.
     package func reference(to schema: SchemaDescriptor) -> [(String, OrderedJSON)] {
-        self.reference(.objectShape(schema), preferredName: schema.name) { OrderedJSON.object(schema.objectSchema(self)) }
+        self.reference(.object(schema), preferredName: schema.name) { OrderedJSON.object(schema.objectSchema(self)) }
     }
 
     /// A `$ref` to `union`: `oneOf` its tagged variants (each a component) with OpenAPI's `discriminator` mapping.
     package func reference(to union: UnionDescriptor) -> [(String, OrderedJSON)] {
-        self.reference(.unionShape(union), preferredName: union.name) { () -> OrderedJSON in
+        self.reference(.union(union), preferredName: union.name) { () -> OrderedJSON in
             var refs: [OrderedJSON] = []
             var mapping: [(String, OrderedJSON)] = []
             for (variant, tagged) in zip(union.variants, union.taggedVariants) {
@@ -86,19 +80,13 @@ package final class SchemaComponents {
         }
     }
 
-    private func reference(_ key: Key, preferredName: String, build: () -> OrderedJSON) -> [(String, OrderedJSON)] {
-        if let name = self.names[key] { return [("$ref", .string(self.prefix + name))] }
-        var name = preferredName
-        var counter = 2
-        while self.taken.contains(name) {
-            name = "\(preferredName)\(counter)"
-            counter += 1
+    private func reference(_ key: ShapeNames.Shape, preferredName: String, build: () -> OrderedJSON) -> [(String, OrderedJSON)] {
+        let (name, isNew) = self.names.name(for: key, preferred: preferredName)
+        if isNew {
+            let index = self.schemas.count
+            self.schemas.append((name, .null))  // reserved first: a shape may refer to itself
+            self.schemas[index].schema = build()
         }
-        self.names[key] = name
-        self.taken.insert(name)
-        let index = self.schemas.count
-        self.schemas.append((name, .null))  // reserved first: a shape may refer to itself
-        self.schemas[index].schema = build()
         return [("$ref", .string(self.prefix + name))]
     }
 }
@@ -106,33 +94,39 @@ package final class SchemaComponents {
 /// Names for the TypeScript declarations of named shapes: a schema's own name, and `Name2`, `Name3` for different
 /// shapes that share one (as ``SchemaComponents`` names OpenAPI components).
 package final class TypeScriptNames {
-    private enum Key: Hashable {
-        case objectShape(SchemaDescriptor)
-        case unionShape(UnionDescriptor)
-    }
-
-    private var names: [Key: String] = [:]
-    private var taken: Set<String> = []
+    private var names = ShapeNames()
 
     package init() {}
 
     /// The name of `schema`'s interface.
-    package func name(for schema: SchemaDescriptor) -> String { self.name(.objectShape(schema), schema.name) }
+    package func name(for schema: SchemaDescriptor) -> String { self.names.name(for: .object(schema), preferred: schema.name).name }
 
     /// The name of `union`'s type.
-    package func name(for union: UnionDescriptor) -> String { self.name(.unionShape(union), union.name) }
+    package func name(for union: UnionDescriptor) -> String { self.names.name(for: .union(union), preferred: union.name).name }
+}
 
-    private func name(_ key: Key, _ preferred: String) -> String {
-        if let name = self.names[key] { return name }
+/// One name per distinct shape: its own when free, else `Name2`, `Name3`, … in the order shapes are met.
+struct ShapeNames {
+    enum Shape: Hashable {
+        case object(SchemaDescriptor)
+        case union(UnionDescriptor)
+    }
+
+    private var names: [Shape: String] = [:]
+    private var taken: Set<String> = []
+
+    /// The shape's name, and whether this call gave it.
+    mutating func name(for shape: Shape, preferred: String) -> (name: String, isNew: Bool) {
+        if let name = self.names[shape] { return (name, false) }
         var name = preferred
         var counter = 2
         while self.taken.contains(name) {
             name = "\(preferred)\(counter)"
             counter += 1
         }
-        self.names[key] = name
+        self.names[shape] = name
         self.taken.insert(name)
-        return name
+        return (name, true)
     }
 }
 

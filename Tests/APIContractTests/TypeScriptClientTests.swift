@@ -68,16 +68,16 @@ let misuseScript = #"""
 @Suite("TypeScript client")
 struct TypeScriptClientTests {
     @Test("the whole contract type-checks with tsc --strict")
-    func typeChecks() throws {
+    func typeChecks() async throws {
         let directory = try ExternalTool.scratchDirectory("ts-check")
-        let result = try TypeScript.compile(["api.ts": notesContract().typeScript()], in: directory, emit: false)
+        let result = try await TypeScript.compile(["api.ts": notesContract().typeScript()], in: directory, emit: false)
         #expect(result.status == 0, "\(result.output)")
     }
 
     @Test("the types are real: misusing the client fails to compile, at each misuse")
-    func misuseFails() throws {
+    func misuseFails() async throws {
         let directory = try ExternalTool.scratchDirectory("ts-misuse")
-        let result = try TypeScript.compile(
+        let result = try await TypeScript.compile(
             ["api.ts": notesContract().typeScript(), "misuse.ts": misuseScript],
             in: directory,
             emit: false
@@ -109,25 +109,15 @@ struct TypeScriptClientTests {
     )
     func runsAgainstTheAPI() async throws {
         let directory = try ExternalTool.scratchDirectory("ts-run")
-        let compiled = try TypeScript.compile(["api.ts": notesContract().typeScript(), "run.ts": clientScript], in: directory)
+        let compiled = try await TypeScript.compile(["api.ts": notesContract().typeScript(), "run.ts": clientScript], in: directory)
         try #require(compiled.status == 0, "\(compiled.output)")
         let app = try notesRoutes().build().wrapped(in: ErrorMiddleware(EnvelopeErrorRenderer()))
         let output = try await withTestServer(app, errorRenderer: EnvelopeErrorRenderer()) { port, _ in
-            try TypeScript.run("run", in: directory, environment: ["BASE_URL": "http://127.0.0.1:\(port)"])
+            try await TypeScript.run("run", in: directory, environment: ["BASE_URL": "http://127.0.0.1:\(port)"])
         }
         try #require(output.status == 0, "\(output.output)")
-        let seen = try #require(try JSONSerialization.jsonObject(with: Data(output.output.utf8)) as? [String: Any])
-        /// A member as canonical JSON (sorted keys), to compare whole structures.
-        func member(_ key: String) throws -> String {
-            let value = try #require(seen[key], "no \(key) in \(output.output)")
-            return String(
-                decoding: try JSONSerialization.data(
-                    withJSONObject: value,
-                    options: [.sortedKeys, .fragmentsAllowed, .withoutEscapingSlashes]
-                ),
-                as: UTF8.self
-            )
-        }
+        let report = try JSONReport(output.output)
+        let member = report.member
         #expect(
             try member("created")
                 == #"{"body":{"items":["milk","bread"],"type":"checklist"},"dated":true,"id":1,"labels":{"room":"kitchen"},"title":"Groceries"}"#

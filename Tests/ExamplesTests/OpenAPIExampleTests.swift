@@ -4,10 +4,6 @@ import SearchApp
 import TandemTesting
 import Testing
 
-/// `Tests/Support/openapi_check.py`.
-let openAPICheckScript = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-    .appendingPathComponent("Support/openapi_check.py").path
-
 /// Uses the committed `contracts.ts` client against the live example API: every operation, errors, cookies through a
 /// `fetch` of its own.
 let exampleClientScript = #"""
@@ -74,14 +70,7 @@ struct OpenAPIExampleTests {
             #expect(served.status == 200 && served.header("content-type") == "application/json")
             let committed = try String(contentsOf: contractsDirectory.appendingPathComponent("openapi.json"), encoding: .utf8)
             #expect(served.text == committed)
-            let directory = try ExternalTool.scratchDirectory("served-openapi")
-            let file = directory.appendingPathComponent("openapi.json")
-            try served.text.write(to: file, atomically: true, encoding: .utf8)
-            let check = try ExternalTool.run(
-                "python3",
-                [openAPICheckScript, "spec", file.path],
-                installHint: "pip install openapi-spec-validator"
-            )
+            let check = try await PythonOpenAPI.validate(document: served.text)
             #expect(check.status == 0, "\(check.output)")
         }
     }
@@ -95,7 +84,7 @@ struct OpenAPIExampleTests {
                 "-H", "Authorization: Bearer \(token)", "--no-color",
             ]
             // Every operation, valid and invalid input; the upload only with valid input, below.
-            let all = try ExternalTool.run(
+            let all = try await ExternalTool.run(
                 "schemathesis",
                 common + ["--exclude-operation-id", "attachFile"],
                 in: directory,
@@ -106,7 +95,7 @@ struct OpenAPIExampleTests {
             #expect(all.output.contains("Tested: 7"), "\(all.output)")
             // A multipart part is text or bytes on the wire whatever type schemathesis meant: its "invalid" parts (an
             // object where the schema says string) arrive as valid strings, so only valid input is generated here.
-            let upload = try ExternalTool.run(
+            let upload = try await ExternalTool.run(
                 "schemathesis",
                 common + ["--include-operation-id", "attachFile", "--mode", "positive"],
                 in: directory,
@@ -122,22 +111,12 @@ struct OpenAPIExampleTests {
     func typeScriptClient() async throws {
         let directory = try ExternalTool.scratchDirectory("example-client")
         let contracts = try String(contentsOf: contractsDirectory.appendingPathComponent("contracts.ts"), encoding: .utf8)
-        let compiled = try TypeScript.compile(["contracts.ts": contracts, "run.ts": exampleClientScript], in: directory)
+        let compiled = try await TypeScript.compile(["contracts.ts": contracts, "run.ts": exampleClientScript], in: directory)
         try #require(compiled.status == 0, "\(compiled.output)")
         try await self.withAPI { port, _ in
-            let run = try TypeScript.run("run", in: directory, environment: ["BASE_URL": "http://127.0.0.1:\(port)"])
+            let run = try await TypeScript.run("run", in: directory, environment: ["BASE_URL": "http://127.0.0.1:\(port)"])
             try #require(run.status == 0, "\(run.output)")
-            let seen = try #require(try JSONSerialization.jsonObject(with: Data(run.output.utf8)) as? [String: Any])
-            func member(_ key: String) throws -> String {
-                let value = try #require(seen[key], "no \(key) in \(run.output)")
-                return String(
-                    decoding: try JSONSerialization.data(
-                        withJSONObject: value,
-                        options: [.sortedKeys, .fragmentsAllowed, .withoutEscapingSlashes]
-                    ),
-                    as: UTF8.self
-                )
-            }
+            let member = try JSONReport(run.output).member
             let expected = Catalogue.standard.search(SearchInput(query: "swift guide", maxResults: 2))
             #expect(try member("search") == #"{"count":2,"first":\#(expected.results[0].id),"query":"swift guide"}"#)
             #expect(try member("entry") == "\"\(Catalogue.standard.entry(3)!.title)\"")
