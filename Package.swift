@@ -26,6 +26,7 @@ let package = Package(
         .library(name: "CookieAuth", targets: ["CookieAuth"]),
         .library(name: "Multipart", targets: ["Multipart"]),
         .library(name: "APIContract", targets: ["APIContract"]),
+        .library(name: "StaticFiles", targets: ["StaticFiles"]),
         .library(name: "HTTPCompression", targets: ["HTTPCompression"]),
         .library(name: "TandemApp", targets: ["TandemApp"]),
         .library(name: "TandemTesting", targets: ["TandemTesting"]),
@@ -113,6 +114,26 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "StaticFiles",
+            dependencies: [
+                "HTTPCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "_NIOFileSystem", package: "swift-nio"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "StaticFilesTests",
+            dependencies: [
+                "StaticFiles", "HTTPCore", "Routing", "TandemTesting",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -311,7 +332,7 @@ let package = Package(
         .target(
             name: "SearchApp",
             dependencies: [
-                "HTTPCore", "Routing", "APIEnvelope", "APIContract", "Multipart", "Validation", "CookieAuth", "SSRRendering",
+                "HTTPCore", "Routing", "APIEnvelope", "APIContract", "Multipart", "StaticFiles", "Validation", "CookieAuth", "SSRRendering",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -319,6 +340,7 @@ let package = Package(
             ],
             path: "Examples/SearchApp",
             exclude: ["Contracts"],
+            resources: [.copy("Static")],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
@@ -330,7 +352,8 @@ let package = Package(
         .executableTarget(
             name: "BenchServer",
             dependencies: [
-                "SearchApp", "APIEnvelope", "HTTPCore", "Routing", "SSRRendering", .product(name: "Logging", package: "swift-log"),
+                "SearchApp", "APIEnvelope", "HTTPCore", "Routing", "SSRRendering", "StaticFiles",
+                .product(name: "Logging", package: "swift-log"),
             ],
             path: "Benchmarks/BenchServer",
             swiftSettings: swiftSettings

@@ -113,24 +113,10 @@ public struct CompressionMiddleware: Middleware {
 
     /// The coding to use for these `Accept-Encoding` values; `nil` when none of ours is acceptable.
     public static func negotiate(_ values: [String]) -> Coding? {
-        var weights: [String: Double] = [:]
-        for value in values {
-            for item in value.split(separator: ",") {
-                let parts = item.split(separator: ";")
-                guard let name = parts.first?.trimmingOWS.lowercased(), !name.isEmpty else { continue }
-                var quality = 1.0
-                for parameter in parts.dropFirst() {
-                    let pair = parameter.split(separator: "=", maxSplits: 1)
-                    if pair.count == 2, pair[0].trimmingOWS.lowercased() == "q" {
-                        quality = Double(pair[1].trimmingOWS).map { min(1, max(0, $0)) } ?? 0
-                    }
-                }
-                weights[name] = max(weights[name] ?? 0, quality)
-            }
-        }
+        let accepted = AcceptEncoding(values)
         var best: (Coding, Double)?
         for coding in Coding.allCases {
-            let quality = weights[coding.rawValue] ?? (coding == .gzip ? weights["x-gzip"] : nil) ?? weights["*"] ?? 0
+            let quality = accepted.quality(of: coding.rawValue)
             if quality > 0, quality > (best?.1 ?? 0) { best = (coding, quality) }
         }
         return best?.0

@@ -81,8 +81,20 @@ enum SearchAppFlow {
         #expect(missingTree.first("body")?["data-status"] == "404")
         #expect(missingTree.first("h1")?.text == "Page not found")
 
+        // The stylesheet comes from Examples/SearchApp/Static through a FileServer: the file's bytes, validators, and
+        // nothing beside or above the folder.
         let css = try await send(port, "/search/static/site.css")
         #expect(css.status == 200 && css.header("content-type") == "text/css; charset=utf-8")
+        let onDisk = try String(
+            contentsOf: contractsDirectory.deletingLastPathComponent().appendingPathComponent("Static/site.css"),
+            encoding: .utf8
+        )
+        #expect(css.text == onDisk && css.header("etag") != nil && css.header("last-modified") != nil)
+        #expect(try await send(port, "/search/static/%2e%2e/Contracts.swift").status == 404)
+        #expect(try await send(port, "/search/static/missing.css").status == 404)
+        // The header's links stay apart without the stylesheet too.
+        let home = try await send(port, "/search/")
+        #expect(home.text.contains(#"<a href="/search/">Search</a> <a href="/search/login/">Sign in</a>"#))
     }
 
     static func api(port: Int) async throws {

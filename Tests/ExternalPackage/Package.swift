@@ -45,6 +45,7 @@ let package = Package(
                 .product(name: "CookieAuth", package: "tandem"),
                 .product(name: "Multipart", package: "tandem"),
                 .product(name: "HTTPCompression", package: "tandem"),
+                .product(name: "StaticFiles", package: "tandem"),
                 .product(name: "TandemTesting", package: "tandem"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),

@@ -32,6 +32,7 @@ import Multipart
 import Mustache
 import SSRMustache
 import SSRRendering
+import StaticFiles
 import TandemApp
 import TandemTesting
 import Testing
