@@ -1,5 +1,5 @@
 public import HTTPCore
-public import HTTPTypes
+import HTTPTypes
 import NIOCore
 import NIOPosix
 import _NIOFileSystem

@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// Checks OpenAPI documents with independent Python tools: the document itself with `openapi-spec-validator`, and
 /// real responses against the schemas the document gives them with `jsonschema` (draft 2020-12, `$ref`s resolved in
