@@ -49,6 +49,15 @@ public struct FileServer: HTTPHandler {
         public var chunkSize: Int = 64 * 1024
         /// Content types by lower-cased extension; unknown extensions are `application/octet-stream`.
         public var contentTypes: [String: String] = FileServer.defaultContentTypes
+        /// How long what was learnt about a path (its facts, or that it is missing) is trusted before it is checked
+        /// again: a change on disk is seen within this time (nginx's `open_file_cache_valid`). `.zero` checks every time.
+        public var cacheValidity: Duration = .seconds(1)
+        /// Most paths remembered (nginx's `open_file_cache max=`).
+        public var cacheEntries: Int = 10_000
+        /// Files up to this size are kept in memory while unchanged.
+        public var memoryCacheFileBytes: Int = 64 * 1024
+        /// Most bytes kept in memory in all.
+        public var memoryCacheTotalBytes: Int = 16 << 20
 
         /// The defaults.
         public init() {}
@@ -68,6 +77,7 @@ public struct FileServer: HTTPHandler {
     public let root: String
     /// The settings.
     public let configuration: Configuration
+    let cache: FileCache
 
     /// Serves `root`.
     /// - Throws: ``FileServerError`` when `root` is not a directory.
@@ -77,6 +87,12 @@ public struct FileServer: HTTPHandler {
         guard stat(resolved, &status) == 0, (status.st_mode & S_IFMT) == S_IFDIR else { throw FileServerError.notADirectory(root) }
         self.root = resolved
         self.configuration = configuration
+        self.cache = FileCache(
+            validity: configuration.cacheValidity,
+            maxEntries: configuration.cacheEntries,
+            maxFileBytes: configuration.memoryCacheFileBytes,
+            maxTotalBytes: configuration.memoryCacheTotalBytes
+        )
     }
 
     public func handle(_ request: Request, context: RequestContext) async throws -> Response {
@@ -147,6 +163,16 @@ public struct FileServer: HTTPHandler {
                 headers[.contentRange] = "bytes \(part.lowerBound)-\(part.upperBound - 1)/\(file.size)"
             }
         }
+        if request.method == .head {
+            return Response(status: status, headers: headers, body: .stream(contentLength: range.count) { _ in })
+        }
+        if self.cache.keeps(size: file.size), let contents = try await self.smallFile(file) {
+            return Response(
+                status: status,
+                headers: headers,
+                body: .bytes(contents.getSlice(at: contents.readerIndex + range.lowerBound, length: range.count)!)
+            )
+        }
         let chunkSize = max(1, self.configuration.chunkSize)
         let filePath = file.path
         let expected = range.count
@@ -196,8 +222,37 @@ public struct FileServer: HTTPHandler {
         var etag: String { "\"\(String(self.modified, radix: 16))-\(String(self.size, radix: 16))\"" }
     }
 
-    /// The facts of `path` when it exists, is a regular file or directory, and resolves to a place inside the root.
+    /// The whole of a small file, from memory when it is cached and unchanged; `nil` when it changed while read.
+    func smallFile(_ file: FileFacts) async throws -> ByteBuffer? {
+        if let cached = self.cache.contents(file.path, facts: file) { return cached }
+        let contents: ByteBuffer
+        do {
+            contents = try await FileSystem.shared.withFileHandle(
+                forReadingAt: FilePath(file.path),
+                options: OpenOptions.Read(followSymbolicLinks: false, closeOnExec: true)
+            ) { handle in
+                try await handle.readToEnd(maximumSizeAllowed: .bytes(Int64(file.size)))
+            }
+        } catch {
+            return nil  // grew or went since it was checked: the streaming path sends what was promised, or fails
+        }
+        guard contents.readableBytes == file.size else { return nil }
+        self.cache.storeContents(file.path, facts: file, contents: contents)
+        return contents
+    }
+
+    /// The facts of `path` when it exists, is a regular file or directory, and resolves to a place inside the root;
+    /// from the cache while they are fresh.
     func inspect(_ path: String) async throws -> FileFacts? {
+        let now = ContinuousClock.now
+        if self.cache.enabled, case .some(let facts) = self.cache.facts(path, now: now) { return facts }
+        let facts = try await self.inspectOnDisk(path)
+        self.cache.store(path, facts: facts, now: now)
+        if let facts, facts.path != path { self.cache.store(facts.path, facts: facts, now: now) }
+        return facts
+    }
+
+    func inspectOnDisk(_ path: String) async throws -> FileFacts? {
         let root = self.root
         return try await NIOThreadPool.singleton.runIfActive {
             guard let resolved = Self.realPath(path), resolved == root || resolved.hasPrefix(root == "/" ? "/" : root + "/") else {

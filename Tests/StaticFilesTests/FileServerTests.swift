@@ -223,4 +223,34 @@ struct FileServerTests {
         #expect(throws: FileServerError.self) { _ = try FileServer(root: site.root.appendingPathComponent("site.css").path) }
         #expect(throws: FileServerError.self) { _ = try FileServer(root: "/nonexistent/folder") }
     }
+
+    @Test("facts and small files are remembered for the validity: a change on disk shows within it, at once without a cache")
+    func cache() async throws {
+        for validity: Duration in [.milliseconds(200), .zero] {
+            var configuration = FileServer.Configuration()
+            configuration.cacheValidity = validity
+            try await self.withSite(configuration) { port, site in
+                let file = site.root.appendingPathComponent("site.css")
+                #expect(try await get(port, "/site.css").text == "body { color: #333 }\n")
+                let cachedRange = try await get(port, "/site.css", "Range: bytes=5-9\r\n")
+                #expect(cachedRange.status == 206 && cachedRange.text == "{ col")
+                try "p { margin: 0 }\n".write(to: file, atomically: true, encoding: .utf8)
+                let newFile = site.root.appendingPathComponent("new.css")
+                try "new".write(to: newFile, atomically: true, encoding: .utf8)
+                if validity == .zero {
+                    #expect(try await get(port, "/site.css").text == "p { margin: 0 }\n")
+                    #expect(try await get(port, "/new.css").text == "new")
+                } else {
+                    let seen = try await eventually(timeout: .seconds(10)) {
+                        (try? await get(port, "/site.css").text) == "p { margin: 0 }\n"
+                    }
+                    #expect(seen)
+                    #expect(try await get(port, "/site.css").header("content-length") == "16")
+                }
+                try FileManager.default.removeItem(at: file)
+                let gone = try await eventually(timeout: .seconds(10)) { (try? await get(port, "/site.css").status) == 404 }
+                #expect(gone)
+            }
+        }
+    }
 }
