@@ -142,7 +142,7 @@ public struct APIContract: Sendable {
         let document = self.openAPI()
         let etag = "\"\(String(fnv1a(document), radix: 16))\""
         return HandlerFunction { request, _ in
-            if let match = request.headers[.ifNoneMatch], match.split(separator: ",").contains(where: { $0.trimmingOWS == etag }) {
+            if let condition = request.headers[.ifNoneMatch], EntityTag.ifNoneMatch(condition, matches: etag) {
                 return Response(status: .notModified, headers: [.eTag: etag])
             }
             return Response(

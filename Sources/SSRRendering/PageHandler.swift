@@ -71,7 +71,7 @@ public struct PageHandler<P: Page, Errors: ErrorPages>: HTTPHandler {
         if self.page.usesETag, status == .ok, let chunks = rendered.staticChunks {
             let etag = Self.etag(of: chunks)
             headers[.eTag] = etag
-            if let condition = request.headers[.ifNoneMatch], Self.matches(condition, etag) {
+            if let condition = request.headers[.ifNoneMatch], EntityTag.ifNoneMatch(condition, matches: etag) {
                 var notModified = HTTPFields()
                 notModified[.eTag] = etag
                 notModified[.cacheControl] = self.page.cacheControl
@@ -87,16 +87,5 @@ public struct PageHandler<P: Page, Errors: ErrorPages>: HTTPHandler {
         var hasher = SHA256()
         for chunk in chunks { chunk.withUnsafeReadableBytes { hasher.update(bufferPointer: $0) } }
         return "\"" + CookieSigner.base64URL(Array(hasher.finalize()).prefix(15)) + "\""
-    }
-
-    /// `If-None-Match` (RFC 9110 §13.1.2): `*`, or a list of entity tags compared weakly.
-    static func matches(_ condition: String, _ etag: String) -> Bool {
-        for candidate in condition.split(separator: ",") {
-            var tag = candidate.trimmingOWS
-            if tag == "*" { return true }
-            if tag.hasPrefix("W/") { tag = String(tag.dropFirst(2)) }
-            if tag == etag { return true }
-        }
-        return false
     }
 }

@@ -53,11 +53,8 @@ final class FileCache: Sendable {
                 state.cachedBytes = 0
             }
             var entry = state.entries[path] ?? Entry(facts: nil, checked: now, contents: nil)
-            if let old = entry.facts, let new = facts, old.size == new.size, old.modified == new.modified,
-                old.modifiedNanoseconds == new.modifiedNanoseconds
-            {
-                // Unchanged: keep the bytes.
-            } else if let contents = entry.contents {
+            let unchanged = entry.facts.flatMap { old in facts.map { old.sameVersion(as: $0) } } ?? false
+            if !unchanged, let contents = entry.contents {
                 state.cachedBytes -= contents.readableBytes
                 entry.contents = nil
             }
@@ -70,9 +67,7 @@ final class FileCache: Sendable {
     /// The cached bytes of the file at `path` if they are those of `facts`.
     func contents(_ path: String, facts: FileServer.FileFacts) -> ByteBuffer? {
         self.state.withLock { state in
-            guard let entry = state.entries[path], let cached = entry.facts, cached.size == facts.size,
-                cached.modified == facts.modified, cached.modifiedNanoseconds == facts.modifiedNanoseconds
-            else { return nil }
+            guard let entry = state.entries[path], entry.facts?.sameVersion(as: facts) == true else { return nil }
             return entry.contents
         }
     }
@@ -83,8 +78,7 @@ final class FileCache: Sendable {
     /// Keeps `contents` as the bytes of `path` (read for `facts`), within the total budget.
     func storeContents(_ path: String, facts: FileServer.FileFacts, contents: ByteBuffer) {
         self.state.withLock { state in
-            guard var entry = state.entries[path], let cached = entry.facts, cached.size == facts.size,
-                cached.modified == facts.modified, entry.contents == nil,
+            guard var entry = state.entries[path], entry.facts?.sameVersion(as: facts) == true, entry.contents == nil,
                 state.cachedBytes + contents.readableBytes <= self.maxTotalBytes
             else { return }
             entry.contents = contents

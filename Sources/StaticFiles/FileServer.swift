@@ -120,26 +120,14 @@ public struct FileServer: HTTPHandler {
             headers[.cacheControl] = cacheControl
         }
 
-        // A precompressed sibling, when the client takes its coding.
         var file = info
-        if !self.configuration.precompressed.isEmpty {
-            var variant: (FileFacts, PrecompressedCoding)?
-            var anySibling = false
-            let accepted = Self.acceptedCodings(request.headers[values: .acceptEncoding])
-            for coding in self.configuration.precompressed {
-                guard let sibling = try await self.inspect(info.path + coding.suffix), !sibling.isDirectory else { continue }
-                anySibling = true
-                if variant == nil, accepted.contains(coding.rawValue) { variant = (sibling, coding) }
-            }
-            if anySibling { headers[.vary] = "Accept-Encoding" }
-            if let (sibling, coding) = variant {
-                file = sibling
-                headers[.contentEncoding] = coding.rawValue
-            }
+        if let (sibling, coding) = try await self.precompressedVariant(of: info, request: request, headers: &headers) {
+            file = sibling
+            headers[.contentEncoding] = coding.rawValue
         }
         let etag = file.etag
         headers[.eTag] = etag
-        headers[.lastModified] = HTTPDate.format(epochSeconds: file.modified)
+        headers[.lastModified] = file.lastModified
         headers[.acceptRanges] = "bytes"
 
         if Self.notModified(request.headers, etag: etag, modified: file.modified) {
@@ -217,9 +205,25 @@ public struct FileServer: HTTPHandler {
         /// Modification time, seconds since 1970.
         var modified: Int
         var modifiedNanoseconds: Int
+        /// `"<mtime hex>-<size hex>"`, as nginx writes it; made once, when the facts are read, not per request.
+        let etag: String
+        /// `modified` as an IMF-fixdate.
+        let lastModified: String
 
-        /// `"<mtime hex>-<size hex>"`, as nginx writes it.
-        var etag: String { "\"\(String(self.modified, radix: 16))-\(String(self.size, radix: 16))\"" }
+        init(path: String, isDirectory: Bool, size: Int, modified: Int, modifiedNanoseconds: Int) {
+            self.path = path
+            self.isDirectory = isDirectory
+            self.size = size
+            self.modified = modified
+            self.modifiedNanoseconds = modifiedNanoseconds
+            self.etag = "\"\(String(modified, radix: 16))-\(String(size, radix: 16))\""
+            self.lastModified = HTTPDate.format(epochSeconds: modified)
+        }
+
+        /// Whether `other` describes the same bytes (size and modification time to the nanosecond).
+        func sameVersion(as other: FileFacts) -> Bool {
+            self.size == other.size && self.modified == other.modified && self.modifiedNanoseconds == other.modifiedNanoseconds
+        }
     }
 
     /// The whole of a small file, from memory when it is cached and unchanged; `nil` when it changed while read.
@@ -290,26 +294,29 @@ public struct FileServer: HTTPHandler {
         return parts.contains { $0.count >= 8 && $0.allSatisfy(\.isHexDigit) }
     }
 
-    /// The codings `Accept-Encoding` accepts (q > 0), `*` standing for any not named.
-    static func acceptedCodings(_ values: [String]) -> Set<String> {
-        let accepted = AcceptEncoding(values)
-        return Set(PrecompressedCoding.allCases.map(\.rawValue).filter { accepted.quality(of: $0) > 0 })
+    /// The best precompressed sibling of `file` the client accepts; `Vary: Accept-Encoding` goes into `headers` when
+    /// there is any sibling at all, since the answer then depends on the header.
+    func precompressedVariant(
+        of file: FileFacts,
+        request: Request,
+        headers: inout HTTPFields
+    ) async throws -> (FileFacts, PrecompressedCoding)? {
+        guard !self.configuration.precompressed.isEmpty else { return nil }
+        let accepted = AcceptEncoding(request.headers[values: .acceptEncoding])
+        var variant: (FileFacts, PrecompressedCoding)?
+        for coding in self.configuration.precompressed {
+            guard let sibling = try await self.inspect(file.path + coding.suffix), !sibling.isDirectory else { continue }
+            headers[.vary] = "Accept-Encoding"
+            if variant == nil, accepted.quality(of: coding.rawValue) > 0 { variant = (sibling, coding) }
+        }
+        return variant
     }
 
-    /// Whether the client's copy is current: `If-None-Match` (weak comparison, `*`), else `If-Modified-Since`.
+    /// Whether the client's copy is current: `If-None-Match`, else `If-Modified-Since`.
     static func notModified(_ headers: HTTPFields, etag: String, modified: Int) -> Bool {
-        let matches = headers[values: .ifNoneMatch]
-        if !matches.isEmpty {
-            let opaque = etag.hasPrefix("W/") ? String(etag.dropFirst(2)) : etag
-            for value in matches {
-                for candidate in value.split(separator: ",") {
-                    let tag = candidate.trimmingOWS
-                    if tag == "*" || (tag.hasPrefix("W/") ? String(tag.dropFirst(2)) : tag) == opaque { return true }
-                }
-            }
-            return false
-        }
-        if let since = headers[.ifModifiedSince].flatMap(Self.parseIMFFixdate) { return modified <= since }
+        let conditions = headers[values: .ifNoneMatch]
+        if !conditions.isEmpty { return conditions.contains { EntityTag.ifNoneMatch($0, matches: etag) } }
+        if let since = headers[.ifModifiedSince].flatMap(HTTPDate.parse) { return modified <= since }
         return false
     }
 
@@ -318,7 +325,7 @@ public struct FileServer: HTTPHandler {
         guard let ifRange = ifRange?.trimmingOWS else { return true }
         if ifRange.hasPrefix("\"") { return ifRange == etag }
         if ifRange.hasPrefix("W/") { return false }
-        return Self.parseIMFFixdate(ifRange) == modified
+        return HTTPDate.parse(ifRange) == modified
     }
 
     enum RangeOutcome: Equatable {
@@ -350,28 +357,6 @@ public struct FileServer: HTTPHandler {
         if bounds[1].isEmpty { return .range(start..<size) }
         guard let end = number(bounds[1]), end >= start else { return .whole }
         return .range(start..<min(end + 1, size))
-    }
-
-    /// Seconds since 1970 of an IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`); `nil` for anything else.
-    static func parseIMFFixdate(_ text: String) -> Int? {
-        let parts = text.split(separator: " ")
-        let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
-        guard parts.count == 6, parts[5] == "GMT", let day = Int(parts[1]), let monthIndex = months.firstIndex(of: String(parts[2])),
-            let year = Int(parts[3])
-        else { return nil }
-        let time = parts[4].split(separator: ":")
-        guard time.count == 3, let hour = Int(time[0]), let minute = Int(time[1]), let second = Int(time[2]),
-            (1...31).contains(day), (0...23).contains(hour), (0...59).contains(minute), (0...60).contains(second)
-        else { return nil }
-        // Howard Hinnant's days_from_civil.
-        let month = monthIndex + 1
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yearOfEra = y - era * 400
-        let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
-        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-        let days = era * 146_097 + dayOfEra - 719_468
-        return days * 86_400 + hour * 3600 + minute * 60 + second
     }
 
     /// Content types for common web files; text types in UTF-8.
