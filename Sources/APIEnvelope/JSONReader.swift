@@ -1,4 +1,5 @@
 import Foundation
+import Validation
 public import NIOCore
 
 /// Decodes `Decodable` values straight from JSON bytes in a `ByteBuffer`: no `Data` copy, no Foundation

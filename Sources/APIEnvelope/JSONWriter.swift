@@ -1,5 +1,6 @@
 import Foundation
 public import NIOCore
+import Validation
 
 /// Writes `Encodable` values as JSON straight into a `ByteBuffer`: no intermediate `String` or `Data`,
 /// no Foundation `JSONEncoder` on the hot path.
@@ -432,19 +433,3 @@ struct WriterSingleValueContainer: SingleValueEncodingContainer {
     }
 }
 
-/// RFC 3339 date-times in UTC, as the API writes and reads them.
-enum RFC3339 {
-    /// `2026-11-29T10:00:00Z`, or `2026-11-29T10:00:00.250Z` when the date has a fraction of a second.
-    static func string(from date: Date) -> String {
-        let whole = date.timeIntervalSince1970.rounded(.down) == date.timeIntervalSince1970
-        return whole
-            ? date.formatted(Date.ISO8601FormatStyle())
-            : date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
-    }
-
-    /// The date `text` names, with or without a fraction of a second; `nil` when it is not RFC 3339.
-    static func date(from text: String) -> Date? {
-        if let date = try? Date(text, strategy: Date.ISO8601FormatStyle()) { return date }
-        return try? Date(text, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true))
-    }
-}

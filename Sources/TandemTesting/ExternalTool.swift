@@ -96,26 +96,21 @@ public enum ExternalTool {
             stdin.fileHandleForWriting.write(Data(input.utf8))
             try stdin.fileHandleForWriting.close()
         }
-        // The deadline: a watchdog thread kills the process group's leader if it outlives `timeout`.
+        // The deadline: a work item kills the process if it is still running then; cancelled when it ends first.
         let finished = Atomic<Bool>(false)
         let killed = Atomic<Bool>(false)
         let pid = process.processIdentifier
-        let seconds = Double(timeout.components.seconds) + Double(timeout.components.attoseconds) / 1e18
-        let watchdog = Thread {
-            let deadline = Date().addingTimeInterval(seconds)
-            while !finished.load(ordering: .acquiring) {
-                if Date() >= deadline {
-                    killed.store(true, ordering: .releasing)
-                    kill(pid, SIGKILL)
-                    return
-                }
-                Thread.sleep(forTimeInterval: 0.05)
-            }
+        let watchdog = DispatchWorkItem {
+            guard !finished.load(ordering: .acquiring) else { return }
+            killed.store(true, ordering: .releasing)
+            kill(pid, SIGKILL)
         }
-        watchdog.start()
+        let seconds = Double(timeout.components.seconds) + Double(timeout.components.attoseconds) / 1e18
+        DispatchQueue.global().asyncAfter(deadline: .now() + seconds, execute: watchdog)
         let data = output.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         finished.store(true, ordering: .releasing)
+        watchdog.cancel()
         let timedOut = killed.load(ordering: .acquiring)
         return Result(status: timedOut ? -1 : process.terminationStatus, output: String(decoding: data, as: UTF8.self), timedOut: timedOut)
     }

@@ -278,26 +278,11 @@ extension FieldType where Value == Date {
                 issues.append(ValidationIssue(loc: loc, code: .type, message: "Expected a date-time string, got \(value.typeName)"))
                 return nil
             }
-            if hasValidCalendarDate(raw) {
-                if let date = try? Date(raw, strategy: .iso8601) { return date }
-                if let date = try? Date(raw, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true)) { return date }
-            }
+            if let date = RFC3339.date(from: raw) { return date }
             issues.append(ValidationIssue(loc: loc, code: .format, message: "Expected an RFC 3339 date-time such as 2026-01-31T12:00:00Z"))
             return nil
         }
     }
-}
-
-/// Whether a date-time starts with a real calendar date (`YYYY-MM-DD`): Foundation's parser rolls
-/// 2026-02-30 over to March, RFC 3339 rejects it.
-private func hasValidCalendarDate(_ raw: String) -> Bool {
-    let parts = raw.prefix(10).split(separator: "-")
-    guard raw.utf8.count >= 11, parts.count == 3, let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2]),
-        parts[0].count == 4, parts[1].count == 2, parts[2].count == 2, (1...12).contains(month)
-    else { return false }
-    let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
-    let days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]
-    return (1...days).contains(day)
 }
 
 extension FieldType {
@@ -322,8 +307,8 @@ extension FieldType {
             }
             var result: [String: Element] = [:]
             result.reserveCapacity(members.count)
-            for key in members.keys.sorted() {
-                if let value = element.read(.json(members[key]!), loc + [.key(key)], mode, &issues) {
+            for (key, member) in members.sorted(by: { $0.key < $1.key }) {
+                if let value = element.read(.json(member), loc + [.key(key)], mode, &issues) {
                     result[key] = value
                 } else {
                     valid = false
