@@ -43,141 +43,125 @@ extension APIContract {
         if let description = operation.description { members.append(("description", .string(description))) }
         if !operation.tags.isEmpty { members.append(("tags", .array(operation.tags.map { .string($0) }))) }
         if operation.deprecated { members.append(("deprecated", .bool(true))) }
-
-        var parameters: [OrderedJSON] = described.pathParameters.map { name in
-            let type = operation.pathParameters[name] ?? .string(StringRules(trimmed: false))
-            return .object([
-                ("name", .string(name)), ("in", .string("path")), ("required", .bool(true)),
-                ("schema", .object(type.jsonSchema(components))),
-            ])
-        }
-        if let input = operation.input, input.location == .query {
-            parameters += input.schema.fields.map { field in
-                var schema = field.type.jsonSchema(components)
-                if case .defaultValue(let value) = field.presence { schema.append(("default", OrderedJSON(value))) }
-                var parameter: [(String, OrderedJSON)] = [("name", .string(field.name)), ("in", .string("query"))]
-                if let description = field.description { parameter.append(("description", .string(description))) }
-                parameter.append(("required", .bool(field.presence == .required)))
-                if case .array = field.type { parameter += [("style", .string("form")), ("explode", .bool(true))] }
-                parameter.append(("schema", .object(schema)))
-                return .object(parameter)
-            }
-        }
+        let parameters = Self.parameters(of: described, components)
         if !parameters.isEmpty { members.append(("parameters", .array(parameters))) }
-
-        if let input = operation.input, input.location != .query {
-            var schema: [(String, OrderedJSON)] = []
-            let mediaType: String
-            var encoding: [(String, OrderedJSON)] = []
-            switch input.location {
-            case .json:
-                mediaType = "application/json"
-                schema = components.reference(to: input.schema)
-            case .form:
-                mediaType = "application/x-www-form-urlencoded"
-                schema = components.reference(to: input.schema)
-            case .multipart:
-                mediaType = "multipart/form-data"
-                // The form's fields plus its files, binary parts (OpenAPI 3.1: `contentMediaType`).
-                var properties = input.schema.fields.map { ($0.name, $0.jsonSchema(components)) }
-                for file in input.files {
-                    properties.append(
-                        (file, .object([("type", .string("string")), ("contentMediaType", .string("application/octet-stream"))]))
-                    )
-                    encoding.append((file, .object([("contentType", .string("application/octet-stream"))])))
-                }
-                let required = input.schema.fields.filter { $0.presence == .required }.map { OrderedJSON.string($0.name) }
-                let requiredFiles = input.files.filter { !input.optionalFiles.contains($0) }.map { OrderedJSON.string($0) }
-                schema = [("type", .string("object")), ("properties", .object(properties))]
-                if !(required + requiredFiles).isEmpty { schema.append(("required", .array(required + requiredFiles))) }
-                if input.schema.unknownFields == .reject { schema.append(("additionalProperties", .bool(false))) }
-            case .query: mediaType = ""
-            }
-            var media: [(String, OrderedJSON)] = [("schema", .object(schema))]
-            if !encoding.isEmpty { media.append(("encoding", .object(encoding))) }
-            members.append(("requestBody", .object([("required", .bool(true)), ("content", .object([(mediaType, .object(media))]))])))
-        }
-
-        var responses: [(String, OrderedJSON)] = []
-        let data: [(String, OrderedJSON)] = operation.output.map { $0.jsonSchema(components) } ?? [("type", .string("null"))]
-        let success: [(String, OrderedJSON)] = [
-            ("type", .string("object")),
-            ("required", .array([.string("status"), .string("data"), .string("error")])),
-            (
-                "properties",
-                .object([
-                    ("status", .object([("const", .string("success"))])), ("data", .object(data)),
-                    ("error", .object([("type", .string("null"))])),
-                ])
-            ),
-        ]
-        responses.append(
-            (
-                String(operation.successStatus.code),
-                .object([
-                    (
-                        "description",
-                        .string(operation.successStatus.reasonPhrase.isEmpty ? "Success" : operation.successStatus.reasonPhrase)
-                    ),
-                    ("content", .object([("application/json", .object([("schema", .object(success))]))])),
-                ])
-            )
-        )
-        let errors = described.errors
-        var statuses: [Int] = []
-        for error in errors where !statuses.contains(error.status.code) { statuses.append(error.status.code) }
-        for status in statuses {
-            let group = errors.filter { $0.status.code == status }
-            let codes = group.map(\.code)
-            let description = group.map { "`\($0.code)`: \($0.description)" }.joined(separator: " ")
-            var response: [(String, OrderedJSON)] = [("description", .string(description))]
-            if status == 401 {
-                response.append(
-                    (
-                        "headers",
-                        .object([
-                            (
-                                "WWW-Authenticate",
-                                .object([
-                                    ("description", .string("The challenge (`Bearer`).")),
-                                    ("schema", .object([("type", .string("string"))])),
-                                ])
-                            )
-                        ])
-                    )
-                )
-            }
-            response.append(("content", .object([("application/json", .object([("schema", .object(Self.errorEnvelope(codes: codes)))]))])))
-            responses.append((String(status), .object(response)))
-        }
-        members.append(("responses", .object(responses)))
-
+        if let input = operation.input, let body = Self.requestBody(input, components) { members.append(("requestBody", body)) }
+        members.append(("responses", .object(Self.responses(of: described, components))))
         if !described.credentials.isEmpty {
             members.append(("security", .array(described.credentials.map { .object([(Self.schemeName($0), .array([]))]) })))
         }
         return .object(members)
     }
 
-    /// The error envelope with `error.code` one of `codes`.
-    static func errorEnvelope(codes: [String]) -> [(String, OrderedJSON)] {
+    /// The path parameters, then a query input's fields.
+    static func parameters(of described: Operation, _ components: SchemaComponents) -> [OrderedJSON] {
+        var parameters: [OrderedJSON] = described.pathParameters.map { name in
+            let type = described.operation.pathParameters[name] ?? .string(StringRules(trimmed: false))
+            return .object([
+                ("name", .string(name)), ("in", .string("path")), ("required", .bool(true)),
+                ("schema", .object(type.jsonSchema(components))),
+            ])
+        }
+        guard let input = described.operation.input, input.location == .query else { return parameters }
+        parameters += input.schema.fields.map { field in
+            var schema = field.type.jsonSchema(components)
+            if case .defaultValue(let value) = field.presence { schema.append(("default", OrderedJSON(value))) }
+            var parameter: [(String, OrderedJSON)] = [("name", .string(field.name)), ("in", .string("query"))]
+            if let description = field.description { parameter.append(("description", .string(description))) }
+            parameter.append(("required", .bool(field.presence == .required)))
+            if case .array = field.type { parameter += [("style", .string("form")), ("explode", .bool(true))] }
+            parameter.append(("schema", .object(schema)))
+            return .object(parameter)
+        }
+        return parameters
+    }
+
+    /// The `requestBody` of a JSON, form or multipart input; `nil` for a query.
+    static func requestBody(_ input: APIInputDescription, _ components: SchemaComponents) -> OrderedJSON? {
+        let mediaType: String
+        var media: [(String, OrderedJSON)]
+        switch input.location {
+        case .query:
+            return nil
+        case .json:
+            mediaType = "application/json"
+            media = [("schema", .object(components.reference(to: input.schema)))]
+        case .form:
+            mediaType = "application/x-www-form-urlencoded"
+            media = [("schema", .object(components.reference(to: input.schema)))]
+        case .multipart:
+            mediaType = "multipart/form-data"
+            // The form's fields plus its files, binary parts (OpenAPI 3.1: `contentMediaType`).
+            let binary: OrderedJSON = .object([("type", .string("string")), ("contentMediaType", .string("application/octet-stream"))])
+            let properties = input.schema.fields.map { ($0.name, $0.jsonSchema(components)) } + input.files.map { ($0, binary) }
+            let required =
+                input.schema.fields.filter { $0.presence == .required }.map(\.name)
+                + input.files.filter { !input.optionalFiles.contains($0) }
+            var schema: [(String, OrderedJSON)] = [("type", .string("object")), ("properties", .object(properties))]
+            if !required.isEmpty { schema.append(("required", .array(required.map { .string($0) }))) }
+            if input.schema.unknownFields == .reject { schema.append(("additionalProperties", .bool(false))) }
+            let encoding = input.files.map { ($0, OrderedJSON.object([("contentType", .string("application/octet-stream"))])) }
+            media = [("schema", .object(schema))]
+            if !encoding.isEmpty { media.append(("encoding", .object(encoding))) }
+        }
+        return .object([("required", .bool(true)), ("content", .object([(mediaType, .object(media))]))])
+    }
+
+    /// The success envelope around the output, then one error envelope per status with that status's codes.
+    static func responses(of described: Operation, _ components: SchemaComponents) -> [(String, OrderedJSON)] {
+        let operation = described.operation
+        let data: [(String, OrderedJSON)] = operation.output.map { $0.jsonSchema(components) } ?? [("type", .string("null"))]
+        let reason = operation.successStatus.reasonPhrase
+        var responses: [(String, OrderedJSON)] = [
+            (
+                String(operation.successStatus.code),
+                .object([
+                    ("description", .string(reason.isEmpty ? "Success" : reason)),
+                    ("content", Self.json(Self.envelope("success", data: .object(data), error: .object([("type", .string("null"))])))),
+                ])
+            )
+        ]
+        let errors = described.errors
+        var statuses: [Int] = []
+        for error in errors where !statuses.contains(error.status.code) { statuses.append(error.status.code) }
+        for status in statuses {
+            let group = errors.filter { $0.status.code == status }
+            var response: [(String, OrderedJSON)] = [
+                ("description", .string(group.map { "`\($0.code)`: \($0.description)" }.joined(separator: " ")))
+            ]
+            if status == 401 {
+                let challenge: OrderedJSON = .object([
+                    ("description", .string("The challenge (`Bearer`).")), ("schema", .object([("type", .string("string"))])),
+                ])
+                response.append(("headers", .object([("WWW-Authenticate", challenge)])))
+            }
+            response.append(("content", Self.json(Self.errorEnvelope(codes: group.map(\.code)))))
+            responses.append((String(status), .object(response)))
+        }
+        return responses
+    }
+
+    /// `{"application/json": {"schema": schema}}`.
+    static func json(_ schema: [(String, OrderedJSON)]) -> OrderedJSON {
+        .object([("application/json", .object([("schema", .object(schema))]))])
+    }
+
+    /// The `{status, data, error}` envelope with `status` fixed.
+    static func envelope(_ status: String, data: OrderedJSON, error: OrderedJSON) -> [(String, OrderedJSON)] {
         [
             ("type", .string("object")),
             ("required", .array([.string("status"), .string("data"), .string("error")])),
-            (
-                "properties",
-                .object([
-                    ("status", .object([("const", .string("error"))])),
-                    ("data", .object([("type", .string("null"))])),
-                    (
-                        "error",
-                        .object([
-                            ("allOf", .array([.object([("$ref", .string("#/components/schemas/APIErrorBody"))])])),
-                            ("properties", .object([("code", .object([("enum", .array(codes.map { .string($0) }))]))])),
-                        ])
-                    ),
-                ])
-            ),
+            ("properties", .object([("status", .object([("const", .string(status))])), ("data", data), ("error", error)])),
         ]
+    }
+
+    /// The error envelope with `error.code` one of `codes`.
+    static func errorEnvelope(codes: [String]) -> [(String, OrderedJSON)] {
+        let error: OrderedJSON = .object([
+            ("allOf", .array([.object([("$ref", .string("#/components/schemas/APIErrorBody"))])])),
+            ("properties", .object([("code", .object([("enum", .array(codes.map { .string($0) }))]))])),
+        ])
+        return Self.envelope("error", data: .object([("type", .string("null"))]), error: error)
     }
 
     /// `APIErrorBody` and `ValidationIssue`: what every error envelope carries.

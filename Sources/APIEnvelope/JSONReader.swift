@@ -1,6 +1,6 @@
 import Foundation
-import Validation
 public import NIOCore
+import Validation
 
 /// Decodes `Decodable` values straight from JSON bytes in a `ByteBuffer`: no `Data` copy, no Foundation
 /// `JSONDecoder` on the hot path. The counterpart of ``JSONWriter``.

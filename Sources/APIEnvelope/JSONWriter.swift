@@ -432,4 +432,3 @@ struct WriterSingleValueContainer: SingleValueEncodingContainer {
         try self.state.writeValue(value, depth: self.depth, codingPath: self.codingPath)
     }
 }
-
