@@ -28,6 +28,7 @@ let package = Package(
         .library(name: "APIContract", targets: ["APIContract"]),
         .library(name: "StaticFiles", targets: ["StaticFiles"]),
         .library(name: "HTTPCompression", targets: ["HTTPCompression"]),
+        .library(name: "TandemTLS", targets: ["TandemTLS"]),
         .library(name: "TandemApp", targets: ["TandemApp"]),
         .library(name: "TandemTesting", targets: ["TandemTesting"]),
         .executable(name: "hello", targets: ["Hello"]),
@@ -52,6 +53,9 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-distributed-tracing.git", from: "1.7.3"),
         .package(url: "https://github.com/adam-fowler/compress-nio.git", from: "1.5.0"),
+        // Only for the TandemTLS product (TLS, HTTP/2, HTTPS upstreams): HTTPCore alone never builds BoringSSL.
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-nio-http2.git", from: "1.46.0"),
         // Only for the examples' OTLP export; the OTLP/HTTP exporter alone, so no gRPC is built.
         .package(url: "https://github.com/swift-otel/swift-otel.git", from: "1.6.0", traits: ["OTLPHTTP"]),
         // Only for the ValidationMacros product (`@Contract`): users of the other products never build it.
@@ -163,6 +167,32 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "TandemTLS",
+            dependencies: [
+                "HTTPCore", "ProxyClient",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOTLS", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOHTTP2", package: "swift-nio-http2"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "TandemTLSTests",
+            dependencies: [
+                "TandemTLS", "HTTPCore", "Routing", "ProxyClient", "TandemTesting",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "HTTPCompressionTests",
             dependencies: [
@@ -240,7 +270,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "OTel", package: "swift-otel"),
-                "HTTPCompression",
+                "HTTPCompression", "TandemTLS",
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
                 .product(name: "CoreMetrics", package: "swift-metrics"), "HTTPCore", "Routing", "ProxyClient", "SearchApp", "CookieAuth",
                 "APIEnvelope", "SSRRendering",

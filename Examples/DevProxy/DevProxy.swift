@@ -17,6 +17,7 @@ struct DevProxy: AsyncParsableCommand {
     )
 
     @OptionGroup var app: AppOptions
+    @OptionGroup var edge: EdgeOptions
     @Option(help: "The API server's port (0 picks a free one; env API_PORT; default 8000).") var port: Int?
     @Option(help: "The in-process web server's port (0 picks a free one; env WEB_PORT; default 3000).") var webPort: Int?
     @Option(help: "Proxy pages to this web server instead of starting one.") var webURL: String?
@@ -28,12 +29,13 @@ struct DevProxy: AsyncParsableCommand {
     }
 
     func run() async throws {
-        var app = try self.app.app(ports: ["api": self.port, "web": self.webPort])
+        var app = try self.app.app(ports: ["api": self.port, "web": self.webPort, "redirect": self.edge.redirectHTTPPort])
         let settings = app.settings
         let startsWeb = self.webURL == nil && !self.noWeb
         // The API and the web server need each other's URLs: both sockets are bound before either handler is built.
         let external = self.webURL ?? "http://\(Servers.urlHost(for: settings.host)):\(settings.ports["web"] ?? 3000)"
-        Topology.addDevProxy(to: &app, port: 8000, secureCookies: self.secureCookies) { servers in
+        let transport = try self.edge.transport(for: "api", in: &app)
+        Topology.addDevProxy(to: &app, port: 8000, secureCookies: self.secureCookies, transport: transport) { servers in
             startsWeb ? servers.url("web") : external
         }
         if startsWeb {

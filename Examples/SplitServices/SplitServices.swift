@@ -27,18 +27,22 @@ struct All: AsyncParsableCommand {
     )
 
     @OptionGroup var app: AppOptions
+    @OptionGroup var edge: EdgeOptions
     @Option(help: "The gateway's port (0 picks a free one; env GATEWAY_PORT; default 8080).") var gatewayPort: Int?
     @Option(help: "The web server's port (0 picks a free one; env WEB_PORT; default 3000).") var webPort: Int?
     @Option(help: "The API server's port (0 picks a free one; env API_PORT; default 8000).") var apiPort: Int?
     @Flag(help: "Mark cookies Secure (for deployments behind https).") var secureCookies = false
 
     func run() async throws {
-        var app = try self.app.app(ports: ["gateway": self.gatewayPort, "web": self.webPort, "api": self.apiPort])
+        var app = try self.app.app(ports: [
+            "gateway": self.gatewayPort, "web": self.webPort, "api": self.apiPort, "redirect": self.edge.redirectHTTPPort,
+        ])
         // Every socket is bound before the handlers are built: the web server and the gateway get the others'
         // real URLs, port 0 included.
         Topology.addAPI(to: &app, port: 8000, secureCookies: self.secureCookies)
         Topology.addWeb(to: &app, port: 3000, secureCookies: self.secureCookies) { $0.url("api") }
-        Topology.addGateway(to: &app, port: 8080) { Topology.articleRoutes(web: $0.url("web"), api: $0.url("api")) }
+        let transport = try self.edge.transport(for: "gateway", in: &app)
+        Topology.addGateway(to: &app, port: 8080, transport: transport) { Topology.articleRoutes(web: $0.url("web"), api: $0.url("api")) }
         try await self.app.run(app) { servers in
             "open \(servers.url("gateway"))/search/?query=swift (sign in as ada / lovelace)"
         }
@@ -108,6 +112,7 @@ struct Gateway: AsyncParsableCommand {
     )
 
     @OptionGroup var app: AppOptions
+    @OptionGroup var edge: EdgeOptions
     @Option(help: "Port to bind (0 picks a free one; env GATEWAY_PORT; default 8080).") var port: Int?
     @Option(name: .customLong("route"), help: "PREFIX=URL[,URL...]; repeat for more routes.") var routes: [String] = []
     @Option(help: "Seconds to wait for an upstream connection.") var connectTimeout: Double = 5
@@ -133,6 +138,7 @@ struct Gateway: AsyncParsableCommand {
             )
         )
         proxy.upstream.maxConnectionsPerServer = 256
+        proxy.upstream = try self.edge.upstream(proxy.upstream)
         let routes =
             self.routes.isEmpty
             ? Topology.articleRoutes(web: "http://127.0.0.1:3000", api: "http://127.0.0.1:8000")
@@ -145,8 +151,9 @@ struct Gateway: AsyncParsableCommand {
                 do { _ = try UpstreamURL(url) } catch { throw ValidationError("\(error)") }
             }
         }
-        var app = try self.app.app(ports: ["gateway": self.port])
-        Topology.addGateway(to: &app, port: 8080, proxy: proxy) { _ in routes }
+        var app = try self.app.app(ports: ["gateway": self.port, "redirect": self.edge.redirectHTTPPort])
+        let transport = try self.edge.transport(for: "gateway", in: &app)
+        Topology.addGateway(to: &app, port: 8080, proxy: proxy, transport: transport) { _ in routes }
         try await self.app.run(app)
     }
 }

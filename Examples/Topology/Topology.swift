@@ -47,10 +47,13 @@ public enum Topology {
         port: Int,
         keys: KeyRing? = nil,
         secureCookies: Bool = false,
+        transport: ServerTransport = .plaintext,
         webURL: @escaping @Sendable (Servers) -> String
     ) {
         let logger = app.logger("api")
-        app.server("api", port: port, errorRenderer: EnvelopeErrorRenderer()) { servers in
+        var server = HTTPServerConfiguration()
+        server.transport = transport
+        app.server("api", port: port, configuration: server, errorRenderer: EnvelopeErrorRenderer()) { servers in
             var configuration = ReverseProxy.Configuration(whenUnavailable: .plainText(.serviceUnavailable, "SSR server not running"))
             configuration.upstream.connectTimeout = .seconds(2)
             let pages = try ReverseProxy(to: webURL(servers), configuration: configuration)
@@ -90,10 +93,12 @@ public enum Topology {
         to app: inout TandemApp,
         port: Int,
         proxy: ReverseProxy.Configuration = ReverseProxy.Configuration(),
+        transport: ServerTransport = .plaintext,
         routes: @escaping @Sendable (Servers) -> [(prefix: String, urls: [String])]
     ) {
         let logger = app.logger("gateway")
         var configuration = HTTPServerConfiguration()
+        configuration.transport = transport
         // The gateway's own body limit matches what it forwards.
         if let maxBodyBytes = proxy.maxBodyBytes { configuration.limits.maxBodyBytes = maxBodyBytes }
         configuration.trustedProxies = proxy.trustedProxies

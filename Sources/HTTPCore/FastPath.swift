@@ -85,6 +85,8 @@ package struct FastPathConnection {
     }
     /// The server's logger.
     package var logger: Logger { self.handler.logger }
+    /// Whether the connection is encrypted (the request's scheme is `https`).
+    package var isSecure: Bool { self.handler.secure }
     /// The server's metrics; `nil` when none are recorded.
     package var metrics: ServerMetrics? { self.handler.metrics }
     /// The route template of the request being taken over (a router sets it before it hands the request on).

@@ -32,6 +32,8 @@ final class HTTPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
     /// The server's metrics; `nil` when none are recorded.
     package var metrics: ServerMetrics? { self.observability.metrics }
     let logger: Logger
+    /// Whether the connection is encrypted: requests get the `https` scheme.
+    let secure: Bool
     /// The client's IP address as text, once a fast path asked for it.
     lazy var clientAddress: String? = self.context?.channel.remoteAddress?.ipAddress
     /// The connection's error answer was counted (it closes after it), or is not one to count.
@@ -49,15 +51,17 @@ final class HTTPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
     private var bodySource: RequestBody.Producer.Source?
     /// Counts request bodies, so late callbacks of an earlier body are recognised.
     private var bodyGeneration: UInt64 = 0
-    private var reads = ReadGate()
+    private let reads = ReadGate()
 
     init(
         limits: HTTPServerLimits,
         timeouts: ConnectionTimeoutHandler,
         fastPath: (any HTTPFastPath)?,
         observability: ServerObservability = ServerObservability(),
+        secure: Bool = false,
         logger: Logger
     ) {
+        self.secure = secure
         self.limits = limits
         self.timeouts = timeouts
         self.fastPath = fastPath
@@ -443,7 +447,7 @@ final class HTTPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
     /// The request head in swift-http-types' terms; `nil` after delivering a 400 when it has none.
     private func convert(_ head: HTTPRequestHead) -> HTTPRequest? {
         do {
-            return try HTTPRequest(head, secure: false, splitCookie: false)
+            return try HTTPRequest(head, secure: self.secure, splitCookie: false)
         } catch {
             self.state.closeAfterResponse()
             self.deliver(

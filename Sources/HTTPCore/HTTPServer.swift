@@ -102,7 +102,7 @@ public final class HTTPServer<Handler: HTTPHandler>: Service, Sendable {
     /// - Throws: when the address cannot be bound.
     public func run() async throws {
         let quiesce = ServerQuiescingHelper(group: self.eventLoopGroup)
-        let serverChannel: NIOAsyncChannel<HTTPConnection, Never>
+        let serverChannel: NIOAsyncChannel<AcceptedConnection, Never>
         do {
             serverChannel = try await self.bind(quiesce: quiesce)
         } catch {
@@ -117,7 +117,7 @@ public final class HTTPServer<Handler: HTTPHandler>: Service, Sendable {
             for waiter in waiters { waiter.resume(returning: address) }
             return state.shutdownRequested
         }
-        self.logger.info("Server listening", metadata: ["address": "\(address)"])
+        self.logger.info("Server listening", metadata: ["address": "\(address)", "scheme": "\(self.configuration.transport.scheme)"])
         if shutdownEarly { quiesce.initiateShutdown(promise: nil) }
 
         // Closed when the listener stops accepting (graceful shutdown began): the drain deadline starts then.
@@ -130,9 +130,7 @@ public final class HTTPServer<Handler: HTTPHandler>: Service, Sendable {
                         do {
                             try await serverChannel.executeThenClose { connections in
                                 for try await connection in connections {
-                                    group.addTask(executorPreference: connection.executor) {
-                                        await connection.run(handler: self.handler, errorRenderer: self.errorRenderer, logger: self.logger)
-                                    }
+                                    self.serve(connection, in: &group)
                                 }
                             }
                         } catch {
@@ -158,6 +156,52 @@ public final class HTTPServer<Handler: HTTPHandler>: Service, Sendable {
         self.logger.info("Server stopped", metadata: ["address": "\(address)"])
     }
 
+    /// Serves an accepted connection in a task of `group`: an HTTP/1.1 connection request after request, a
+    /// negotiating one once it knows what it is, and each stream of a multiplexed one in a task of its own.
+    private func serve(_ connection: AcceptedConnection, in group: inout DiscardingTaskGroup) {
+        switch connection {
+        case .http1(let connection):
+            group.addTask(executorPreference: connection.executor) {
+                await connection.run(handler: self.handler, errorRenderer: self.errorRenderer, logger: self.logger)
+            }
+        case .negotiating, .multiplexed:
+            group.addTask { await self.serve(connection) }
+        }
+    }
+
+    private func serve(_ connection: AcceptedConnection) async {
+        switch connection {
+        case .http1(let connection):
+            // Known after a negotiation: the task moves to the connection's loop, where its handler may be touched.
+            await withTaskExecutorPreference(connection.executor) {
+                await connection.run(handler: self.handler, errorRenderer: self.errorRenderer, logger: self.logger)
+            }
+        case .negotiating(let channel, let next):
+            let negotiated = await withTaskCancellationHandler {
+                try? await next.get()
+            } onCancel: {
+                channel.close(promise: nil)
+            }
+            if let negotiated { await self.serve(negotiated) }
+        case .multiplexed(let channel, let streams):
+            await withTaskCancellationHandler {
+                await withDiscardingTaskGroup { group in
+                    do {
+                        for try await stream in streams {
+                            group.addTask(executorPreference: stream.executor) {
+                                await stream.run(handler: self.handler, errorRenderer: self.errorRenderer, logger: self.logger)
+                            }
+                        }
+                    } catch {
+                        self.logger.debug("HTTP/2 connection ended", metadata: ["error": "\(error)"])
+                    }
+                }
+            } onCancel: {
+                channel.close(promise: nil)
+            }
+        }
+    }
+
     private func finish(_ phase: ListeningState.Phase) {
         let waiters = self.state.withLock { state in
             state.phase = phase
@@ -174,12 +218,17 @@ public final class HTTPServer<Handler: HTTPHandler>: Service, Sendable {
         }
     }
 
-    private func bind(quiesce: ServerQuiescingHelper) async throws -> NIOAsyncChannel<HTTPConnection, Never> {
+    private func bind(quiesce: ServerQuiescingHelper) async throws -> NIOAsyncChannel<AcceptedConnection, Never> {
         let configuration = self.configuration
         let limits = configuration.limits
-        let fastPath = self.fastPath
-        let observability = self.observability
-        let logger = self.logger
+        let transport = configuration.transport
+        let pipelines = ConnectionPipelines(
+            configuration: configuration,
+            fastPath: self.fastPath,
+            observability: self.observability,
+            logger: self.logger,
+            secure: transport.scheme == "https"
+        )
         let bootstrap = ServerBootstrap(group: self.eventLoopGroup)
             .serverChannelOption(.backlog, value: Int32(configuration.backlog))
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -192,62 +241,13 @@ public final class HTTPServer<Handler: HTTPHandler>: Service, Sendable {
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .childChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.allowRemoteHalfClosure, value: true)
-        let initializer: @Sendable (any Channel) -> EventLoopFuture<HTTPConnection> = { channel in
-            channel.eventLoop.makeCompletedFuture {
-                try Self.configure(channel, configuration: configuration, fastPath: fastPath, observability: observability, logger: logger)
-            }
+        let initializer: @Sendable (any Channel) -> EventLoopFuture<AcceptedConnection> = { channel in
+            channel.eventLoop.makeCompletedFuture { try transport.accept(channel, pipelines) }
         }
         if let socket = configuration.listeningSocket {
             return try await bootstrap.bind(socket, childChannelInitializer: initializer)
         }
         return try await bootstrap.bind(host: configuration.host, port: configuration.port, childChannelInitializer: initializer)
-    }
-
-    /// Builds a connection's pipeline: timeouts on raw bytes, the HTTP/1 codec from NIO, then the connection
-    /// handler (which also queues pipelined requests and answers parse errors in their turn).
-    static func configure(
-        _ channel: any Channel,
-        configuration: Configuration,
-        fastPath: (any HTTPFastPath)?,
-        observability: ServerObservability = ServerObservability(),
-        logger: Logger
-    ) throws -> HTTPConnection {
-        let limits = configuration.limits
-        var decoderLimits = NIOHTTPDecoderLimitConfiguration()
-        decoderLimits.maxHeaderFieldSize = limits.maxHeaderBytes
-        decoderLimits.maxHeaderListSize = limits.maxHeaderBytes
-        decoderLimits.maxHeaderFieldCount = limits.maxHeaderCount
-        let timeouts = ConnectionTimeoutHandler(
-            idleTimeout: configuration.idleTimeout.timeAmount,
-            requestHeadTimeout: configuration.requestHeadTimeout.timeAmount,
-            requestBodyTimeout: configuration.requestBodyTimeout.timeAmount
-        )
-        let connection = HTTPConnectionHandler(
-            limits: limits,
-            timeouts: timeouts,
-            fastPath: fastPath,
-            observability: observability,
-            logger: logger
-        )
-        let pipeline = channel.pipeline.syncOperations
-        try pipeline.addHandler(timeouts)
-        try pipeline.addHandler(HTTPResponseEncoder(configuration: .init()))
-        // `.forwardBytes`: after an Upgrade, the bytes the client sent behind the request reach the tunnel.
-        // The decoder's buffer holds at most an unfinished head and one read while the connection handler reads
-        // (reads pause whenever parsed parts wait, and after an Upgrade/CONNECT): the bound is a backstop, and
-        // a connection that crosses it is closed.
-        try pipeline.addHandler(
-            ByteToMessageHandler(
-                HTTPRequestDecoder(leftOverBytesStrategy: .forwardBytes, limitConfiguration: decoderLimits),
-                maximumBufferSize: limits.maxHeaderBytes + Self.decoderReadAllowance
-            )
-        )
-        try pipeline.addHandler(connection)
-        return HTTPConnection(
-            channel: channel,
-            handler: NIOLoopBound(connection, eventLoop: channel.eventLoop),
-            executor: EventLoopTaskExecutor(channel.eventLoop)
-        )
     }
 }
 
@@ -255,12 +255,15 @@ extension HTTPServer {
     /// A connection's pipeline on `channel` (an embedded one, for the fuzz target), without a task to serve it:
     /// what the decoder and the connection handler do with raw bytes.
     package static func fuzzingPipeline(_ channel: any Channel, configuration: Configuration) -> HTTPConnection {
-        try! Self.configure(channel, configuration: configuration, fastPath: nil, logger: Logger(label: "fuzz"))
+        let pipelines = ConnectionPipelines(
+            configuration: configuration,
+            fastPath: nil,
+            observability: ServerObservability(),
+            logger: Logger(label: "fuzz"),
+            secure: false
+        )
+        return try! pipelines.http1(on: channel)
     }
-
-    /// What one read event may add to the request decoder's buffer on top of an unfinished head: NIO reads up to
-    /// `maxMessagesPerRead` (4) times per event, at most 64 KiB each, before a paused read takes effect.
-    static var decoderReadAllowance: Int { 4 * 64 * 1024 + 1024 }
 }
 
 /// Errors about the server's own lifecycle.

@@ -100,6 +100,9 @@ public struct HTTPServerConfiguration: Sendable {
     /// Peers whose `X-Forwarded-For` is believed for the client's address (``RequestContext/clientAddress``, logs,
     /// spans): the gateway or nginx in front (nginx `set_real_ip_from`). Default none: the peer is the client.
     public var trustedProxies: [CIDR] = []
+    /// How accepted connections become HTTP. Default ``ServerTransport/plaintext`` (cleartext HTTP/1.1); the
+    /// `TandemTLS` product adds `.tls(…)`: TLS termination with HTTP/2 and HTTP/1.1 by ALPN.
+    public var transport: ServerTransport = .plaintext
 
     /// Creates a configuration; every value has a safe default.
     public init(

@@ -28,7 +28,7 @@ package final class RawTunnelHandler: ChannelDuplexHandler, RemovableChannelHand
 
     private var source: RequestBody.Producer.Source?
     private var context: ChannelHandlerContext?
-    private var reads = ReadGate()
+    private let reads = ReadGate()
     private let inbound: RequestBody
 
     /// Creates the handler; add it to the pipeline on `eventLoop` before removing the HTTP decoder, so the

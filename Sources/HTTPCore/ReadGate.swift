@@ -5,7 +5,11 @@ package import NIOCore
 ///
 /// In a handler: `read(context:)` calls ``read(_:)``; a `.stopProducing` from a body source calls
 /// ``pause()``; the source's `produceMore` calls ``resume(_:)``.
-package struct ReadGate {
+///
+/// A class, not a struct: `context.read()` may deliver reads at once (an HTTP/2 stream channel does), and the
+/// handler then pauses or resumes the gate from inside ``read(_:)``; a struct's mutating call would still hold
+/// exclusive access to it then.
+package final class ReadGate {
     /// Whether reads are held.
     package private(set) var isPaused = false
     private var pending = false
@@ -13,7 +17,7 @@ package struct ReadGate {
     package init() {}
 
     /// Forwards a read, or holds it while paused.
-    package mutating func read(_ context: ChannelHandlerContext) {
+    package func read(_ context: ChannelHandlerContext) {
         if self.isPaused {
             self.pending = true
         } else {
@@ -22,12 +26,12 @@ package struct ReadGate {
     }
 
     /// Holds further reads.
-    package mutating func pause() {
+    package func pause() {
         self.isPaused = true
     }
 
     /// Lets reads through again, issuing the one that was held.
-    package mutating func resume(_ context: ChannelHandlerContext?) {
+    package func resume(_ context: ChannelHandlerContext?) {
         self.isPaused = false
         if self.pending, let context {
             self.pending = false

@@ -15,6 +15,8 @@ final class ConnectionPool: Sendable {
         var idleTimeout: TimeAmount
         var connectTimeout: TimeAmount
         var bodyBuffer: (low: Int, high: Int)
+        /// TLS for an `https://` server.
+        var tls: UpstreamTLS?
     }
 
     private struct Idle {
@@ -171,7 +173,8 @@ final class ConnectionPool: Sendable {
                 port: self.port,
                 on: eventLoop,
                 connectTimeout: self.configuration.connectTimeout,
-                bodyBuffer: self.configuration.bodyBuffer
+                bodyBuffer: self.configuration.bodyBuffer,
+                tls: self.configuration.tls
             )
             connection.channel.closeFuture.whenComplete { _ in self.connectionClosed(connection) }
             return connection

@@ -145,20 +145,31 @@ enum ForwardingRules {
         peer: String?,
         authority: String?,
         requestID: String?,
+        secure: Bool = false,
         configuration: ReverseProxy.Configuration
     ) -> Headers {
         var output = Headers(capacity: fields.underestimatedCount + 6)
-        Self.upstreamRequest(fields, into: &output, peer: peer, authority: authority, requestID: requestID, configuration: configuration)
+        Self.upstreamRequest(
+            fields,
+            into: &output,
+            peer: peer,
+            authority: authority,
+            requestID: requestID,
+            secure: secure,
+            configuration: configuration
+        )
         return output
     }
 
-    /// ``upstreamRequest(_:peer:authority:requestID:configuration:)``, written into `output`.
+    /// ``upstreamRequest(_:peer:authority:requestID:secure:configuration:)``, written into `output`. `secure`: the
+    /// client came over TLS (`X-Forwarded-Proto: https`).
     static func upstreamRequest<Headers: ForwardingHeaders, Output: ForwardedFieldWriter>(
         _ fields: Headers,
         into output: inout Output,
         peer: String?,
         authority: String?,
         requestID: String?,
+        secure: Bool = false,
         configuration: ReverseProxy.Configuration
     ) where Output.Field == Headers.Element {
         let tokens = Self.connectionTokens(fields)
@@ -208,11 +219,12 @@ enum ForwardingRules {
         }
         output.append(.xForwardedFor, forwardedFor.isEmpty ? client : forwardedFor.joined(separator: ", ") + ", " + client)
         if !kept.realIP { output.append(.xRealIP, client) }
-        if !kept.proto { output.append(.xForwardedProto, "http") }
+        let proto = secure ? "https" : "http"
+        if !kept.proto { output.append(.xForwardedProto, proto) }
         if !kept.host, let authority { output.append(.xForwardedHost, authority) }
         if configuration.addForwardedHeader {
             let node = client.contains(":") ? "\"[\(client)]\"" : client
-            var element = "for=\(node);proto=http"
+            var element = "for=\(node);proto=\(proto)"
             if let authority { element += ";host=\"\(authority)\"" }
             output.append(.forwarded, forwarded.isEmpty ? element : forwarded.joined(separator: ", ") + ", " + element)
         }
@@ -220,13 +232,14 @@ enum ForwardingRules {
     }
 
     /// The client's header fields for a response with the upstream's `fields`: hop-by-hop fields out, a
-    /// `Location` rewritten by `redirects` (see ``ReverseProxy/rewrite(location:authority:)``) for a client
+    /// `Location` rewritten by `redirects` (see ``ReverseProxy/rewrite(location:authority:secure:)``) for a client
     /// that asked `authority`, and the request id when there is one.
     static func clientResponse<Headers: ForwardingHeaders>(
         _ fields: Headers,
         redirects: ReverseProxy?,
         authority: String?,
-        requestID: String?
+        requestID: String?,
+        secure: Bool = false
     ) -> Headers {
         let rewritesLocation = redirects?.configuration.rewriteRedirects == true
         var untouched = true
@@ -246,18 +259,20 @@ enum ForwardingRules {
             return output
         }
         var output = Headers(capacity: fields.underestimatedCount + 1)
-        Self.clientResponse(fields, into: &output, redirects: redirects, authority: authority, requestID: requestID)
+        Self.clientResponse(fields, into: &output, redirects: redirects, authority: authority, requestID: requestID, secure: secure)
         return output
     }
 
-    /// ``clientResponse(_:redirects:authority:requestID:)``, written into `output`. With `keepingFraming`,
-    /// `Transfer-Encoding` stays: the fast path forwards the body as it came, in the codings it names.
+    /// ``clientResponse(_:redirects:authority:requestID:secure:)``, written into `output`. With `keepingFraming`,
+    /// `Transfer-Encoding` stays: the fast path forwards the body as it came, in the codings it names. `secure`: the
+    /// client came over TLS (a rewritten `Location` is `https`).
     static func clientResponse<Fields: ForwardedFields, Output: ForwardedFieldWriter>(
         _ fields: Fields,
         into output: inout Output,
         redirects: ReverseProxy?,
         authority: String?,
         requestID: String?,
+        secure: Bool = false,
         keepingFraming: Bool = false
     ) where Output.Field == Fields.Element {
         let rewritesLocation = redirects?.configuration.rewriteRedirects == true
@@ -271,7 +286,7 @@ enum ForwardingRules {
                 if !keepingFraming { continue }
             case .location:
                 if rewritesLocation, let redirects {
-                    output.append(.location, redirects.rewrite(location: Fields.value(of: field), authority: authority))
+                    output.append(.location, redirects.rewrite(location: Fields.value(of: field), authority: authority, secure: secure))
                     continue
                 }
             case .xRequestID:

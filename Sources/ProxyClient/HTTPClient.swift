@@ -7,7 +7,8 @@ import Tracing
 
 /// A small HTTP/1.1 client for service-to-service calls, on the same pooled connections as the proxy.
 ///
-/// Internal upstreams are cleartext `http://`; redirects are not followed and nothing is retried except
+/// `http://` URLs, and `https://` ones when the configuration has ``Upstream/Configuration/tls`` (TandemTLS makes
+/// it: system trust roots or a CA file, SNI, hostname verification); redirects are not followed and nothing is retried except
 /// idempotent requests that failed before any response byte (see ``Upstream``).
 ///
 /// ```swift
@@ -31,7 +32,7 @@ public final class HTTPClient: Sendable {
     public func send(_ request: Request, to origin: String, context: RequestContext? = nil) async throws -> Response {
         let upstream = try self.upstream(for: origin)
         var request = request
-        if request.head.authority == nil, let url = upstream.urls.first { request.head.authority = "\(url.host):\(url.port)" }
+        if request.head.authority == nil, let url = upstream.urls.first { request.head.authority = url.authority }
         return try await upstream.send(request, context: context ?? RequestContext(logger: .init(label: "tandem.http-client")))
     }
 
@@ -47,7 +48,7 @@ public final class HTTPClient: Sendable {
         let path = target.basePath.isEmpty ? "/" : target.basePath
         var fields = headers
         if let body { fields[.contentLength] = String(body.readableBytes) }
-        let head = HTTPRequest(method: method, scheme: nil, authority: "\(target.host):\(target.port)", path: path, headerFields: fields)
+        let head = HTTPRequest(method: method, scheme: nil, authority: target.authority, path: path, headerFields: fields)
         return try await self.send(
             Request(head: head, body: body.map { RequestBody(bytes: $0) } ?? .empty),
             to: target.origin,

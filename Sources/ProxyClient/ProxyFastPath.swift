@@ -71,7 +71,7 @@ final class ProxyFastPath: HTTPFastPath {
         let hostOverride: String? =
             switch self.proxy.configuration.host.kind {
             case .preserve: nil
-            case .upstream: "\(server.url.host):\(server.url.port)"
+            case .upstream: server.url.authority
             case .fixed(let host): host
             }
         let query = head.uri.firstIndex(of: "?").map { head.uri[$0...] } ?? ""
@@ -87,6 +87,7 @@ final class ProxyFastPath: HTTPFastPath {
             peer: connection.clientAddress,
             authority: authority,
             requestID: requestID,
+            secure: connection.isSecure,
             configuration: self.proxy.configuration
         )
         let request = writer.finish()
@@ -173,7 +174,7 @@ final class ProxyFastExchange: UpstreamSink, FastPathObserver {
     }
 
     /// The upstream's head as the client gets it: its lines through the general path's rules
-    /// (``ForwardingRules/clientResponse(_:into:redirects:authority:requestID:keepingFraming:)``), with
+    /// (``ForwardingRules/clientResponse(_:into:redirects:authority:requestID:secure:keepingFraming:)``), with
     /// `Transfer-Encoding` kept (the body goes on as it came), then `Date` when missing and
     /// `Connection: close` when the connection ends after it.
     private func clientHead(for head: ResponseScanner.Head) -> ByteBuffer {
@@ -184,6 +185,7 @@ final class ProxyFastExchange: UpstreamSink, FastPathObserver {
             redirects: self.path.proxy,
             authority: self.authority,
             requestID: self.answersRequestID ? self.requestID : nil,
+            secure: self.client.isSecure,
             keepingFraming: true
         )
         return writer.finish(

@@ -130,7 +130,7 @@ public struct ReverseProxy: HTTPHandler {
         upstreamRequest.head.headerFields = self.upstreamHeaders(for: request, context: context)
         switch self.configuration.host.kind {
         case .preserve: break
-        case .upstream: upstreamRequest.head.authority = self.upstreamURL.map { "\($0.host):\($0.port)" } ?? request.head.authority
+        case .upstream: upstreamRequest.head.authority = self.upstreamURL.map(\.authority) ?? request.head.authority
         case .fixed(let host): upstreamRequest.head.authority = host
         }
         if let limit = self.configuration.maxBodyBytes, !request.body.isKnownEmpty, request.headers[.contentLength] == nil {
@@ -158,7 +158,8 @@ public struct ReverseProxy: HTTPHandler {
             response.headers,
             redirects: self,
             authority: request.head.authority,
-            requestID: nil
+            requestID: nil,
+            secure: request.head.scheme == "https"
         )
         return response
     }
@@ -170,6 +171,7 @@ public struct ReverseProxy: HTTPHandler {
             peer: context.remoteAddress?.ipAddress,
             authority: request.head.authority,
             requestID: context.requestID,
+            secure: request.head.scheme == "https",
             configuration: self.configuration
         )
     }
@@ -180,7 +182,7 @@ public struct ReverseProxy: HTTPHandler {
     }
 
     /// `Location` on the upstream's own origin becomes the client-facing origin (or stays relative).
-    func rewrite(location: String, authority: String?) -> String {
+    func rewrite(location: String, authority: String?, secure: Bool = false) -> String {
         guard let url = self.upstreamURL else { return location }
         let prefixes = [url.origin + url.basePath, url.host == "127.0.0.1" ? "http://localhost:\(url.port)" + url.basePath : nil]
             .compactMap { $0 }
@@ -188,7 +190,7 @@ public struct ReverseProxy: HTTPHandler {
             let rest = String(location.dropFirst(prefix.count))
             let path = rest.isEmpty ? "/" : rest
             guard let host = authority else { return path }
-            return "http://\(host)\(path)"
+            return "\(secure ? "https" : "http")://\(host)\(path)"
         }
         return location
     }

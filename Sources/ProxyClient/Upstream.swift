@@ -64,6 +64,10 @@ public final class Upstream: UpstreamTransport {
         /// `InstrumentationSystem.tracer` at creation; with none bootstrapped nothing is traced. While a tracer is set,
         /// a ``ReverseProxy`` over this upstream leaves the event-loop fast path.
         public var tracer: (any Tracer)?
+        /// TLS for `https://` servers (an `https://` URL without it is refused when the upstream is made). ProxyClient
+        /// has no TLS of its own: the `TandemTLS` product makes one, `.tls()` (system trust roots) or
+        /// `.tls(caFile:)`. Default `nil`.
+        public var tls: UpstreamTLS?
 
         /// Creates a configuration.
         public init(
@@ -164,6 +168,12 @@ public final class Upstream: UpstreamTransport {
         let group = eventLoopGroup ?? MultiThreadedEventLoopGroup.singleton
         let parsed = try urls.map { (url: String) throws(UpstreamURLError) -> UpstreamURL in try UpstreamURL(url) }
         guard !parsed.isEmpty else { throw UpstreamURLError(url: "", reason: "an upstream needs at least one server") }
+        if configuration.tls == nil, let secure = parsed.first(where: \.isSecure) {
+            throw UpstreamURLError(
+                url: secure.description,
+                reason: "an https:// upstream needs configuration.tls (TandemTLS: `.tls()` trusts the system's roots)"
+            )
+        }
         self.urls = parsed
         self.configuration = configuration
         let tracer = configuration.tracer ?? InstrumentationSystem.tracer
@@ -172,13 +182,16 @@ public final class Upstream: UpstreamTransport {
             maxConnections: configuration.maxConnectionsPerServer,
             idleTimeout: configuration.idleTimeout.timeAmount,
             connectTimeout: configuration.connectTimeout.timeAmount,
-            bodyBuffer: (low: max(1, configuration.bodyHighWatermark / 4), high: configuration.bodyHighWatermark)
+            bodyBuffer: (low: max(1, configuration.bodyHighWatermark / 4), high: configuration.bodyHighWatermark),
+            tls: nil
         )
         let factory = configuration.metricsFactory ?? MetricsSystem.factory
         self.metricsFactory = factory is NOOPMetricsHandler ? nil : factory
         let gauges = UpstreamGauges(factory: factory)
         self.gauges = gauges
         self.servers = parsed.map { url in
+            var poolConfiguration = poolConfiguration
+            if url.isSecure { poolConfiguration.tls = configuration.tls }
             let pool = ConnectionPool(
                 host: url.host,
                 port: url.port,
@@ -261,7 +274,7 @@ public final class Upstream: UpstreamTransport {
                 attributes["http.request.method"] = method
                 attributes["server.address"] = server.url.host
                 attributes["server.port"] = server.url.port
-                attributes["url.full"] = "http://\(server.url.host):\(server.url.port)\(server.url.basePath)\(request.target)"
+                attributes["url.full"] = "\(server.url.origin)\(server.url.basePath)\(request.target)"
                 if resendCount > 0 { attributes["http.request.resend_count"] = resendCount }
             }
         }

@@ -37,15 +37,20 @@ struct UpstreamConnection: Sendable {
         port: Int,
         on eventLoop: any EventLoop,
         connectTimeout: TimeAmount,
-        bodyBuffer: (low: Int, high: Int)
+        bodyBuffer: (low: Int, high: Int),
+        tls: UpstreamTLS? = nil
     ) async throws -> UpstreamConnection {
         let server = "\(host):\(port)"
+        let connection: UpstreamConnection
+        let handshake: EventLoopFuture<Void>?
         do {
-            return try await ClientBootstrap(group: eventLoop)
+            (connection, handshake) = try await ClientBootstrap(group: eventLoop)
                 .connectTimeout(connectTimeout)
                 .channelOption(.socketOption(.tcp_nodelay), value: 1)
                 .connect(host: host, port: port) { channel in
                     channel.eventLoop.makeCompletedFuture {
+                        // TLS first, next to the socket: everything after it (the raw tap too) sees plaintext.
+                        let handshake = try tls?.secure(channel, host)
                         // Next to the socket: the fast path's raw exchanges bypass the HTTP codec through it.
                         let tap = RawExchangeTap()
                         try channel.pipeline.syncOperations.addHandler(tap)
@@ -59,17 +64,30 @@ struct UpstreamConnection: Sendable {
                         try channel.pipeline.syncOperations.addHandler(handler)
                         tap.owner = handler
                         handler.tap = tap
-                        return UpstreamConnection(
+                        let connection = UpstreamConnection(
                             channel: channel,
                             handler: NIOLoopBound(handler, eventLoop: channel.eventLoop),
                             server: server
                         )
+                        return (connection, handshake)
                     }
                 }
         } catch ChannelError.connectTimeout {
             throw UpstreamError.connectTimeout(server)
         } catch {
             throw UpstreamError.connectFailed(server)
+        }
+        guard let handshake else { return connection }
+        // The handshake counts as connecting: a certificate that does not verify is a failed connect (502), and a
+        // server that never finishes it a connect timeout.
+        let deadline = eventLoop.scheduleTask(in: connectTimeout) { connection.channel.close(promise: nil) }
+        defer { deadline.cancel() }
+        do {
+            try await handshake.get()
+            return connection
+        } catch {
+            connection.channel.close(promise: nil)
+            throw UpstreamError.tlsFailed(server, detail: "\(error)")
         }
     }
 
@@ -191,7 +209,7 @@ final class UpstreamConnectionHandler: ChannelDuplexHandler, RemovableChannelHan
     private var lastProgress = NIODeadline.now()
     /// Response bodies up to this many bytes (with a Content-Length) are collected, not streamed.
     private let bufferLimit = 64 * 1024
-    private var reads = ReadGate()
+    private let reads = ReadGate()
     /// The raw path past the HTTP codec (see ``RawExchangeTap``).
     var tap: RawExchangeTap?
     /// Reads the response of a fast-path exchange.

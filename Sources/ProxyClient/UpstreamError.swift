@@ -1,15 +1,19 @@
 /// Why a request to an upstream failed.
 public struct UpstreamError: Error, Sendable, Hashable, CustomStringConvertible {
     enum Kind: Hashable, Sendable {
-        case connectFailed, connectTimeout, responseTimeout, closedBeforeResponse, closedDuringResponse, poolTimeout, noServers
+        case connectFailed, connectTimeout, tlsFailed, responseTimeout, closedBeforeResponse, closedDuringResponse, poolTimeout, noServers
     }
 
     let kind: Kind
     /// The upstream server, as `host:port`.
     public let server: String
+    /// What went wrong, when there is more to say (the TLS error of a failed handshake).
+    public var detail: String? = nil
 
     /// The connection was refused or could not be made.
     public static func connectFailed(_ server: String) -> Self { Self(kind: .connectFailed, server: server) }
+    /// The TLS handshake with an `https://` server failed (its certificate did not verify, say).
+    public static func tlsFailed(_ server: String, detail: String) -> Self { Self(kind: .tlsFailed, server: server, detail: detail) }
     /// Connecting took longer than the connect timeout.
     public static func connectTimeout(_ server: String) -> Self { Self(kind: .connectTimeout, server: server) }
     /// The response head (or the next body bytes) did not arrive within the upstream timeout.
@@ -28,6 +32,7 @@ public struct UpstreamError: Error, Sendable, Hashable, CustomStringConvertible 
         switch self.kind {
         case .connectFailed: "connect_failed"
         case .connectTimeout: "connect_timeout"
+        case .tlsFailed: "tls_failed"
         case .responseTimeout: "response_timeout"
         case .closedBeforeResponse: "closed_before_response"
         case .closedDuringResponse: "closed_during_response"
@@ -39,7 +44,7 @@ public struct UpstreamError: Error, Sendable, Hashable, CustomStringConvertible 
     /// Whether nothing of the request can have been processed, so an idempotent request may be retried.
     public var isRetryable: Bool {
         switch self.kind {
-        case .connectFailed, .connectTimeout, .closedBeforeResponse, .poolTimeout: true
+        case .connectFailed, .connectTimeout, .tlsFailed, .closedBeforeResponse, .poolTimeout: true
         case .responseTimeout, .closedDuringResponse, .noServers: false
         }
     }
@@ -61,6 +66,7 @@ public struct UpstreamError: Error, Sendable, Hashable, CustomStringConvertible 
         switch self.kind {
         case .connectFailed: "could not connect to \(self.server)"
         case .connectTimeout: "timed out connecting to \(self.server)"
+        case .tlsFailed: "TLS with \(self.server) failed: \(self.detail ?? "handshake error")"
         case .responseTimeout: "\(self.server) did not answer in time"
         case .closedBeforeResponse: "\(self.server) closed the connection before answering"
         case .closedDuringResponse: "\(self.server) closed the connection in the middle of a response"

@@ -22,22 +22,24 @@ public struct APIClient: Sendable {
     /// The largest API response body read (larger answers fail the load with a 502).
     public let maxResponseBytes: Int
 
-    /// Creates a client over `transport`; `authority` is the API's `host:port` for the `Host` header.
+    /// Creates a client over `transport`; `authority` is the API's `host:port` for the `Host` header, `scheme`
+    /// how it is reached (`https` for an API behind TLS).
     public init(
         transport: any UpstreamTransport,
         authority: String,
+        scheme: String = "http",
         tokenCookie: String = "access_token",
         maxResponseBytes: Int = 8 << 20
     ) {
         self.transport = transport
         self.authority = authority
         // The transport only ever reaches this API, so its origin is the one internal origin.
-        self.origin = "http://" + authority
+        self.origin = scheme + "://" + authority
         self.forwarding = CookieBearerForwarding(cookieName: tokenCookie, internalOrigins: [self.origin])
         self.maxResponseBytes = maxResponseBytes
     }
 
-    /// `http://` + ``authority``: where ``forwarding`` may send the token.
+    /// The scheme + ``authority``: where ``forwarding`` may send the token.
     let origin: String
 
     /// The upstream settings for page → API calls: a loader waits for its data, so every call has a total
@@ -47,9 +49,10 @@ public struct APIClient: Sendable {
         Upstream.Configuration(responseTimeout: .seconds(10), totalTimeout: .seconds(10))
     }
 
-    /// A client that calls the API over pooled HTTP/1.1 connections at `baseURL` (`http://host:port`).
-    /// - Parameter configuration: pool and timeouts; ``defaultConfiguration`` unless given.
-    /// - Throws: when `baseURL` is not an `http://` URL.
+    /// A client that calls the API over pooled HTTP/1.1 connections at `baseURL` (`http://host:port`, or
+    /// `https://` with ``Upstream/Configuration/tls`` set: a third-party API).
+    /// - Parameter configuration: pool, timeouts and TLS; ``defaultConfiguration`` unless given.
+    /// - Throws: when `baseURL` is not an `http://` or `https://` URL, or is `https://` without TLS configured.
     public static func http(
         _ baseURL: String,
         configuration: Upstream.Configuration = APIClient.defaultConfiguration,
@@ -57,7 +60,7 @@ public struct APIClient: Sendable {
     ) throws -> APIClient {
         let upstream = try Upstream([baseURL], configuration: configuration)
         let url = upstream.urls[0]
-        return APIClient(transport: upstream, authority: "\(url.host):\(url.port)", tokenCookie: tokenCookie)
+        return APIClient(transport: upstream, authority: url.authority, scheme: url.scheme, tokenCookie: tokenCookie)
     }
 
     /// A client that calls `api` directly in this process (errors rendered as envelopes, as the API server would).

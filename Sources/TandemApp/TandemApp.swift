@@ -9,7 +9,8 @@ import UnixSignals
 
 /// Runs named servers as one program: the launcher the examples use, for yours.
 ///
-/// - Each server announces itself with one line, `NAME listening on http://HOST:PORT`, once it listens.
+/// - Each server announces itself with one line, `NAME listening on http://HOST:PORT` (`https://` for a TLS
+///   transport), once it listens.
 /// - Host, ports, log level and log format come from ``Settings`` (flags and environment).
 /// - Every listening socket is bound before any handler is built, so a server can be handed the real URL of
 ///   another even with port 0 (no pick-a-free-port-and-hope race), including servers that need each other.
@@ -69,7 +70,7 @@ public struct TandemApp: Sendable {
     ) {
         precondition(!self.entries.contains { $0.name == name }, "Two servers named \(name)")
         self.entries.append(
-            Entry(name: name, port: port) { settings, servers, socket, tracer in
+            Entry(name: name, port: port, scheme: configuration.transport.scheme) { settings, servers, socket, tracer in
                 // Settings as they are when the app runs (they may change after the server was added).
                 var configuration = configuration
                 configuration.host = settings.host
@@ -119,14 +120,14 @@ public struct TandemApp: Sendable {
             let requested = self.settings.ports[entry.name] ?? entry.port
             let (socket, port) = try ListeningSocket.bind(host: self.settings.host, port: requested, name: entry.name)
             sockets.append(socket)
-            servers.add(entry.name, port: port)
+            servers.add(entry.name, port: port, scheme: entry.scheme)
         }
         var services = self.services
-        var addresses: [(name: String, address: @Sendable () async throws -> SocketAddress)] = []
+        var addresses: [(name: String, scheme: String, address: @Sendable () async throws -> SocketAddress)] = []
         for (entry, socket) in zip(self.entries, sockets) {
             let (service, address) = try await entry.make(self.settings, servers, socket, self.tracer?(entry.name))
             services.append(service)
-            addresses.append((entry.name, address))
+            addresses.append((entry.name, entry.scheme, address))
         }
         adopted = true  // each server closes its socket from here on
         let group = ServiceGroup(
@@ -139,9 +140,9 @@ public struct TandemApp: Sendable {
         let finalServers = servers
         try await withThrowingDiscardingTaskGroup { tasks in
             tasks.addTask { try await group.run() }
-            for (name, address) in addresses {
+            for (name, scheme, address) in addresses {
                 let port = try await address().port ?? 0
-                announce("\(name) listening on http://\(finalServers.urlHost):\(port)")
+                announce("\(name) listening on \(scheme)://\(finalServers.urlHost):\(port)")
             }
             if let hint { announce(hint(finalServers)) }
         }
@@ -156,6 +157,8 @@ public struct TandemApp: Sendable {
     private struct Entry: Sendable {
         let name: String
         let port: Int
+        /// `http` or `https`: how the server is announced and reached.
+        let scheme: String
         let make:
             @Sendable (Settings, Servers, CInt, (any Tracer)?) async throws -> (any Service, @Sendable () async throws -> SocketAddress)
     }
@@ -166,6 +169,7 @@ public struct Servers: Sendable {
     /// The host every server binds.
     public let host: String
     private var ports: [String: Int] = [:]
+    private var schemes: [String: String] = [:]
     /// The names of the app's servers, in the order they were added.
     public private(set) var names: [String] = []
 
@@ -173,8 +177,9 @@ public struct Servers: Sendable {
         self.host = host
     }
 
-    mutating func add(_ name: String, port: Int) {
+    mutating func add(_ name: String, port: Int, scheme: String = "http") {
         self.ports[name] = port
+        self.schemes[name] = scheme
         self.names.append(name)
     }
 
@@ -197,8 +202,8 @@ public struct Servers: Sendable {
         return port
     }
 
-    /// `http://HOST:PORT` of the server `name`, for another server to call.
-    public func url(_ name: String) -> String { "http://\(self.urlHost):\(self.port(of: name))" }
+    /// `http://HOST:PORT` (`https://` for a TLS server) of the server `name`, for another server to call.
+    public func url(_ name: String) -> String { "\(self.schemes[name] ?? "http")://\(self.urlHost):\(self.port(of: name))" }
 }
 
 /// A server of the app could not start.
