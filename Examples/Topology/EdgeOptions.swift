@@ -13,6 +13,8 @@ public struct EdgeOptions: ParsableArguments {
     @Option(help: "PEM private key of --tls-cert.") public var tlsKey: String?
     @Option(help: "Also listen for plain HTTP on this port and redirect it to HTTPS (308; 0 picks a free port).")
     public var redirectHTTPPort: Int?
+    @Option(help: "The HTTPS port the redirect names, when clients reach the server on another port than it binds (a container's port mapping).")
+    public var redirectHTTPSPort: Int?
     @Flag(help: "Offer HTTP/1.1 only over TLS (no h2 in ALPN).") public var noHTTP2 = false
     @Option(help: "PEM CA certificates to trust for https:// upstreams instead of the system's roots.") public var upstreamCaFile: String?
 
@@ -21,6 +23,9 @@ public struct EdgeOptions: ParsableArguments {
     public func validate() throws {
         guard (self.tlsCert == nil) == (self.tlsKey == nil) else { throw ValidationError("--tls-cert and --tls-key go together") }
         if self.redirectHTTPPort != nil, self.tlsCert == nil { throw ValidationError("--redirect-http-port needs --tls-cert") }
+        if self.redirectHTTPSPort != nil, self.redirectHTTPPort == nil {
+            throw ValidationError("--redirect-https-port needs --redirect-http-port")
+        }
     }
 
     /// The transport of the edge server `name`: TLS when a certificate was given (with its `SIGHUP` reloader and,
@@ -36,7 +41,10 @@ public struct EdgeOptions: ParsableArguments {
         }
         app.addService(CertificateReloader(context, logger: app.logger("tls")))
         if let port = self.redirectHTTPPort {
-            app.server("redirect", port: port, healthCheck: false) { servers in HTTPSRedirect(httpsPort: servers.port(of: name)) }
+            let publicPort = self.redirectHTTPSPort
+            app.server("redirect", port: port, healthCheck: false) { servers in
+                HTTPSRedirect(httpsPort: publicPort ?? servers.port(of: name))
+            }
         }
         return .tls(context)
     }

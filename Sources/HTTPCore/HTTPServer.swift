@@ -164,8 +164,10 @@ public final class HTTPServer<Handler: HTTPHandler>: Service, Sendable {
             group.addTask(executorPreference: connection.executor) {
                 await connection.run(handler: self.handler, errorRenderer: self.errorRenderer, logger: self.logger)
             }
-        case .negotiating, .multiplexed:
-            group.addTask { await self.serve(connection) }
+        case .negotiating(let channel, _), .multiplexed(let channel, _):
+            // On the connection's loop: the streams it yields, and the tasks that serve them, start there without
+            // a hop through the global executor.
+            group.addTask(executorPreference: EventLoopTaskExecutor(channel.eventLoop)) { await self.serve(connection) }
         }
     }
 

@@ -105,6 +105,7 @@ extension ServerTransport {
             maxGraceTime: pipelines.shutdownTimeout.timeAmount,
             keepalive: nil
         )
+        try channel.pipeline.syncOperations.addHandler(FlushCoalescingHandler())
         let multiplexer = try channel.pipeline.syncOperations.configureAsyncHTTP2Pipeline(
             mode: .server,
             connectionManagerConfiguration: management,

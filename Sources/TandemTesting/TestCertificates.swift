@@ -48,6 +48,20 @@ public struct TestCertificates: Sendable {
         ])
     }
 
+    /// The subject (`subject=CN = …`) of the certificate a TLS server on 127.0.0.1:`port` presents for `localhost`.
+    public func servedSubject(port: Int) async throws -> String {
+        let session = try await ExternalTool.run(
+            "openssl",
+            ["s_client", "-connect", "127.0.0.1:\(port)", "-servername", "localhost", "-CAfile", self.caCertificate],
+            input: "",
+            timeout: .seconds(20)
+        )
+        let begin = "-----BEGIN CERTIFICATE-----", end = "-----END CERTIFICATE-----"
+        guard let start = session.output.range(of: begin), let stop = session.output.range(of: end, range: start.upperBound..<session.output.endIndex)
+        else { return "no certificate: \(session.output)" }
+        return try await self.openssl(["x509", "-noout", "-subject"], input: String(session.output[start.lowerBound..<stop.upperBound]) + "\n")
+    }
+
     /// Runs `openssl` in ``directory``.
     @discardableResult
     public func openssl(_ arguments: [String], input: String? = nil) async throws -> String {

@@ -18,12 +18,14 @@ final class ServerProcess {
     private let output = Pipe()
     /// The port each announced server listens on (`api`, `web`, `gateway`, …).
     private(set) var ports: [String: Int] = [:]
+    /// The scheme each announced server is reached by (`http` or `https`).
+    private(set) var schemes: [String: String] = [:]
     /// The first announced server's port.
     var port: Int { self.ports[self.labels[0]] ?? 0 }
     private let labels: [String]
 
     /// Starts `name` (a built executable, or an absolute path) with `arguments` (and `environment` added to the test's) and waits (with a deadline) until every
-    /// label in `labels` has printed `LABEL listening on http://HOST:PORT`. Standard error goes to `errorLog` when given.
+    /// label in `labels` has printed `LABEL listening on http://HOST:PORT` (or `https://`). Standard error goes to `errorLog` when given.
     init(
         _ name: String,
         _ arguments: [String],
@@ -50,14 +52,20 @@ final class ServerProcess {
             if data.isEmpty { break }
             seen += String(decoding: data, as: UTF8.self)
             for line in seen.split(separator: "\n") {
-                for label in labels where line.hasPrefix("\(label) listening on http://") {
+                for label in labels where line.hasPrefix("\(label) listening on http") {
                     self.ports[label] = line.split(separator: ":").last.flatMap { Int($0) }
+                    self.schemes[label] = line.contains("https://") ? "https" : "http"
                 }
             }
             if labels.allSatisfy({ self.ports[$0] != nil }) { return }
         }
         self.process.terminate()
         throw CocoaError(.executableLoad, userInfo: [NSLocalizedDescriptionKey: "no listening lines for \(labels); output: \(seen)"])
+    }
+
+    /// Sends `signal` (SIGHUP, say) to the process.
+    func signal(_ signal: Int32) {
+        Foundation.kill(self.process.processIdentifier, signal)
     }
 
     /// Sends SIGTERM and returns the exit status (waiting with a deadline).

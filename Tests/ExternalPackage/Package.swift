@@ -14,6 +14,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.80.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.0.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.0.0"),
     ],
     targets: [
         .executableTarget(
@@ -46,7 +47,9 @@ let package = Package(
                 .product(name: "Multipart", package: "tandem"),
                 .product(name: "HTTPCompression", package: "tandem"),
                 .product(name: "StaticFiles", package: "tandem"),
+                .product(name: "TandemTLS", package: "tandem"),
                 .product(name: "TandemTesting", package: "tandem"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),

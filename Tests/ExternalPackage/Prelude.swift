@@ -5,6 +5,7 @@ let logger = Logger(label: "docs")
 let router = try! TrieRouter.Builder().build()
 let app = router
 let apiRouter = router
+let gateway = router
 let request = Request(head: HTTPRequest(method: .get, scheme: nil, authority: "t", path: "/"))
 let incomingRequest = request
 let context = RequestContext(logger: logger)

@@ -32,8 +32,10 @@ import Multipart
 import Mustache
 import SSRMustache
 import SSRRendering
+import ServiceLifecycle
 import StaticFiles
 import TandemApp
+import TandemTLS
 import TandemTesting
 import Testing
 import ValidationMacros

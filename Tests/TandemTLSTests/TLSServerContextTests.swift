@@ -10,16 +10,16 @@ struct TLSServerContextTests {
         let certificates = try await TestCertificates.make()
         let context = try TLSServerContext(certificateChainFile: certificates.chain, privateKeyFile: certificates.key)
         try await withTLSServer(TLSTestHandler(), context: context) { port, _, _ in
-            #expect(try await Self.servedSubject(port: port, certificates: certificates).contains("CN = localhost"))
+            #expect(try await certificates.servedSubject(port: port).contains("CN = localhost"))
             try await certificates.issue(name: "renewed", commonName: "renewed.localhost")
             try Self.replace(certificates.chain, with: certificates.path("renewed.pem"))
             try Self.replace(certificates.key, with: certificates.path("renewed.key"))
             try context.reload()
-            #expect(try await Self.servedSubject(port: port, certificates: certificates).contains("CN = renewed.localhost"))
+            #expect(try await certificates.servedSubject(port: port).contains("CN = renewed.localhost"))
 
             try "not a certificate".write(toFile: certificates.chain, atomically: true, encoding: .utf8)
             #expect(throws: (any Error).self) { try context.reload() }
-            #expect(try await Self.servedSubject(port: port, certificates: certificates).contains("CN = renewed.localhost"))
+            #expect(try await certificates.servedSubject(port: port).contains("CN = renewed.localhost"))
         }
     }
 
@@ -37,20 +37,5 @@ struct TLSServerContextTests {
 
     static func replace(_ path: String, with source: String) throws {
         try Data(contentsOf: URL(fileURLWithPath: source)).write(to: URL(fileURLWithPath: path), options: .atomic)
-    }
-
-    /// The subject of the certificate the server at `port` presents.
-    static func servedSubject(port: Int, certificates: TestCertificates) async throws -> String {
-        let session = try await ExternalTool.run(
-            "openssl",
-            ["s_client", "-connect", "127.0.0.1:\(port)", "-servername", "localhost", "-CAfile", certificates.caCertificate],
-            input: "",
-            timeout: .seconds(20)
-        )
-        let certificate = session.output.components(separatedBy: "-----BEGIN CERTIFICATE-----").dropFirst().first.map {
-            "-----BEGIN CERTIFICATE-----" + $0.components(separatedBy: "-----END CERTIFICATE-----")[0] + "-----END CERTIFICATE-----\n"
-        }
-        guard let certificate else { return "no certificate: \(session.output)" }
-        return try await certificates.openssl(["x509", "-noout", "-subject"], input: certificate)
     }
 }
