@@ -39,7 +39,9 @@ struct DevProxy: AsyncParsableCommand {
             startsWeb ? servers.url("web") : external
         }
         if startsWeb {
-            Topology.addWeb(to: &app, port: 3000, secureCookies: self.secureCookies) { $0.url("api") }
+            // Over TLS, the web server calls the API's https:// listener too (trusting --upstream-ca-file).
+            let apiTLS = self.edge.tlsCert == nil ? nil : try self.edge.upstreamTLS()
+            Topology.addWeb(to: &app, port: 3000, secureCookies: self.secureCookies, apiTLS: apiTLS) { $0.url("api") }
         }
         try await self.app.run(app) { servers in
             "open \(servers.url("api"))/search/?query=swift (pages proxied to \(startsWeb ? servers.url("web") : external))"

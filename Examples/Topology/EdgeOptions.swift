@@ -13,7 +13,9 @@ public struct EdgeOptions: ParsableArguments {
     @Option(help: "PEM private key of --tls-cert.") public var tlsKey: String?
     @Option(help: "Also listen for plain HTTP on this port and redirect it to HTTPS (308; 0 picks a free port).")
     public var redirectHTTPPort: Int?
-    @Option(help: "The HTTPS port the redirect names, when clients reach the server on another port than it binds (a container's port mapping).")
+    @Option(
+        help: "The HTTPS port the redirect names, when clients reach the server on another port than it binds (a container's port mapping)."
+    )
     public var redirectHTTPSPort: Int?
     @Flag(help: "Offer HTTP/1.1 only over TLS (no h2 in ALPN).") public var noHTTP2 = false
     @Option(help: "PEM CA certificates to trust for https:// upstreams instead of the system's roots.") public var upstreamCaFile: String?
@@ -49,15 +51,22 @@ public struct EdgeOptions: ParsableArguments {
         return .tls(context)
     }
 
+    /// TLS for calls to `https://` servers: the system's roots, or `--upstream-ca-file`'s certificates (a private CA,
+    /// or mkcert's for the dev proxy's own listener, which its web server calls).
+    /// - Throws: when the CA file cannot be read.
+    public func upstreamTLS() throws -> UpstreamTLS {
+        do {
+            return try .tls(caFile: self.upstreamCaFile)
+        } catch {
+            throw ValidationError("cannot use --upstream-ca-file: \(error)")
+        }
+    }
+
     /// `upstream` with TLS for `https://` servers (the system's roots, or `--upstream-ca-file`).
     /// - Throws: when the CA file cannot be read.
     public func upstream(_ upstream: Upstream.Configuration) throws -> Upstream.Configuration {
         var upstream = upstream
-        do {
-            upstream.tls = try .tls(caFile: self.upstreamCaFile)
-        } catch {
-            throw ValidationError("cannot use --upstream-ca-file: \(error)")
-        }
+        upstream.tls = try self.upstreamTLS()
         return upstream
     }
 }

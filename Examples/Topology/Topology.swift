@@ -69,6 +69,7 @@ public enum Topology {
         keys: KeyRing? = nil,
         secureCookies: Bool = false,
         trustedProxies: [CIDR] = [],
+        apiTLS: UpstreamTLS? = nil,
         apiURL: @escaping @Sendable (Servers) -> String
     ) {
         let logger = app.logger("web")
@@ -77,6 +78,7 @@ public enum Topology {
         app.server("web", port: port, configuration: configuration, errorRenderer: ErrorPageRenderer(SiteErrorPages())) { servers in
             var upstream = APIClient.defaultConfiguration
             upstream.connectTimeout = .seconds(2)
+            upstream.tls = apiTLS
             let web = SearchWeb(
                 api: try APIClient.http(apiURL(servers), configuration: upstream),
                 keys: keys ?? .fromEnvironment(logger: logger),

@@ -40,7 +40,8 @@ public struct HTTPSRedirect: HTTPHandler {
         }
         if let colon = host.lastIndex(of: ":") { host = host[..<colon] }
         let allowed = host.utf8.allSatisfy { byte in
-            (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x30 && byte <= 0x39) || byte == 0x2D || byte == 0x2E
+            (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x30 && byte <= 0x39) || byte == 0x2D
+                || byte == 0x2E
         }
         guard !host.isEmpty, host.utf8.count <= 253, allowed else { return nil }
         return String(host)

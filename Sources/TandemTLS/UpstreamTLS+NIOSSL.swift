@@ -1,7 +1,7 @@
 import NIOCore
 import NIOSSL
-public import ProxyClient
 import NIOTLS
+public import ProxyClient
 
 extension UpstreamTLS {
     /// TLS to `https://` upstreams: the certificate must chain to the system's trust roots, or to `caFile`'s

@@ -57,9 +57,13 @@ public struct TestCertificates: Sendable {
             timeout: .seconds(20)
         )
         let begin = "-----BEGIN CERTIFICATE-----", end = "-----END CERTIFICATE-----"
-        guard let start = session.output.range(of: begin), let stop = session.output.range(of: end, range: start.upperBound..<session.output.endIndex)
+        guard let start = session.output.range(of: begin),
+            let stop = session.output.range(of: end, range: start.upperBound..<session.output.endIndex)
         else { return "no certificate: \(session.output)" }
-        return try await self.openssl(["x509", "-noout", "-subject"], input: String(session.output[start.lowerBound..<stop.upperBound]) + "\n")
+        return try await self.openssl(
+            ["x509", "-noout", "-subject"],
+            input: String(session.output[start.lowerBound..<stop.upperBound]) + "\n"
+        )
     }
 
     /// Runs `openssl` in ``directory``.
@@ -73,7 +77,9 @@ public struct TestCertificates: Sendable {
             timeout: .seconds(60),
             installHint: "apt-get install openssl"
         )
-        guard result.status == 0 else { throw TestCertificateError(description: "openssl \(arguments.first ?? "") failed: \(result.output)") }
+        guard result.status == 0 else {
+            throw TestCertificateError(description: "openssl \(arguments.first ?? "") failed: \(result.output)")
+        }
         return result.output
     }
 }
@@ -81,4 +87,9 @@ public struct TestCertificates: Sendable {
 /// `openssl` failed making a test certificate.
 public struct TestCertificateError: Error, CustomStringConvertible {
     public let description: String
+
+    /// An error saying `description`.
+    public init(description: String) {
+        self.description = description
+    }
 }

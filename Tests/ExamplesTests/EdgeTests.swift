@@ -3,9 +3,11 @@ import TandemTesting
 import Testing
 
 /// "Tandem at the edge": the example gateway and dev proxy terminating TLS themselves, as processes.
-@Suite("The examples at the edge: HTTPS, HTTP/2, redirect listener, SIGHUP reload (processes)")
+@Suite("The examples at the edge: HTTPS, HTTP/2, redirect listener, SIGHUP reload (processes)", .serialized)
 struct EdgeTests {
-    @Test("`split-services all --tls-cert --tls-key --redirect-http-port`: pages, API and static files over HTTP/2, 308 from HTTP, SIGHUP reload")
+    @Test(
+        "`split-services all --tls-cert --tls-key --redirect-http-port`: pages, API and static files over HTTP/2, 308 from HTTP, SIGHUP reload"
+    )
     func splitServicesAtTheEdge() async throws {
         let certificates = try await TestCertificates.make()
         let servers = try ServerProcess(
@@ -14,7 +16,8 @@ struct EdgeTests {
                 "all", "--gateway-port", "0", "--web-port", "0", "--api-port", "0", "--redirect-http-port", "0",
                 "--tls-cert", certificates.chain, "--tls-key", certificates.key,
             ],
-            announcing: "gateway", "redirect"
+            announcing: "gateway",
+            "redirect"
         )
         #expect(servers.schemes["gateway"] == "https")
         #expect(servers.schemes["redirect"] == "http")
@@ -54,8 +57,12 @@ struct EdgeTests {
         let certificates = try await TestCertificates.make()
         let servers = try ServerProcess(
             "dev-proxy",
-            ["--port", "0", "--web-port", "0", "--tls-cert", certificates.chain, "--tls-key", certificates.key],
-            announcing: "api", "web"
+            [
+                "--port", "0", "--web-port", "0", "--tls-cert", certificates.chain, "--tls-key", certificates.key,
+                "--upstream-ca-file", certificates.caCertificate,
+            ],
+            announcing: "api",
+            "web"
         )
         #expect(servers.schemes["api"] == "https")
         let base = "https://localhost:\(servers.port)"

@@ -53,7 +53,7 @@ struct GatewayTests {
     func invalidRoute() async throws {
         let process = Process()
         process.executableURL = try executableURL("split-services")
-        process.arguments = ["gateway", "--route", "/api/=https://example.com"]
+        process.arguments = ["gateway", "--route", "/api/=ftp://example.com"]
         let errors = Pipe()
         process.standardError = errors
         process.standardOutput = FileHandle.nullDevice
@@ -61,7 +61,7 @@ struct GatewayTests {
         let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
         #expect(process.terminationStatus != 0)
-        #expect(message.contains("only http:// upstreams are supported"))
+        #expect(message.contains("only http:// and https:// upstreams are supported"))
     }
 }
 

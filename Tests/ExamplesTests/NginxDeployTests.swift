@@ -3,10 +3,21 @@ import Foundation
 import TandemTesting
 import Testing
 
-/// `Examples/Deploy/nginx.conf`, as shipped.
-func deployNginxConf() throws -> String {
+/// `Examples/Deploy/NAME`, as shipped (`nginx.conf` by default).
+func deployNginxConf(_ name: String = "nginx.conf") throws -> String {
     let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    return try String(contentsOf: root.appendingPathComponent("Examples/Deploy/nginx.conf"), encoding: .utf8)
+    return try String(contentsOf: root.appendingPathComponent("Examples/Deploy/\(name)"), encoding: .utf8)
+}
+
+/// A shipped configuration for the test's nginx: the container names become loopback ports, the Docker DNS lines
+/// (nginx ≥ 1.27.3 and Docker) go.
+func localNginxConf(_ shipped: String, web: Int, api: Int) -> String {
+    shipped
+        .split(separator: "\n", omittingEmptySubsequences: false)
+        .filter { !$0.hasPrefix("resolver ") }
+        .joined(separator: "\n")
+        .replacingOccurrences(of: "server web:3000 resolve;", with: "server 127.0.0.1:\(web);")
+        .replacingOccurrences(of: "server api:8000 resolve;", with: "server 127.0.0.1:\(api);")
 }
 
 @Suite(
@@ -20,14 +31,7 @@ struct NginxDeployTests {
         let web = try ServerProcess("split-services", ["web", "--port", "0", "--api", "http://127.0.0.1:\(api.port)"], announcing: "web")
         let shipped = try deployNginxConf()
         let nginx = try await NginxProcess.start { port, _ in
-            // The container names become loopback ports; the Docker DNS lines need nginx ≥ 1.27.3 and Docker.
-            shipped
-                .split(separator: "\n", omittingEmptySubsequences: false)
-                .filter { !$0.hasPrefix("resolver ") }
-                .joined(separator: "\n")
-                .replacingOccurrences(of: "server web:3000 resolve;", with: "server 127.0.0.1:\(web.port);")
-                .replacingOccurrences(of: "server api:8000 resolve;", with: "server 127.0.0.1:\(api.port);")
-                .replacingOccurrences(of: "listen 80;", with: "listen 127.0.0.1:\(port);")
+            localNginxConf(shipped, web: web.port, api: api.port).replacingOccurrences(of: "listen 80;", with: "listen 127.0.0.1:\(port);")
         }
         defer { nginx.stop() }
         #expect(shipped.contains("location /search/") && shipped.contains("location /api/") && shipped.contains("location / "))
@@ -42,6 +46,40 @@ struct NginxDeployTests {
         #expect(api404.status == 404)
         #expect(SearchAppFlow.apiError(api404)?.requestID?.count == 32)
 
+        #expect(try await web.terminate() == 0)
+        #expect(try await api.terminate() == 0)
+    }
+
+    @Test("nginx at the edge with HTTPS (nginx-tls.conf): HTTP/2 pages and API through a real nginx, 308 from port 80")
+    func nginxTLSInFront() async throws {
+        let api = try ServerProcess("split-services", ["api", "--port", "0", "--secure-cookies"], announcing: "api")
+        let web = try ServerProcess(
+            "split-services",
+            ["web", "--port", "0", "--api", "http://127.0.0.1:\(api.port)", "--secure-cookies"],
+            announcing: "web"
+        )
+        let certificates = try await TestCertificates.make()
+        let shipped = try deployNginxConf("nginx-tls.conf")
+        #expect(shipped.contains("listen 443 ssl http2;") && shipped.contains("return 308 https://$host$request_uri;"))
+        let redirectPort = try await freePort()
+        let nginx = try await NginxProcess.start { port, _ in
+            localNginxConf(shipped, web: web.port, api: api.port)
+                .replacingOccurrences(of: "listen 443 ssl http2;", with: "listen 127.0.0.1:\(port) ssl http2;")
+                .replacingOccurrences(of: "listen 80;", with: "listen 127.0.0.1:\(redirectPort);")
+                .replacingOccurrences(of: "/etc/letsencrypt/live/example.com/fullchain.pem", with: certificates.chain)
+                .replacingOccurrences(of: "/etc/letsencrypt/live/example.com/privkey.pem", with: certificates.key)
+        }
+        defer { nginx.stop() }
+        let base = "https://localhost:\(nginx.port)"
+        let page = try await EdgeTests.curl("\(base)/search/?query=swift", certificates, ["--http2", "--compressed"])
+        #expect(page.contains("HTTP/2 200"))
+        #expect(page.contains("server: nginx"))
+        #expect(page.contains("Swift guide"))
+        let apiAnswer = try await EdgeTests.curl("\(base)/api/search/?query=swift", certificates, ["--http2"])
+        #expect(apiAnswer.contains("HTTP/2 200") && apiAnswer.contains("\"status\":\"success\""))
+        let redirect = try await EdgeTests.curl("http://localhost:\(redirectPort)/search/?query=swift", certificates, [])
+        #expect(redirect.contains(" 308 "))
+        #expect(redirect.contains("Location: https://localhost/search/?query=swift"))
         #expect(try await web.terminate() == 0)
         #expect(try await api.terminate() == 0)
     }

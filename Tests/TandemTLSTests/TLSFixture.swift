@@ -24,13 +24,15 @@ actor SharedCertificates {
 /// read, `/stream` streams three chunks, `/slow` waits until `gate` opens, anything else says `ok`.
 final class TLSTestHandler: HTTPHandler {
     private let requests = Atomic<Int>(0)
-    private let slowStarted = Atomic<Bool>(false)
+    private let slowStarted = Atomic<Int>(0)
     private let gate = Atomic<Bool>(false)
 
     /// Requests the handler saw.
     var requestCount: Int { self.requests.load(ordering: .relaxed) }
     /// Whether a `/slow` request is waiting.
-    var slowHasStarted: Bool { self.slowStarted.load(ordering: .relaxed) }
+    var slowHasStarted: Bool { self.slowStarted.load(ordering: .relaxed) > 0 }
+    /// How many `/slow` requests started.
+    var slowRequests: Int { self.slowStarted.load(ordering: .relaxed) }
     /// Lets `/slow` requests answer.
     func openGate() { self.gate.store(true, ordering: .relaxed) }
 
@@ -49,7 +51,7 @@ final class TLSTestHandler: HTTPHandler {
                 }
             )
         case "/slow":
-            self.slowStarted.store(true, ordering: .relaxed)
+            self.slowStarted.add(1, ordering: .relaxed)
             _ = try await eventually(timeout: .seconds(20)) { self.gate.load(ordering: .relaxed) }
             return .text("finished")
         default:
@@ -128,6 +130,8 @@ struct H2Outcome: Sendable {
     var goAwayCode: Int?
     /// Streams that got a complete response.
     var responses: Int
+    /// Streams the server refused (`RST_STREAM` with `REFUSED_STREAM`).
+    var refused: Int = 0
     /// The status codes of those responses.
     var statuses: [Int]
     var raw: String
@@ -156,6 +160,7 @@ enum H2Client {
             case "terminated": outcome.terminated = pair[1] == "1"
             case "goaway": outcome.goAwayCode = Int(pair[1])
             case "responses": outcome.responses = Int(pair[1]) ?? 0
+            case "refused": outcome.refused = Int(pair[1]) ?? 0
             case "statuses": outcome.statuses = pair[1].split(separator: ",").compactMap { Int($0) }
             default: break
             }
@@ -163,132 +168,177 @@ enum H2Client {
         return outcome
     }
 
-    /// Scenarios: `get PATH [COUNT]` (COUNT concurrent GETs), `rapid-reset N`, `big-header BYTES`,
+    /// Scenarios: `get PATH [COUNT]` (COUNT concurrent GETs), `over-limit N` (N `/slow` streams at once), `rapid-reset N`, `big-header BYTES`,
     /// `continuation-flood N`, `settings-flood N`, `ping-flood N`, `slow` (a GET of /slow that waits for the answer).
     static let script = #"""
-import socket, ssl, struct, sys, time
-import h2.config, h2.connection, h2.events, h2.exceptions
-import hpack
+        import socket, ssl, struct, sys, time
+        import h2.config, h2.connection, h2.events, h2.exceptions, h2.settings
+        import hpack
 
-port, ca, scenario = int(sys.argv[1]), sys.argv[2], sys.argv[3]
-args = sys.argv[4:]
-context = ssl.create_default_context(cafile=ca)
-context.set_alpn_protocols(["h2"])
-sock = context.wrap_socket(socket.create_connection(("127.0.0.1", port), timeout=10), server_hostname="localhost")
-assert sock.selected_alpn_protocol() == "h2", sock.selected_alpn_protocol()
-config = h2.config.H2Configuration(client_side=True, header_encoding="utf-8", validate_outbound_headers=False,
-                                   normalize_outbound_headers=False, validate_inbound_headers=False)
-conn = h2.connection.H2Connection(config=config)
-conn.initiate_connection()
-sock.sendall(conn.data_to_send())
+        port, ca, scenario = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+        args = sys.argv[4:]
+        context = ssl.create_default_context(cafile=ca)
+        context.set_alpn_protocols(["h2"])
+        sock = context.wrap_socket(socket.create_connection(("127.0.0.1", port), timeout=10), server_hostname="localhost")
+        assert sock.selected_alpn_protocol() == "h2", sock.selected_alpn_protocol()
+        config = h2.config.H2Configuration(client_side=True, header_encoding="utf-8", validate_outbound_headers=False,
+                                           normalize_outbound_headers=False, validate_inbound_headers=False)
+        conn = h2.connection.H2Connection(config=config)
+        conn.initiate_connection()
+        sock.sendall(conn.data_to_send())
 
-def request_headers(path, extra=()):
-    return [(":method", "GET"), (":path", path), (":scheme", "https"), (":authority", "localhost")] + list(extra)
+        def request_headers(path, extra=()):
+            return [(":method", "GET"), (":path", path), (":scheme", "https"), (":authority", "localhost")] + list(extra)
 
-state = {"terminated": False, "goaway": None, "statuses": {}, "ended": set()}
+        state = {"terminated": False, "goaway": None, "statuses": {}, "ended": set(), "refused": 0}
 
-def pump(until, deadline):
-    end = time.time() + deadline
-    while time.time() < end and not until():
-        sock.settimeout(max(0.05, end - time.time()))
-        try:
-            data = sock.recv(65536)
-        except socket.timeout:
-            continue
-        except (ConnectionResetError, ssl.SSLError, OSError):
-            state["terminated"] = True
-            return
-        if not data:
-            state["terminated"] = True
-            return
-        try:
-            events = conn.receive_data(data)
-        except h2.exceptions.ProtocolError:
-            state["terminated"] = True
-            return
-        for event in events:
-            if isinstance(event, h2.events.ResponseReceived):
-                state["statuses"][event.stream_id] = int(dict(event.headers)[":status"])
-            elif isinstance(event, h2.events.StreamEnded):
-                state["ended"].add(event.stream_id)
-            elif isinstance(event, h2.events.ConnectionTerminated):
+        def pump(until, deadline):
+            end = time.time() + deadline
+            while time.time() < end and not until():
+                sock.settimeout(max(0.05, end - time.time()))
+                try:
+                    data = sock.recv(65536)
+                except socket.timeout:
+                    continue
+                except (ConnectionResetError, ssl.SSLError, OSError):
+                    state["terminated"] = True
+                    return
+                if not data:
+                    state["terminated"] = True
+                    return
+                try:
+                    events = conn.receive_data(data)
+                except h2.exceptions.ProtocolError:
+                    state["terminated"] = True
+                    return
+                for event in events:
+                    if isinstance(event, h2.events.ResponseReceived):
+                        state["statuses"][event.stream_id] = int(dict(event.headers)[":status"])
+                    elif isinstance(event, h2.events.StreamEnded):
+                        state["ended"].add(event.stream_id)
+                    elif isinstance(event, h2.events.StreamReset):
+                        if event.error_code == 7:
+                            state["refused"] += 1
+                    elif isinstance(event, h2.events.ConnectionTerminated):
+                        state["terminated"] = True
+                        state["goaway"] = event.error_code
+                    elif isinstance(event, h2.events.DataReceived):
+                        conn.acknowledge_received_data(event.flow_controlled_length, event.stream_id)
+                try:
+                    out = conn.data_to_send()
+                    if out:
+                        sock.sendall(out)
+                except OSError:
+                    state["terminated"] = True
+                    return
+
+        def send_raw(data):
+            try:
+                sock.sendall(data)
+                return True
+            except OSError:
                 state["terminated"] = True
-                state["goaway"] = event.error_code
-            elif isinstance(event, h2.events.DataReceived):
-                conn.acknowledge_received_data(event.flow_controlled_length, event.stream_id)
-        try:
-            out = conn.data_to_send()
-            if out:
-                sock.sendall(out)
-        except OSError:
-            state["terminated"] = True
-            return
+                return False
 
-def send_raw(data):
-    try:
-        sock.sendall(data)
-        return True
-    except OSError:
-        state["terminated"] = True
-        return False
+        def frame(kind, flags, stream, payload):
+            return struct.pack(">I", len(payload))[1:] + bytes([kind, flags]) + struct.pack(">I", stream) + payload
 
-def frame(kind, flags, stream, payload):
-    return struct.pack(">I", len(payload))[1:] + bytes([kind, flags]) + struct.pack(">I", stream) + payload
-
-pump(lambda: False, 0.3)  # the server's SETTINGS
-if scenario == "get":
-    count = int(args[1]) if len(args) > 1 else 1
-    ids = []
-    for _ in range(count):
-        sid = conn.get_next_available_stream_id()
-        conn.send_headers(sid, request_headers(args[0]), end_stream=True)
-        ids.append(sid)
-    sock.sendall(conn.data_to_send())
-    pump(lambda: all(i in state["ended"] for i in ids) or state["terminated"], 20)
-elif scenario == "slow":
-    sid = conn.get_next_available_stream_id()
-    conn.send_headers(sid, request_headers("/slow"), end_stream=True)
-    sock.sendall(conn.data_to_send())
-    print("SENT", flush=True)
-    pump(lambda: sid in state["ended"], 30)
-    pump(lambda: state["terminated"], 10)
-elif scenario == "rapid-reset":
-    for index in range(int(args[0])):
-        sid = conn.get_next_available_stream_id()
-        conn.send_headers(sid, request_headers("/"), end_stream=True)
-        conn.reset_stream(sid)
-        if index % 50 == 49 and not send_raw(conn.data_to_send()):
-            break
-    send_raw(conn.data_to_send())
-    pump(lambda: state["terminated"], 10)
-elif scenario == "big-header":
-    sid = conn.get_next_available_stream_id()
-    conn.send_headers(sid, request_headers("/", [("x-big", "a" * int(args[0]))]), end_stream=True)
-    send_raw(conn.data_to_send())
-    pump(lambda: sid in state["ended"] or state["terminated"] or sid in conn.streams and conn.streams[sid].closed, 10)
-elif scenario == "continuation-flood":
-    encoder = hpack.Encoder()
-    block = encoder.encode(request_headers("/"))
-    sid = conn.get_next_available_stream_id()
-    send_raw(frame(0x1, 0x0, sid, block))  # HEADERS without END_HEADERS
-    fragment = encoder.encode([("x-filler", "b" * 100)])
-    for index in range(int(args[0])):
-        if not send_raw(frame(0x9, 0x0, sid, fragment)):
-            break
-    pump(lambda: state["terminated"], 10)
-elif scenario in ("settings-flood", "ping-flood"):
-    payload = b"" if scenario == "settings-flood" else b"12345678"
-    kind = 0x4 if scenario == "settings-flood" else 0x6
-    for index in range(int(args[0])):
-        if not send_raw(frame(kind, 0x0, 0, payload)):
-            break
-    pump(lambda: state["terminated"], 10)
-statuses = [state["statuses"][s] for s in sorted(state["ended"]) if s in state["statuses"]]
-print("RESULT terminated=%d goaway=%s responses=%d statuses=%s" % (
-    1 if state["terminated"] else 0,
-    "none" if state["goaway"] is None else int(state["goaway"]),
-    len(statuses), ",".join(str(s) for s in statuses) or "none"))
-"""#
+        pump(lambda: False, 0.3)  # the server's SETTINGS
+        if scenario == "get":
+            count = int(args[1]) if len(args) > 1 else 1
+            ids = []
+            for _ in range(count):
+                sid = conn.get_next_available_stream_id()
+                conn.send_headers(sid, request_headers(args[0]), end_stream=True)
+                ids.append(sid)
+            sock.sendall(conn.data_to_send())
+            pump(lambda: all(i in state["ended"] for i in ids) or state["terminated"], 20)
+        elif scenario == "slow":
+            # Read frames by hand: the h2 package stops parsing at a GOAWAY, but the stream it names may still answer.
+            sid = conn.get_next_available_stream_id()
+            conn.send_headers(sid, request_headers("/slow"), end_stream=True)
+            sock.sendall(conn.data_to_send())
+            print("SENT", flush=True)
+            decoder, buffer, end = hpack.Decoder(), b"", time.time() + 30
+            while time.time() < end and not state["terminated"]:
+                sock.settimeout(1)
+                try:
+                    data = sock.recv(65536)
+                except socket.timeout:
+                    continue
+                except (ConnectionResetError, ssl.SSLError, OSError):
+                    data = b""
+                if not data:
+                    state["terminated"] = True
+                    break
+                buffer += data
+                while len(buffer) >= 9:
+                    length = int.from_bytes(buffer[:3], "big")
+                    if len(buffer) < 9 + length:
+                        break
+                    kind, flags, stream = buffer[3], buffer[4], int.from_bytes(buffer[5:9], "big") & 0x7FFFFFFF
+                    payload, buffer = buffer[9:9 + length], buffer[9 + length:]
+                    if kind == 0x4 and not flags & 0x1:
+                        send_raw(frame(0x4, 0x1, 0, b""))
+                    elif kind == 0x6 and not flags & 0x1:
+                        send_raw(frame(0x6, 0x1, 0, payload))
+                    elif kind == 0x7:
+                        state["goaway"] = int.from_bytes(payload[4:8], "big")
+                    elif kind == 0x1 and stream == sid:
+                        state["statuses"][sid] = int(dict(decoder.decode(payload))[":status"])
+                        if flags & 0x1:
+                            state["ended"].add(sid)
+                    elif kind == 0x0 and stream == sid and flags & 0x1:
+                        state["ended"].add(sid)
+        elif scenario == "over-limit":
+            # More /slow streams than the server allows at once, ignoring its SETTINGS (as an attacker would).
+            import collections
+            conn.remote_settings._settings[h2.settings.SettingCodes.MAX_CONCURRENT_STREAMS] = collections.deque([100000])
+            count = int(args[0])
+            ids = []
+            for _ in range(count):
+                sid = conn.get_next_available_stream_id()
+                conn.send_headers(sid, request_headers("/slow"), end_stream=True)
+                ids.append(sid)
+            sock.sendall(conn.data_to_send())
+            pump(lambda: len(state["ended"]) + state["refused"] >= count or state["terminated"], 30)
+        elif scenario == "rapid-reset":
+            for index in range(int(args[0])):
+                sid = conn.get_next_available_stream_id()
+                conn.send_headers(sid, request_headers("/"), end_stream=True)
+                conn.reset_stream(sid)
+                if index % 50 == 49 and not send_raw(conn.data_to_send()):
+                    break
+            send_raw(conn.data_to_send())
+            pump(lambda: state["terminated"], 10)
+        elif scenario == "big-header":
+            sid = conn.get_next_available_stream_id()
+            conn.send_headers(sid, request_headers("/", [("x-big", "a" * int(args[0]))]), end_stream=True)
+            send_raw(conn.data_to_send())
+            pump(lambda: sid in state["ended"] or state["terminated"] or sid in conn.streams and conn.streams[sid].closed, 10)
+        elif scenario == "continuation-flood":
+            encoder = hpack.Encoder()
+            block = encoder.encode(request_headers("/"))
+            sid = conn.get_next_available_stream_id()
+            send_raw(frame(0x1, 0x0, sid, block))  # HEADERS without END_HEADERS
+            fragment = encoder.encode([("x-filler", "b" * 100)])
+            for index in range(int(args[0])):
+                if not send_raw(frame(0x9, 0x0, sid, fragment)):
+                    break
+            pump(lambda: state["terminated"], 10)
+        elif scenario in ("settings-flood", "ping-flood"):
+            payload = b"" if scenario == "settings-flood" else b"12345678"
+            kind = 0x4 if scenario == "settings-flood" else 0x6
+            for index in range(int(args[0])):
+                if not send_raw(frame(kind, 0x0, 0, payload)):
+                    break
+            pump(lambda: state["terminated"], 10)
+        statuses = [state["statuses"][s] for s in sorted(state["ended"]) if s in state["statuses"]]
+        print("RESULT terminated=%d goaway=%s responses=%d statuses=%s refused=%d" % (
+            1 if state["terminated"] else 0,
+            "none" if state["goaway"] is None else int(state["goaway"]),
+            len(statuses), ",".join(str(s) for s in statuses) or "none", state["refused"]))
+        """#
 }
 
 /// A port known only once a server listens, for a handler made before it.

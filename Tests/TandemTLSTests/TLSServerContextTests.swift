@@ -3,7 +3,7 @@ import TandemTLS
 import TandemTesting
 import Testing
 
-@Suite("TLSServerContext: loading and reloading certificates")
+@Suite("TLSServerContext: loading and reloading certificates", .serialized)
 struct TLSServerContextTests {
     @Test("reload() serves a renewed certificate to new connections; a broken file keeps the old one")
     func reload() async throws {

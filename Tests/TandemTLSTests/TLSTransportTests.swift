@@ -7,7 +7,7 @@ import TandemTLS
 import TandemTesting
 import Testing
 
-@Suite("TLS transport: HTTPS with HTTP/2 and HTTP/1.1 by ALPN")
+@Suite("TLS transport: HTTPS with HTTP/2 and HTTP/1.1 by ALPN", .serialized)
 struct TLSTransportTests {
     @Test("curl over HTTP/2 and HTTP/1.1: https scheme, request bodies, streamed responses")
     func curlBothProtocols() async throws {
@@ -38,8 +38,15 @@ struct TLSTransportTests {
     func alpnNegotiation() async throws {
         try await withTLSServer(TLSTestHandler()) { port, _, certificates in
             #expect(try await Self.sClient(port: port, certificates: certificates, ["-alpn", "h2"]).contains("ALPN protocol: h2"))
-            #expect(try await Self.sClient(port: port, certificates: certificates, ["-alpn", "http/1.1"]).contains("ALPN protocol: http/1.1"))
-            let none = try await Self.sClient(port: port, certificates: certificates, [], input: "GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+            #expect(
+                try await Self.sClient(port: port, certificates: certificates, ["-alpn", "http/1.1"]).contains("ALPN protocol: http/1.1")
+            )
+            let none = try await Self.sClient(
+                port: port,
+                certificates: certificates,
+                [],
+                input: "GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+            )
             #expect(none.contains("No ALPN negotiated"))
             #expect(none.contains("HTTP/1.1 200 OK"))
         }
@@ -59,7 +66,11 @@ struct TLSTransportTests {
             #expect(session.contains("New, TLSv1.2"))
         }
         let certificates = try await SharedCertificates.shared.get()
-        let modern = try TLSServerContext(certificateChainFile: certificates.chain, privateKeyFile: certificates.key, minimumVersion: .tls13)
+        let modern = try TLSServerContext(
+            certificateChainFile: certificates.chain,
+            privateKeyFile: certificates.key,
+            minimumVersion: .tls13
+        )
         try await withTLSServer(TLSTestHandler(), context: modern) { port, _, certificates in
             let refused = try await Self.sClient(port: port, certificates: certificates, ["-tls1_2"], allowFailure: true)
             #expect(refused.contains("Cipher is (NONE)"))
@@ -90,7 +101,7 @@ struct TLSTransportTests {
             server.shutdownGracefully()
             handler.openGate()
             let outcome = try await client
-            #expect(outcome.statuses == [200], "\(outcome.raw)")
+            #expect(outcome.statuses == [200], "\(outcome.raw.replacingOccurrences(of: "\n", with: " / "))")
             #expect(outcome.terminated)
             #expect(outcome.goAwayCode == 0, "NO_ERROR: \(outcome.raw)")
         }

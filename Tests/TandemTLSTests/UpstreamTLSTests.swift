@@ -6,7 +6,7 @@ import TandemTLS
 import TandemTesting
 import Testing
 
-@Suite("HTTPS upstreams: HTTPClient and ReverseProxy over TLS")
+@Suite("HTTPS upstreams: HTTPClient and ReverseProxy over TLS", .serialized)
 struct UpstreamTLSTests {
     @Test("HTTPClient reaches an https:// server that chains to the given CA, with SNI and hostname checks")
     func httpClientOverTLS() async throws {
@@ -36,7 +36,10 @@ struct UpstreamTLSTests {
         // A certificate for `localhost` alone (NIOSSL also accepts an IP address entry matching the peer).
         let certificates = try await SharedCertificates.shared.get()
         try await certificates.issue(name: "named", commonName: "localhost", subjectAltNames: "DNS:localhost")
-        let named = try TLSServerContext(certificateChainFile: certificates.path("named.pem"), privateKeyFile: certificates.path("named.key"))
+        let named = try TLSServerContext(
+            certificateChainFile: certificates.path("named.pem"),
+            privateKeyFile: certificates.path("named.key")
+        )
         try await withTLSServer(TLSTestHandler(), context: named) { port, _, certificates in
             var rightName = Upstream.Configuration()
             rightName.tls = try .tls(caFile: certificates.caCertificate)
