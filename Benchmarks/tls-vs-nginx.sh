@@ -51,6 +51,8 @@ http {
   client_body_temp_path $work/nginx/body; proxy_temp_path $work/nginx/proxy;
   fastcgi_temp_path $work/nginx/fastcgi; uwsgi_temp_path $work/nginx/uwsgi; scgi_temp_path $work/nginx/scgi;
   upstream backend { server 127.0.0.1:18380; keepalive 256; }
+  # nginx closes a connection after 1000 requests by default (h2load does not reconnect); the gateway has no such limit.
+  keepalive_requests 1000000;
   server {
     listen 127.0.0.1:18382 ssl http2;
     ssl_certificate $work/server.pem;

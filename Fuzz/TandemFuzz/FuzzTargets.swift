@@ -28,6 +28,7 @@ let targets: [String: @Sendable (UnsafeRawBufferPointer) -> Void] = [
     "json": fuzzJSON,
     "multipart": fuzzMultipart,
     "origin": fuzzOrigin,
+    "address": fuzzAddress,
 ]
 
 // Set once, before libFuzzer's first call, on its only thread.
@@ -284,5 +285,25 @@ func fuzzOrigin(_ data: UnsafeRawBufferPointer) {
         guard let pattern = OriginPattern(line) else { continue }
         if !line.contains("*") { precondition(pattern.matches(line), "\(line) does not match itself") }
         precondition(!pattern.matches("null"))
+    }
+}
+
+/// Upstream URLs and the redirect listener's Host check: any text parses or is refused, never a crash; a parsed URL
+/// has a scheme, a port in range and a base path without a trailing `/`, and its own rendering parses to the same;
+/// an accepted Host names nothing but a host (no path, user, query or space).
+func fuzzAddress(_ data: UnsafeRawBufferPointer) {
+    let text = String(decoding: data, as: UTF8.self)
+    if let url = try? UpstreamURL(text) {
+        precondition(url.scheme == "http" || url.scheme == "https")
+        precondition((1...65535).contains(url.port), "port \(url.port) out of range")
+        precondition(!url.basePath.hasSuffix("/"))
+        if !url.basePath.contains("?") {
+            let again = try? UpstreamURL(url.description)
+            precondition(again == url, "\(url) did not parse back to itself")
+        }
+    }
+    if let host = HTTPSRedirect.host(of: text) {
+        precondition(!host.isEmpty)
+        precondition(!host.contains { "/?#@ \\\r\n\t".contains($0) }, "host \(host) kept a separator")
     }
 }

@@ -30,7 +30,7 @@ public struct HTTPSRedirect: HTTPHandler {
     }
 
     /// The host of an authority, without its port; `nil` when it is not a host name or address.
-    static func host(of authority: String) -> String? {
+    package static func host(of authority: String) -> String? {
         var host = Substring(authority)
         if host.hasPrefix("[") {
             guard let close = host.firstIndex(of: "]") else { return nil }

@@ -174,10 +174,8 @@ public final class HTTPServer<Handler: HTTPHandler>: Service, Sendable {
     private func serve(_ connection: AcceptedConnection) async {
         switch connection {
         case .http1(let connection):
-            // Known after a negotiation: the task moves to the connection's loop, where its handler may be touched.
-            await withTaskExecutorPreference(connection.executor) {
-                await connection.run(handler: self.handler, errorRenderer: self.errorRenderer, logger: self.logger)
-            }
+            // Known after a negotiation, in a task that already prefers the connection's loop (`serve(_:in:)`).
+            await connection.run(handler: self.handler, errorRenderer: self.errorRenderer, logger: self.logger)
         case .negotiating(let channel, let next):
             let negotiated = await withTaskCancellationHandler {
                 try? await next.get()

@@ -39,7 +39,20 @@ public struct UpstreamURL: Sendable, Hashable, CustomStringConvertible {
             self.port = defaultPort
         }
         guard (1...65535).contains(self.port) else { throw UpstreamURLError(url: string, reason: "invalid port") }
+        guard Self.isValidHost(self.host, bracketed: authority.hasPrefix("[")) else {
+            throw UpstreamURLError(url: string, reason: "invalid host")
+        }
         self.basePath = path
+    }
+
+    /// A host name (letters, digits, `-`, `.`, `_`, `~`) or, in brackets, an IPv6 address.
+    private static func isValidHost(_ host: String, bracketed: Bool) -> Bool {
+        guard !host.isEmpty, host.utf8.count <= 253 else { return false }
+        if bracketed { return host.allSatisfy { $0.isHexDigit || $0 == ":" || $0 == "." } && host.contains(":") }
+        return host.utf8.allSatisfy { byte in
+            (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x30 && byte <= 0x39)
+                || byte == 0x2D || byte == 0x2E || byte == 0x5F || byte == 0x7E
+        }
     }
 
     /// Whether the upstream is reached over TLS.
