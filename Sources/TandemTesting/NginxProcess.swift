@@ -88,8 +88,13 @@ public final class NginxProcess: @unchecked Sendable {
                 let log = (try? String(contentsOf: prefix.appendingPathComponent("logs/error.log"), encoding: .utf8)) ?? ""
                 throw CocoaError(.executableLoad, userInfo: [NSLocalizedDescriptionKey: "nginx exited: \(log)"])
             }
-            if let client = try? await RawHTTPClient.connect(port: port) {
+            // nginx writes its pid file only once it holds its listening sockets: a connect alone could reach another
+            // test's server that took the port between the probe above and nginx's bind (nginx then exits, and
+            // `start` tries another port).
+            let started = FileManager.default.fileExists(atPath: prefix.appendingPathComponent("nginx.pid").path)
+            if started, process.isRunning, let client = try? await RawHTTPClient.connect(port: port) {
                 await client.close()
+                guard process.isRunning else { continue }
                 return
             }
             try await Task.sleep(for: .milliseconds(20))

@@ -61,11 +61,11 @@ struct NginxDeployTests {
         let certificates = try await TestCertificates.make()
         let shipped = try deployNginxConf("nginx-tls.conf")
         #expect(shipped.contains("listen 443 ssl http2;") && shipped.contains("return 308 https://$host$request_uri;"))
-        let redirectPort = try await freePort()
-        let nginx = try await NginxProcess.start { port, _ in
+        // The plain listener on a Unix socket in nginx's folder: a second TCP port could be taken by another test.
+        let nginx = try await NginxProcess.start { port, prefix in
             localNginxConf(shipped, web: web.port, api: api.port)
                 .replacingOccurrences(of: "listen 443 ssl http2;", with: "listen 127.0.0.1:\(port) ssl http2;")
-                .replacingOccurrences(of: "listen 80;", with: "listen 127.0.0.1:\(redirectPort);")
+                .replacingOccurrences(of: "listen 80;", with: "listen unix:\(prefix.path)/plain.sock;")
                 .replacingOccurrences(of: "/etc/letsencrypt/live/example.com/fullchain.pem", with: certificates.chain)
                 .replacingOccurrences(of: "/etc/letsencrypt/live/example.com/privkey.pem", with: certificates.key)
         }
@@ -77,7 +77,8 @@ struct NginxDeployTests {
         #expect(page.contains("Swift guide"))
         let apiAnswer = try await EdgeTests.curl("\(base)/api/search/?query=swift", certificates, ["--http2"])
         #expect(apiAnswer.contains("HTTP/2 200") && apiAnswer.contains("\"status\":\"success\""))
-        let redirect = try await EdgeTests.curl("http://localhost:\(redirectPort)/search/?query=swift", certificates, [])
+        let socket = nginx.prefix.appendingPathComponent("plain.sock").path
+        let redirect = try await EdgeTests.curl("http://localhost/search/?query=swift", certificates, ["--unix-socket", socket])
         #expect(redirect.contains(" 308 "))
         #expect(redirect.contains("Location: https://localhost/search/?query=swift"))
         #expect(try await web.terminate() == 0)
