@@ -18,12 +18,14 @@ wait_for() { local deadline=$((SECONDS + 30)); until curl -sf -o /dev/null "$1";
 
 # Runs wrk against URL (after a 2 s warm-up) while measuring the process tree PID (or the trees "PID PID ...",
 # summed); sets LAST_RPS, LAST_P50, LAST_P99, LAST_CPU (µs per request) and LAST_ERRORS (wrk's errors, if any).
+# Arguments after URL go to wrk (`-H "Connection: close"`, say).
 measure_quietly() {
   local pid=$1 url=$2
-  wrk -t1 -c"$connections" -d2s "$url" >/dev/null
+  shift 2
+  wrk -t1 -c"$connections" -d2s "$@" "$url" >/dev/null
   local before after output requests
   before=$(cpu_ticks "$pid")
-  output=$(wrk -t1 -c"$connections" -d"${duration}s" --latency "$url")
+  output=$(wrk -t1 -c"$connections" -d"${duration}s" --latency "$@" "$url")
   after=$(cpu_ticks "$pid")
   requests=$(echo "$output" | awk '/requests in/ {print $1}')
   LAST_RPS=$(echo "$output" | awk '/Requests\/sec/ {print $2}')
@@ -64,4 +66,17 @@ start_scratch() {
   work=$(mktemp -d)
   pids=()
   trap 'for pid in ${pids[@]+"${pids[@]}"}; do kill "$pid" 2>/dev/null || true; done; rm -rf "$work"' EXIT
+}
+
+# The lines before `http { }` of an nginx.conf whose pid and logs live in DIR: root-safe, in the foreground,
+# WORKERS worker processes (default auto) of CONNECTIONS connections each (default 4096).
+nginx_main() {
+  local dir=$1 workers=${2:-auto} connections=${3:-4096}
+  [ "$(id -u)" != 0 ] || echo "user root;"
+  printf 'daemon off;\nworker_processes %s;\npid %s/nginx.pid;\nerror_log %s/error.log warn;\nevents { worker_connections %s; }\n' \
+    "$workers" "$dir" "$dir" "$connections"
+}
+# The temporary-file paths of an `http { }` block, in DIR (nginx's defaults are outside a scratch folder).
+nginx_temp_paths() {
+  echo "client_body_temp_path $1/body; proxy_temp_path $1/proxy; fastcgi_temp_path $1/fastcgi; uwsgi_temp_path $1/uwsgi; scgi_temp_path $1/scgi;"
 }

@@ -29,12 +29,7 @@ start_scratch
 
 # The OTLP sink: nginx answers every export with an empty (valid) ExportTraceServiceResponse.
 cat > "$work/nginx.conf" <<CONF
-$( [ "$(id -u)" = 0 ] && echo "user root;" )
-daemon off;
-worker_processes 1;
-pid $work/nginx.pid;
-error_log $work/error.log warn;
-events { worker_connections 1024; }
+$(nginx_main "$work" 1 1024)
 http {
   access_log off;
   client_max_body_size 64m;

@@ -41,16 +41,10 @@ fi
 nginx_conf() {  # name port extra-http extra-location upstream
   mkdir -p "$work/$1"
   cat > "$work/$1/nginx.conf" <<CONF
-$( [ "$(id -u)" = 0 ] && echo "user root;" )
-daemon off;
-worker_processes auto;
-pid $work/$1/nginx.pid;
-error_log $work/$1/error.log warn;
-events { worker_connections 4096; }
+$(nginx_main "$work/$1" auto 4096)
 http {
   access_log off;
-  client_body_temp_path $work/$1/body; proxy_temp_path $work/$1/proxy;
-  fastcgi_temp_path $work/$1/fastcgi; uwsgi_temp_path $work/$1/uwsgi; scgi_temp_path $work/$1/scgi;
+  $(nginx_temp_paths "$work/$1")
   $3
   server {
     listen 127.0.0.1:$2;

@@ -27,19 +27,13 @@ head -c 1048576 /dev/urandom > "$work/public/photo.bin"
 
 "$bin/bench-server" 18280 static "$work/public" >/dev/null 2>&1 & pids+=($!); tandem_pid=$!
 cat > "$work/nginx/nginx.conf" <<CONF
-$( [ "$(id -u)" = 0 ] && echo "user root;" )
-daemon off;
-worker_processes auto;
-pid $work/nginx/nginx.pid;
-error_log $work/nginx/error.log warn;
-events { worker_connections 4096; }
+$(nginx_main "$work/nginx" auto 4096)
 http {
   access_log off;
   sendfile on;
   tcp_nopush on;
   open_file_cache max=1000 inactive=60s;
-  client_body_temp_path $work/nginx/body; proxy_temp_path $work/nginx/proxy;
-  fastcgi_temp_path $work/nginx/fastcgi; uwsgi_temp_path $work/nginx/uwsgi; scgi_temp_path $work/nginx/scgi;
+  $(nginx_temp_paths "$work/nginx")
   server {
     listen 127.0.0.1:18281;
     location / { root $work/public; etag on; }

@@ -40,16 +40,10 @@ cd - >/dev/null
   >/dev/null 2>&1 & pids+=($!); tandem_pid=$!
 mkdir -p "$work/nginx"
 cat > "$work/nginx/nginx.conf" <<CONF
-$( [ "$(id -u)" = 0 ] && echo "user root;" )
-daemon off;
-worker_processes auto;
-pid $work/nginx/nginx.pid;
-error_log $work/nginx/error.log warn;
-events { worker_connections 8192; }
+$(nginx_main "$work/nginx" auto 8192)
 http {
   access_log off;
-  client_body_temp_path $work/nginx/body; proxy_temp_path $work/nginx/proxy;
-  fastcgi_temp_path $work/nginx/fastcgi; uwsgi_temp_path $work/nginx/uwsgi; scgi_temp_path $work/nginx/scgi;
+  $(nginx_temp_paths "$work/nginx")
   upstream backend { server 127.0.0.1:18380; keepalive 256; }
   # nginx closes a connection after 1000 requests by default (h2load does not reconnect); the gateway has no such limit.
   keepalive_requests 1000000;
@@ -140,20 +134,11 @@ for workload in h2 h1-tls handshakes; do
     for server in "${order[@]}"; do
       if [ "$server" = tandem ]; then pid=$tandem_pid port=18381; else pid=$nginx_pid port=18382; fi
       case $workload in
-        h2) measure_h2 "$pid" "https://127.0.0.1:$port/json"; p99=$(ms "$LAST_P99") ;;
-        h1-tls) measure_quietly "$pid" "https://127.0.0.1:$port/json"; p99=$(ms "$LAST_P99") ;;
-        handshakes)
-          wrk -t1 -c"$connections" -d2s -H "Connection: close" "https://127.0.0.1:$port/json" >/dev/null
-          before=$(cpu_ticks "$pid")
-          output=$(wrk -t1 -c"$connections" -d"${duration}s" --latency -H "Connection: close" "https://127.0.0.1:$port/json")
-          after=$(cpu_ticks "$pid")
-          requests=$(echo "$output" | awk '/requests in/ {print $1}')
-          LAST_RPS=$(echo "$output" | awk '/Requests\/sec/ {print $2}')
-          p99=$(ms "$(echo "$output" | awk '$1 == "99%" {print $2}')")
-          LAST_ERRORS=$(echo "$output" | awk '/Non-2xx/' | tr '\n' ' ')
-          LAST_CPU=$(awk -v t=$((after - before)) -v hz="$clock_ticks" -v n="$requests" 'BEGIN {printf "%.1f", t / hz * 1e6 / n}')
-          ;;
+        h2) measure_h2 "$pid" "https://127.0.0.1:$port/json" ;;
+        h1-tls) measure_quietly "$pid" "https://127.0.0.1:$port/json" ;;
+        handshakes) measure_quietly "$pid" "https://127.0.0.1:$port/json" -H "Connection: close" ;;
       esac
+      p99=$(ms "$LAST_P99")
       [ -z "${LAST_ERRORS:-}" ] || echo "$server $workload: $LAST_ERRORS" >&2
       rps[$workload.$server]+="$LAST_RPS "; p99s[$workload.$server]+="$p99 "; cpus[$workload.$server]+="$LAST_CPU "
     done

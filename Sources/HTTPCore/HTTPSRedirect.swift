@@ -35,15 +35,9 @@ public struct HTTPSRedirect: HTTPHandler {
         if host.hasPrefix("[") {
             guard let close = host.firstIndex(of: "]") else { return nil }
             let literal = host[host.index(after: host.startIndex)..<close]
-            guard !literal.isEmpty, literal.allSatisfy({ $0.isHexDigit || $0 == ":" || $0 == "." }) else { return nil }
-            return "[\(literal)]"
+            return HostSyntax.isValid(literal, bracketed: true) ? "[\(literal)]" : nil
         }
         if let colon = host.lastIndex(of: ":") { host = host[..<colon] }
-        let allowed = host.utf8.allSatisfy { byte in
-            (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x30 && byte <= 0x39) || byte == 0x2D
-                || byte == 0x2E
-        }
-        guard !host.isEmpty, host.utf8.count <= 253, allowed else { return nil }
-        return String(host)
+        return HostSyntax.isValid(host, bracketed: false) ? String(host) : nil
     }
 }

@@ -159,22 +159,19 @@ public final class HTTPServer<Handler: HTTPHandler>: Service, Sendable {
     /// Serves an accepted connection in a task of `group`: an HTTP/1.1 connection request after request, a
     /// negotiating one once it knows what it is, and each stream of a multiplexed one in a task of its own.
     private func serve(_ connection: AcceptedConnection, in group: inout DiscardingTaskGroup) {
-        switch connection {
-        case .http1(let connection):
-            group.addTask(executorPreference: connection.executor) {
-                await connection.run(handler: self.handler, errorRenderer: self.errorRenderer, logger: self.logger)
+        // On the connection's loop, where its handler may be touched; a negotiated or multiplexed connection's
+        // streams, and the tasks that serve them, then start there without a hop through the global executor.
+        let executor =
+            switch connection {
+            case .http1(let connection): connection.executor
+            case .negotiating(let channel, _), .multiplexed(let channel, _): EventLoopTaskExecutor(channel.eventLoop)
             }
-        case .negotiating(let channel, _), .multiplexed(let channel, _):
-            // On the connection's loop: the streams it yields, and the tasks that serve them, start there without
-            // a hop through the global executor.
-            group.addTask(executorPreference: EventLoopTaskExecutor(channel.eventLoop)) { await self.serve(connection) }
-        }
+        group.addTask(executorPreference: executor) { await self.serve(connection) }
     }
 
     private func serve(_ connection: AcceptedConnection) async {
         switch connection {
         case .http1(let connection):
-            // Known after a negotiation, in a task that already prefers the connection's loop (`serve(_:in:)`).
             await connection.run(handler: self.handler, errorRenderer: self.errorRenderer, logger: self.logger)
         case .negotiating(let channel, let next):
             let negotiated = await withTaskCancellationHandler {

@@ -1,4 +1,4 @@
-package import Logging
+import Logging
 package import NIOCore
 import NIOHTTP1
 
@@ -50,7 +50,7 @@ package struct ConnectionPipelines: Sendable {
     let observability: ServerObservability
     let logger: Logger
     /// Whether the connection is encrypted: requests get the `https` scheme (`X-Forwarded-Proto`, redirects).
-    package var secure: Bool
+    let secure: Bool
 
     /// The server's limits.
     package var limits: HTTPServerLimits { self.configuration.limits }
@@ -60,8 +60,6 @@ package struct ConnectionPipelines: Sendable {
     package var handshakeTimeout: Duration { self.configuration.requestHeadTimeout }
     /// How long a graceful shutdown waits for requests in flight.
     package var shutdownTimeout: Duration { self.configuration.shutdownTimeout }
-    /// The server's logger.
-    package var serverLogger: Logger { self.logger }
 
     /// The HTTP/1.1 pipeline on a connection (plain, or behind a TLS handler already in place): timeouts on raw
     /// bytes, the HTTP/1 codec from NIO, then the connection handler (which also queues pipelined requests and
@@ -73,14 +71,7 @@ package struct ConnectionPipelines: Sendable {
         decoderLimits.maxHeaderListSize = limits.maxHeaderBytes
         decoderLimits.maxHeaderFieldCount = limits.maxHeaderCount
         let timeouts = self.makeTimeouts()
-        let connection = HTTPConnectionHandler(
-            limits: limits,
-            timeouts: timeouts,
-            fastPath: self.fastPath,
-            observability: self.observability,
-            secure: self.secure,
-            logger: self.logger
-        )
+        let connection = self.makeHandler(timeouts: timeouts, fastPath: self.fastPath, secure: self.secure)
         let pipeline = channel.pipeline.syncOperations
         try pipeline.addHandler(timeouts)
         try pipeline.addHandler(HTTPResponseEncoder(configuration: .init()))
@@ -95,11 +86,7 @@ package struct ConnectionPipelines: Sendable {
             )
         )
         try pipeline.addHandler(connection)
-        return HTTPConnection(
-            channel: channel,
-            handler: NIOLoopBound(connection, eventLoop: channel.eventLoop),
-            executor: EventLoopTaskExecutor(channel.eventLoop)
-        )
+        return Self.connection(on: channel, handler: connection)
     }
 
     /// The pipeline of one HTTP/2 stream, behind a codec (already in place) that turns its frames into HTTP/1
@@ -107,21 +94,30 @@ package struct ConnectionPipelines: Sendable {
     /// `https`: HTTP/2 is only offered over TLS.
     package func http2Stream(on channel: any Channel) throws -> HTTPConnection {
         let timeouts = self.makeTimeouts()
-        let connection = HTTPConnectionHandler(
-            limits: self.configuration.limits,
-            timeouts: timeouts,
-            fastPath: nil,
-            observability: self.observability,
-            secure: true,
-            logger: self.logger
-        )
+        let connection = self.makeHandler(timeouts: timeouts, fastPath: nil, secure: true)
         let pipeline = channel.pipeline.syncOperations
         // First in the stream's pipeline: it only watches that frames arrive (the body timeout), whatever they are.
         try pipeline.addHandler(timeouts, position: .first)
         try pipeline.addHandler(connection)
-        return HTTPConnection(
+        return Self.connection(on: channel, handler: connection)
+    }
+
+    private func makeHandler(timeouts: ConnectionTimeoutHandler, fastPath: (any HTTPFastPath)?, secure: Bool) -> HTTPConnectionHandler {
+        HTTPConnectionHandler(
+            limits: self.configuration.limits,
+            timeouts: timeouts,
+            fastPath: fastPath,
+            observability: self.observability,
+            secure: secure,
+            logger: self.logger
+        )
+    }
+
+    /// The connection as the server's task group serves it, on its channel's loop.
+    private static func connection(on channel: any Channel, handler: HTTPConnectionHandler) -> HTTPConnection {
+        HTTPConnection(
             channel: channel,
-            handler: NIOLoopBound(connection, eventLoop: channel.eventLoop),
+            handler: NIOLoopBound(handler, eventLoop: channel.eventLoop),
             executor: EventLoopTaskExecutor(channel.eventLoop)
         )
     }

@@ -1,3 +1,5 @@
+import HTTPCore
+
 /// An `http://host:port/base` (or `https://`) address of an upstream server.
 public struct UpstreamURL: Sendable, Hashable, CustomStringConvertible {
     /// `http` or `https`.
@@ -39,36 +41,25 @@ public struct UpstreamURL: Sendable, Hashable, CustomStringConvertible {
             self.port = defaultPort
         }
         guard (1...65535).contains(self.port) else { throw UpstreamURLError(url: string, reason: "invalid port") }
-        guard Self.isValidHost(self.host, bracketed: authority.hasPrefix("[")) else {
+        guard HostSyntax.isValid(self.host, bracketed: authority.hasPrefix("[")) else {
             throw UpstreamURLError(url: string, reason: "invalid host")
         }
         self.basePath = path
-    }
-
-    /// A host name (letters, digits, `-`, `.`, `_`, `~`) or, in brackets, an IPv6 address.
-    private static func isValidHost(_ host: String, bracketed: Bool) -> Bool {
-        guard !host.isEmpty, host.utf8.count <= 253 else { return false }
-        if bracketed { return host.allSatisfy { $0.isHexDigit || $0 == ":" || $0 == "." } && host.contains(":") }
-        return host.utf8.allSatisfy { byte in
-            (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x30 && byte <= 0x39)
-                || byte == 0x2D || byte == 0x2E || byte == 0x5F || byte == 0x7E
-        }
     }
 
     /// Whether the upstream is reached over TLS.
     public var isSecure: Bool { self.scheme == "https" }
 
     /// `http://host:port` (what `Location` headers are compared with).
-    public var origin: String {
-        let host = self.host.contains(":") ? "[\(self.host)]" : self.host
-        return "\(self.scheme)://\(host):\(self.port)"
-    }
+    public var origin: String { "\(self.scheme)://\(self.urlHost):\(self.port)" }
 
     /// `host:port`, or `host` alone on the scheme's default port: the request's `Host`.
     public var authority: String {
-        let host = self.host.contains(":") ? "[\(self.host)]" : self.host
-        return self.port == (self.isSecure ? 443 : 80) ? host : "\(host):\(self.port)"
+        self.port == (self.isSecure ? 443 : 80) ? self.urlHost : "\(self.urlHost):\(self.port)"
     }
+
+    /// The host as it goes into a URL: an IPv6 address in brackets.
+    private var urlHost: String { self.host.contains(":") ? "[\(self.host)]" : self.host }
 
     public var description: String { self.origin + self.basePath }
 }

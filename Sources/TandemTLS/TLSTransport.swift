@@ -21,8 +21,8 @@ public struct HTTP2Limits: Sendable, Hashable {
     /// `http2_max_concurrent_streams` 128).
     public var maxConcurrentStreams: Int = 128
     /// Most bytes of a request's decoded header list (`SETTINGS_MAX_HEADER_LIST_SIZE`); beyond it the stream is
-    /// refused. Default 16 KiB, as ``HTTPServerLimits/maxHeaderBytes``.
-    public var maxHeaderListSize: Int = 16 * 1024
+    /// refused. Default `nil`: the server's ``HTTPServerLimits/maxHeaderBytes`` (16 KiB), the HTTP/1.1 limit.
+    public var maxHeaderListSize: Int?
     /// The flow-control window of each stream: how much of a request body the client may send ahead. Default 64 KiB.
     public var streamWindowSize: Int = 65_535
     /// The connection's flow-control window, over all its streams. Default 1 MiB.
@@ -43,11 +43,12 @@ public struct HTTP2Limits: Sendable, Hashable {
     /// The defaults.
     public init() {}
 
-    var handlerConfiguration: NIOHTTP2Handler.Configuration {
+    /// swift-nio-http2's settings, for a server whose HTTP/1.1 head limit is `maxHeaderBytes`.
+    func handlerConfiguration(maxHeaderBytes: Int) -> NIOHTTP2Handler.Configuration {
         var connection = NIOHTTP2Handler.ConnectionConfiguration()
         connection.initialSettings = [
             HTTP2Setting(parameter: .maxConcurrentStreams, value: self.maxConcurrentStreams),
-            HTTP2Setting(parameter: .maxHeaderListSize, value: self.maxHeaderListSize),
+            HTTP2Setting(parameter: .maxHeaderListSize, value: self.maxHeaderListSize ?? maxHeaderBytes),
             HTTP2Setting(parameter: .initialWindowSize, value: self.streamWindowSize),
             HTTP2Setting(parameter: .maxFrameSize, value: self.maxFrameSize),
             // No server push.
@@ -118,7 +119,7 @@ extension ServerTransport {
         let multiplexer = try channel.pipeline.syncOperations.configureAsyncHTTP2Pipeline(
             mode: .server,
             connectionManagerConfiguration: management,
-            http2HandlerConfiguration: limits.handlerConfiguration
+            http2HandlerConfiguration: limits.handlerConfiguration(maxHeaderBytes: pipelines.limits.maxHeaderBytes)
         ) { stream in
             stream.eventLoop.makeCompletedFuture {
                 try stream.pipeline.syncOperations.addHandler(HTTP2FramePayloadToHTTP1ServerCodec())

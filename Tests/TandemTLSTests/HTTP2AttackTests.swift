@@ -13,46 +13,43 @@ struct HTTP2AttackTests {
         #expect(after.statuses == Array(repeating: 200, count: streams), "\(after.raw)")
     }
 
+    /// Sends `scenario` to a TLS server, then checks it still serves a new connection; the outcome, and the requests
+    /// its handler saw during the attack.
+    func attack(_ scenario: String, _ arguments: [String]) async throws -> (outcome: H2Outcome, requests: Int) {
+        let handler = TLSTestHandler()
+        return try await withTLSServer(handler) { port, _, certificates in
+            let outcome = try await H2Client.run(port: port, ca: certificates.caCertificate, scenario: scenario, arguments)
+            let requests = handler.requestCount
+            try await self.stillServes(port: port, certificates: certificates)
+            return (outcome, requests)
+        }
+    }
+
     @Test("Rapid reset (CVE-2023-44487): the connection is closed long before 2000 streams ran")
     func rapidReset() async throws {
-        let handler = TLSTestHandler()
-        try await withTLSServer(handler) { port, _, certificates in
-            let outcome = try await H2Client.run(port: port, ca: certificates.caCertificate, scenario: "rapid-reset", ["2000"])
-            #expect(outcome.terminated, "\(outcome.raw)")
-            #expect(handler.requestCount < 2000)
-            try await self.stillServes(port: port, certificates: certificates)
-        }
+        let (outcome, requests) = try await self.attack("rapid-reset", ["2000"])
+        #expect(outcome.terminated, "\(outcome.raw)")
+        #expect(requests < 2000)
     }
 
     @Test("A header list over the limit is refused; the server still serves")
     func oversizedHeaders() async throws {
-        let handler = TLSTestHandler()
-        try await withTLSServer(handler) { port, _, certificates in
-            let outcome = try await H2Client.run(port: port, ca: certificates.caCertificate, scenario: "big-header", ["40000"])
-            #expect(outcome.statuses.allSatisfy { $0 != 200 }, "\(outcome.raw)")
-            #expect(handler.requestCount == 0)
-            try await self.stillServes(port: port, certificates: certificates)
-        }
+        let (outcome, requests) = try await self.attack("big-header", ["40000"])
+        #expect(outcome.statuses.allSatisfy { $0 != 200 }, "\(outcome.raw)")
+        #expect(requests == 0)
     }
 
     @Test("A CONTINUATION flood ends the connection")
     func continuationFlood() async throws {
-        let handler = TLSTestHandler()
-        try await withTLSServer(handler) { port, _, certificates in
-            let outcome = try await H2Client.run(port: port, ca: certificates.caCertificate, scenario: "continuation-flood", ["10000"])
-            #expect(outcome.terminated, "\(outcome.raw)")
-            #expect(handler.requestCount == 0)
-            try await self.stillServes(port: port, certificates: certificates)
-        }
+        let (outcome, requests) = try await self.attack("continuation-flood", ["10000"])
+        #expect(outcome.terminated, "\(outcome.raw)")
+        #expect(requests == 0)
     }
 
     @Test("SETTINGS and PING floods end the connection", arguments: ["settings-flood", "ping-flood"])
     func controlFrameFlood(scenario: String) async throws {
-        try await withTLSServer(TLSTestHandler()) { port, _, certificates in
-            let outcome = try await H2Client.run(port: port, ca: certificates.caCertificate, scenario: scenario, ["5000"])
-            #expect(outcome.terminated, "\(outcome.raw)")
-            try await self.stillServes(port: port, certificates: certificates)
-        }
+        let (outcome, _) = try await self.attack(scenario, ["5000"])
+        #expect(outcome.terminated, "\(outcome.raw)")
     }
 
     @Test("Streams over the concurrency limit are refused, not queued: only the allowed ones reach the handler")
