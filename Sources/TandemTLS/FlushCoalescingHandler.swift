@@ -32,3 +32,6 @@ final class FlushCoalescingHandler: ChannelOutboundHandler, RemovableChannelHand
         context.close(mode: mode, promise: promise)
     }
 }
+
+@available(*, unavailable)
+extension FlushCoalescingHandler: Sendable {}

@@ -70,3 +70,6 @@ private final class HandshakeWatcher: ChannelInboundHandler, RemovableChannelHan
         self.promise = nil
     }
 }
+
+@available(*, unavailable)
+extension HandshakeWatcher: Sendable {}
