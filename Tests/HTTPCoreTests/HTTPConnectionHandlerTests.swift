@@ -101,15 +101,17 @@ struct HTTPConnectionHandlerTests {
     func slowHandlerIsNotTheClientsFault() async throws {
         let probe = Probe()
         var configuration = HTTPServer<HandlerFunction>.Configuration(port: 0)
-        configuration.requestBodyTimeout = .milliseconds(300)
+        // The body timeout leaves the client a second between writes, so a test machine that starves it for a
+        // moment does not make the client look stalled; the handler holds reads for three times as long.
+        configuration.requestBodyTimeout = .seconds(1)
         configuration.limits.maxBodyBytes = 64 << 20
         try await withTestServer(makeApp(probe: probe), configuration: configuration) { port in
             let client = try await RawHTTPClient.connect(port: port)
-            // /count waits 300 ms before it reads a byte, so reads are held for longer than the body timeout.
+            // /count?hold=3000 waits 3 s before it reads a byte, so reads are held for longer than the body timeout.
             let size = 4 << 20
             var body = ByteBuffer()
             for index in 0..<size { body.writeInteger(UInt8(truncatingIfNeeded: index)) }
-            try await client.send("POST /count HTTP/1.1\r\nHost: t\r\nContent-Length: \(size)\r\n\r\n")
+            try await client.send("POST /count?hold=3000 HTTP/1.1\r\nHost: t\r\nContent-Length: \(size)\r\n\r\n")
             try await client.send(body)
             let response = try await client.readResponse(timeout: .seconds(30))
             #expect(response.status == 200)

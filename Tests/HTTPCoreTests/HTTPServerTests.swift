@@ -33,8 +33,8 @@ func makeApp(probe: Probe = Probe(), started: Signal = Signal(), release: Signal
             var chunks = 0
             // A slow consumer: without back-pressure the client pushes the whole upload into the server's
             // memory meanwhile; with it, the client is stopped once socket buffers and the body watermark
-            // are full. (The delay simulates a slow handler; it synchronises nothing.)
-            try await Task.sleep(for: .milliseconds(300))
+            // are full. (The delay, `?hold=` milliseconds, simulates a slow handler; it synchronises nothing.)
+            try await Task.sleep(for: .milliseconds(Int(request.query["hold"] ?? "") ?? 300))
             probe.max("sentBeforeConsuming", probe["sent"])
             for try await chunk in request.body {
                 let view = chunk.readableBytesView
