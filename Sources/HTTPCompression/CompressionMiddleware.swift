@@ -105,10 +105,20 @@ public struct CompressionMiddleware: Middleware {
     func isCompressible(_ response: Response) -> Bool {
         let status = response.status.code
         guard status >= 200, status != 204, status != 206, status != 304 else { return false }
-        guard response.headers[.contentEncoding] == nil else { return false }
-        if let cacheControl = response.headers[.cacheControl]?.lowercased(), cacheControl.contains("no-transform") { return false }
-        guard let type = response.headers[.contentType]?.split(separator: ";").first else { return false }
-        return self.configuration.contentTypes.contains(type.trimmingOWS.lowercased())
+        // One pass over the fields instead of a lookup for each of the three (each lookup is a scan).
+        var contentType: String?
+        for field in response.headers {
+            switch field.name {
+            case .contentEncoding: return false
+            case .cacheControl where field.value.lowercased().contains("no-transform"): return false
+            case .contentType where contentType == nil: contentType = field.value
+            default: continue
+            }
+        }
+        guard let contentType else { return false }
+        let type = contentType[..<(contentType.utf8.firstIndex(of: UInt8(ascii: ";")) ?? contentType.endIndex)].trimmingOWS
+        // Media types are mostly sent in lower case already: one set lookup, without a lower-cased copy.
+        return self.configuration.contentTypes.contains(type) || self.configuration.contentTypes.contains(type.lowercased())
     }
 
     /// The coding to use for these `Accept-Encoding` values; `nil` when none of ours is acceptable.

@@ -83,6 +83,7 @@ public struct AccessLogMiddleware: Middleware {
     }
 
     private func log(_ request: Request, _ context: RequestContext, status: Int, bytes: Int?, since start: ContinuousClock.Instant) {
+        guard context.logger.logLevel <= self.level else { return }
         let record = context.storage[RequestRecord.self]
         Self.log(
             to: context.logger,
@@ -117,6 +118,8 @@ public struct AccessLogMiddleware: Middleware {
         upstreams: [RequestRecord.UpstreamAttempt],
         since start: ContinuousClock.Instant
     ) {
+        // The fields are built only for a line that is written (at the default level this one is not).
+        guard logger.logLevel <= level else { return }
         var metadata: Logger.Metadata = [
             "method": .string(method),
             "path": .string(path),

@@ -14,7 +14,13 @@ final class ConnectionTimeoutHandler: ChannelInboundHandler, RemovableChannelHan
     /// The request-head deadline of bytes received in the current read, not yet armed.
     private var pendingDeadline: NIODeadline?
 
-    init(idleTimeout: TimeAmount, requestHeadTimeout: TimeAmount, requestBodyTimeout: TimeAmount) {
+    /// Only the body timer runs (an HTTP/2 stream): the stream exists because its head arrived, it ends with its
+    /// response, and idle time is the HTTP/2 connection's. (Two timers scheduled and cancelled per stream for
+    /// nothing were 3% of the gateway's CPU per HTTP/2 request.)
+    private let timesBodyOnly: Bool
+
+    init(idleTimeout: TimeAmount, requestHeadTimeout: TimeAmount, requestBodyTimeout: TimeAmount, timesBodyOnly: Bool = false) {
+        self.timesBodyOnly = timesBodyOnly
         self.machine = ConnectionTimeoutStateMachine(
             idleTimeout: idleTimeout,
             requestHeadTimeout: requestHeadTimeout,
@@ -88,6 +94,7 @@ final class ConnectionTimeoutHandler: ChannelInboundHandler, RemovableChannelHan
         case .none:
             break
         case .arm(let deadline):
+            if self.timesBodyOnly, !self.machine.timesBody { return }
             if let armed = self.timerDeadline, armed <= deadline, self.timer != nil { return }
             self.timer?.cancel()
             self.timerDeadline = deadline

@@ -66,6 +66,12 @@ package struct ConnectionTimeoutStateMachine: Sendable {
         }
     }
 
+    /// Whether a request body is being read with the clock running.
+    package var timesBody: Bool {
+        if case .body = self.state { return true }
+        return false
+    }
+
     /// Bytes arrived from the client.
     package mutating func bytesReceived(now: NIODeadline) -> Action {
         switch self.state {

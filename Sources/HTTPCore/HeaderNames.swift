@@ -25,8 +25,24 @@ extension HTTPField.Name {
 
 extension StringProtocol {
     /// The text without leading and trailing spaces and tabs (HTTP's optional white space, RFC 9110 §5.6.3).
+    /// Byte by byte (the white space is ASCII): by `Character`, twice reversed, it was 5% of the gateway's CPU per
+    /// request, in the compression middleware's content-type check alone.
     package var trimmingOWS: String {
-        String(self.drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" }.reversed())
+        // One forward pass (a generic UTF-8 view is not bidirectional): the text starts at the first byte that is
+        // not OWS and ends after the last one.
+        let utf8 = self.utf8
+        var start: Self.UTF8View.Index?
+        var end = utf8.startIndex
+        var index = utf8.startIndex
+        while index < utf8.endIndex {
+            let here = index
+            utf8.formIndex(after: &index)
+            guard utf8[here] != UInt8(ascii: " "), utf8[here] != UInt8(ascii: "\t") else { continue }
+            if start == nil { start = here }
+            end = index
+        }
+        guard let start else { return "" }
+        return String(decoding: utf8[start..<end], as: UTF8.self)
     }
 }
 

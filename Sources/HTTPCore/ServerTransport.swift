@@ -93,7 +93,7 @@ package struct ConnectionPipelines: Sendable {
     /// parts: timeouts and the connection handler, with no fast path (it writes HTTP/1 bytes). Requests are
     /// `https`: HTTP/2 is only offered over TLS.
     package func http2Stream(on channel: any Channel) throws -> HTTPConnection {
-        let timeouts = self.makeTimeouts()
+        let timeouts = self.makeTimeouts(timesBodyOnly: true)
         let connection = self.makeHandler(timeouts: timeouts, fastPath: nil, secure: true)
         let pipeline = channel.pipeline.syncOperations
         // First in the stream's pipeline: it only watches that frames arrive (the body timeout), whatever they are.
@@ -122,11 +122,12 @@ package struct ConnectionPipelines: Sendable {
         )
     }
 
-    private func makeTimeouts() -> ConnectionTimeoutHandler {
+    private func makeTimeouts(timesBodyOnly: Bool = false) -> ConnectionTimeoutHandler {
         ConnectionTimeoutHandler(
             idleTimeout: self.configuration.idleTimeout.timeAmount,
             requestHeadTimeout: self.configuration.requestHeadTimeout.timeAmount,
-            requestBodyTimeout: self.configuration.requestBodyTimeout.timeAmount
+            requestBodyTimeout: self.configuration.requestBodyTimeout.timeAmount,
+            timesBodyOnly: timesBodyOnly
         )
     }
 

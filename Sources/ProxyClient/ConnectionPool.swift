@@ -83,29 +83,36 @@ final class ConnectionPool: Sendable {
         enum Decision { case reuse(UpstreamConnection), connect, wait }
         var expired: [UpstreamConnection] = []
         let decision: Decision = self.withState { state in
-            state.idle.removeAll { idle in
-                let dead = !idle.connection.isActive || now - idle.since > self.configuration.idleTimeout
-                if dead { expired.append(idle.connection) }
-                return dead
+            // The stack is in release order: connections idle past the timeout are at its bottom. (Scanning all of it
+            // on every lease, for closed ones too, was 5% of the gateway's CPU with 256 pooled connections; a closed
+            // one leaves the stack when its close future completes, and one closed just now is skipped when picked.)
+            let stale = state.idle.prefix { now - $0.since > self.configuration.idleTimeout }.count
+            if stale > 0 {
+                expired.append(contentsOf: state.idle[..<stale].lazy.map(\.connection))
+                state.idle.removeFirst(stale)
             }
             // LIFO on the caller's event loop; then a new connection there while the pool has room (a
             // connection on another loop costs two thread hops per exchange, for as long as it lives); then
             // any idle one.
             // (A caller off every event loop takes any.)
-            if let pick = preferred == nil
+            while let pick = preferred == nil
                 ? state.idle.indices.last : state.idle.lastIndex(where: { $0.connection.eventLoop === preferred })
             {
+                let connection = state.idle.remove(at: pick).connection
+                guard connection.isActive else { continue }
                 state.leased += 1
-                return .reuse(state.idle.remove(at: pick).connection)
+                return .reuse(connection)
             }
             if state.open < self.configuration.maxConnections {
                 state.open += 1
                 state.leased += 1
                 return .connect
             }
-            if let pick = state.idle.indices.last {
+            while let pick = state.idle.indices.last {
+                let connection = state.idle.remove(at: pick).connection
+                guard connection.isActive else { continue }
                 state.leased += 1
-                return .reuse(state.idle.remove(at: pick).connection)
+                return .reuse(connection)
             }
             return .wait
         }

@@ -457,6 +457,36 @@ struct UpstreamPoolTests {
         upstreamClient.shutdown()
         await upstream.close()
     }
+
+    @Test("a warm connection is reused; one idle past the pool's idle timeout is closed, and the next request connects anew")
+    func idleTimeout() async throws {
+        let served = Mutex<[Int]>([])
+        let upstream = try await ScriptedUpstream { connection, received in
+            guard received.hasSuffix("\r\n\r\n") else { return .wait }
+            served.withLock { $0.append(connection) }
+            return .respond("HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok")
+        }
+        var configuration = patient
+        configuration.idleTimeout = .milliseconds(300)
+        let client = try Upstream(upstream.url, configuration: configuration)
+        func send() async throws {
+            let request = Request(head: HTTPRequest(method: .get, scheme: nil, authority: "t", path: "/"))
+            let response = try await client.send(request, context: RequestContext(logger: Logger(label: "test")))
+            #expect(response.status == .ok)
+            // Back in the pool before the next request (its release is asynchronous).
+            let deadline = ContinuousClock.now + .seconds(10)
+            while client.leasedConnections > 0 && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(1)) }
+        }
+        try await send()
+        try await send()
+        // The time passing is what is tested: the pooled connection is now past its idle timeout.
+        try await Task.sleep(for: .milliseconds(600))
+        try await send()
+        try await send()
+        #expect(served.withLock { $0 } == [0, 0, 1, 1])
+        client.shutdown()
+        await upstream.close()
+    }
 }
 
 extension Atomic where Value == Int {

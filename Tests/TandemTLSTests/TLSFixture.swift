@@ -169,7 +169,8 @@ enum H2Client {
     }
 
     /// Scenarios: `get PATH [COUNT]` (COUNT concurrent GETs), `over-limit N` (N `/slow` streams at once), `rapid-reset N`, `big-header BYTES`,
-    /// `continuation-flood N`, `settings-flood N`, `ping-flood N`, `slow` (a GET of /slow that waits for the answer).
+    /// `continuation-flood N`, `settings-flood N`, `ping-flood N`, `slow` (a GET of /slow that waits for the answer),
+    /// `stalled-body PATH` (a POST whose body stops after 10 of 1000 bytes, then a GET of /scheme on the same connection).
     static let script = #"""
         import socket, ssl, struct, sys, time
         import h2.config, h2.connection, h2.events, h2.exceptions, h2.settings
@@ -290,6 +291,18 @@ enum H2Client {
                             state["ended"].add(sid)
                     elif kind == 0x0 and stream == sid and flags & 0x1:
                         state["ended"].add(sid)
+        elif scenario == "stalled-body":
+            # A POST that announces 1000 bytes, sends 10 and stops; then a GET on the same connection.
+            sid = conn.get_next_available_stream_id()
+            conn.send_headers(sid, [(":method", "POST"), (":path", args[0]), (":scheme", "https"), (":authority", "localhost"),
+                                    ("content-length", "1000")], end_stream=False)
+            conn.send_data(sid, b"0123456789", end_stream=False)
+            sock.sendall(conn.data_to_send())
+            pump(lambda: sid in state["ended"] or sid in state["statuses"] or state["terminated"], 20)
+            other = conn.get_next_available_stream_id()
+            conn.send_headers(other, request_headers("/scheme"), end_stream=True)
+            send_raw(conn.data_to_send())
+            pump(lambda: other in state["ended"] or state["terminated"], 20)
         elif scenario == "over-limit":
             # More /slow streams than the server allows at once, ignoring its SETTINGS (as an attacker would).
             import collections

@@ -140,6 +140,16 @@ struct TLSTransportTests {
         }
     }
 
+    @Test("An HTTP/2 request body that stops arriving is 408 on its stream; the connection's other streams go on")
+    func stalledStreamBody() async throws {
+        let handler = TLSTestHandler()
+        try await withTLSServer(handler, configure: { $0.requestBodyTimeout = .milliseconds(500) }) { port, _, certificates in
+            let outcome = try await H2Client.run(port: port, ca: certificates.caCertificate, scenario: "stalled-body", ["/echo"])
+            #expect(outcome.statuses == [408, 200], "\(outcome.raw)")
+            #expect(!outcome.terminated, "\(outcome.raw)")
+        }
+    }
+
     @Test("Proxying from HTTP/2 to an HTTP/1.1 upstream keeps the header rules: forwarded fields, hop-by-hop, redirects")
     func proxyFromHTTP2() async throws {
         let upstreamPort = PortBox()
