@@ -1,5 +1,5 @@
-import CompilerPluginSupport
 // swift-tools-version:6.1
+import CompilerPluginSupport
 import Foundation
 import PackageDescription
 
@@ -39,6 +39,12 @@ let package = Package(
         .executable(name: "bench-server", targets: ["BenchServer"]),
         .executable(name: "tandem-micro", targets: ["Micro"]),
         .executable(name: "proxy-spike", targets: ["ProxySpike"]),
+    ],
+    traits: [
+        // Response codings beyond gzip and deflate, through the system's libraries: off by default, so a package that
+        // uses HTTPCompression builds without them (`swift build --traits Brotli,Zstd` turns them on).
+        .trait(name: "Brotli", description: "br response compression with libbrotli (apt-get install libbrotli-dev)"),
+        .trait(name: "Zstd", description: "zstd response compression with libzstd (apt-get install libzstd-dev)"),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -156,10 +162,14 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .systemLibrary(name: "CBrotli", pkgConfig: "libbrotlienc", providers: [.apt(["libbrotli-dev"])]),
+        .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
         .target(
             name: "HTTPCompression",
             dependencies: [
                 "HTTPCore",
+                .target(name: "CBrotli", condition: .when(traits: ["Brotli"])),
+                .target(name: "CZstd", condition: .when(traits: ["Zstd"])),
                 .product(name: "CompressNIO", package: "compress-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -197,6 +207,8 @@ let package = Package(
             name: "HTTPCompressionTests",
             dependencies: [
                 "HTTPCompression", "HTTPCore", "Routing", "ProxyClient", "TandemTesting",
+                .target(name: "CBrotli", condition: .when(traits: ["Brotli"])),
+                .target(name: "CZstd", condition: .when(traits: ["Zstd"])),
                 .product(name: "CompressNIO", package: "compress-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

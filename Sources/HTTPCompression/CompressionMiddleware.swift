@@ -5,10 +5,11 @@ import NIOCore
 import NIOHTTP1
 import Synchronization
 
-/// Compresses responses with gzip or deflate when the client accepts it (nginx `gzip on`), through compress-nio (zlib).
+/// Compresses responses with gzip or deflate when the client accepts it (nginx `gzip on`), through compress-nio (zlib);
+/// with the package traits `Brotli` and `Zstd`, also with br and zstd, through the system's libbrotli and libzstd.
 ///
-/// - The coding is negotiated from `Accept-Encoding` with its q-values (`gzip;q=0.5, deflate`); gzip wins ties,
-///   `*` stands for what is not named, `q=0` refuses.
+/// - The coding is negotiated from `Accept-Encoding` with its q-values (`gzip;q=0.5, deflate`); ties go to the first
+///   of ``Coding`` (br, zstd, gzip, deflate), `*` stands for what is not named, `q=0` refuses.
 /// - Only bodies worth it: a type in ``Configuration/contentTypes``, at least ``Configuration/minimumBytes`` (a
 ///   streamed body of unknown length always qualifies), a status that has a body (not 1xx, 204, 206, 304), no
 ///   `Content-Encoding` already (an upstream's compressed answer passes untouched: nothing is compressed twice), no
@@ -33,7 +34,7 @@ public struct CompressionMiddleware: Middleware {
         /// Smallest body compressed, in bytes (nginx `gzip_min_length`). Default 512: below it the header costs more
         /// than it saves.
         public var minimumBytes: Int
-        /// zlib level, 1 (fast) to 9 (small). Default 5 (nginx `gzip_comp_level`).
+        /// 1 (fast) to 9 (small): zlib's level, brotli's quality, zstd's level. Default 5 (nginx `gzip_comp_level`).
         public var level: Int
 
         /// Creates a configuration.
@@ -51,8 +52,16 @@ public struct CompressionMiddleware: Middleware {
         }
     }
 
-    /// A content coding this middleware produces.
+    /// A content coding this middleware produces; on equal q-values the first of these the client accepts wins.
     public enum Coding: String, Sendable, CaseIterable {
+        #if Brotli
+        /// brotli (RFC 7932), with the package trait `Brotli`: the smallest for web text (its built-in dictionary).
+        case br
+        #endif
+        #if Zstd
+        /// Zstandard (RFC 8878, RFC 9659), with the package trait `Zstd`.
+        case zstd
+        #endif
         /// gzip (RFC 1952).
         case gzip
         /// HTTP's `deflate`: the zlib format (RFC 1950).
@@ -72,25 +81,17 @@ public struct CompressionMiddleware: Middleware {
         guard self.isCompressible(response) else { return response }
         Self.addVary(to: &response)
         guard request.method != .head, let coding = Self.negotiate(request.headers[values: .acceptEncoding]) else { return response }
-        let algorithm = self.algorithm(for: coding)
         switch response.body.storage {
         case .bytes(let buffer):
             guard let buffer, buffer.readableBytes >= self.configuration.minimumBytes else { return response }
-            var input = buffer
-            var output = ByteBuffer()
-            output.reserveCapacity(buffer.readableBytes / 2 + 64)
-            let compressor = algorithm.compressor
-            compressor.window = nil
-            try compressor.startStream()
-            try Self.deflate(compressor, &input, into: &output, flush: .finish)
-            try compressor.finishStream()
+            let output = try self.encoder(for: coding).encode(buffer, finish: true)
             Self.mark(&response, coding: coding)
             response.body = .bytes(output)
         case .stream(let length, let write):
             if let length, length < self.configuration.minimumBytes { return response }
             Self.mark(&response, coding: coding)
             response.body = .stream(contentLength: nil) { writer in
-                let compressing = try CompressingWriter(base: writer, algorithm: algorithm)
+                let compressing = CompressingWriter(base: writer, encoder: try self.encoder(for: coding))
                 try await write(compressing)
                 let tail = try compressing.finish()
                 if tail.readableBytes > 0 { try await writer.write(tail) }
@@ -132,29 +133,19 @@ public struct CompressionMiddleware: Middleware {
         return best?.0
     }
 
-    private func algorithm(for coding: Coding) -> CompressionAlgorithm {
-        let configuration = ZlibConfiguration(compressionLevel: Int32(self.configuration.level))
+    /// A new stream of `coding` at the configured level.
+    private func encoder(for coding: Coding) throws -> any StreamEncoder {
+        let level = self.configuration.level
         switch coding {
-        case .gzip: return .gzip(configuration: configuration)
-        case .deflate: return .zlib(configuration: configuration)  // HTTP's "deflate" is the zlib format (RFC 9110 §8.4.1.2)
-        }
-    }
-
-    /// Compresses `input` into `output`, growing `output` as zlib asks.
-    static func deflate(
-        _ compressor: any NIOCompressor,
-        _ input: inout ByteBuffer,
-        into output: inout ByteBuffer,
-        flush: CompressNIOFlush
-    ) throws {
-        output.reserveCapacity(output.writerIndex + compressor.maxSize(from: input) + 64)
-        while true {
-            do {
-                try compressor.streamDeflate(from: &input, to: &output, flush: flush)
-                return
-            } catch let error as CompressNIOError where error == .bufferOverflow {
-                output.reserveCapacity(output.capacity * 2 + 1024)
-            }
+        case .gzip: return try ZlibStreamEncoder(.gzip(configuration: ZlibConfiguration(compressionLevel: Int32(level))))
+        // HTTP's "deflate" is the zlib format (RFC 9110 §8.4.1.2).
+        case .deflate: return try ZlibStreamEncoder(.zlib(configuration: ZlibConfiguration(compressionLevel: Int32(level))))
+        #if Brotli
+        case .br: return try BrotliStreamEncoder(quality: level)
+        #endif
+        #if Zstd
+        case .zstd: return try ZstdStreamEncoder(level: level)
+        #endif
         }
     }
 
@@ -182,34 +173,21 @@ extension CompressionMiddleware: FastPathMiddleware {
 /// Compresses each chunk a streamed body writes, flushing it so the client can decode it at once.
 private final class CompressingWriter: ResponseBodyWriter {
     private let base: any ResponseBodyWriter
-    /// The zlib stream (a class of compress-nio's, not `Sendable`): only touched under this lock.
-    private let compressor: Mutex<any NIOCompressor>
+    /// The compressed stream (not `Sendable`): only touched under this lock.
+    private let encoder: Mutex<any StreamEncoder>
 
-    init(base: any ResponseBodyWriter, algorithm: CompressionAlgorithm) throws {
+    init(base: any ResponseBodyWriter, encoder: sending any StreamEncoder) {
         self.base = base
-        let compressor = algorithm.compressor
-        try compressor.startStream()
-        self.compressor = Mutex(compressor)
+        self.encoder = Mutex(encoder)
     }
 
     func write(_ buffer: ByteBuffer) async throws {
-        let output = try self.compressor.withLock { compressor in
-            var input = buffer
-            var output = ByteBuffer()
-            try CompressionMiddleware.deflate(compressor, &input, into: &output, flush: .sync)
-            return output
-        }
+        let output = try self.encoder.withLock { try $0.encode(buffer, finish: false) }
         if output.readableBytes > 0 { try await self.base.write(output) }
     }
 
-    /// Ends the zlib stream: the bytes that close it.
+    /// Ends the compressed stream: the bytes that close it.
     func finish() throws -> ByteBuffer {
-        try self.compressor.withLock { compressor in
-            var empty = ByteBuffer()
-            var tail = ByteBuffer()
-            try CompressionMiddleware.deflate(compressor, &empty, into: &tail, flush: .finish)
-            try compressor.finishStream()
-            return tail
-        }
+        try self.encoder.withLock { try $0.encode(ByteBuffer(), finish: true) }
     }
 }

@@ -41,7 +41,7 @@ public struct FileServer: HTTPHandler {
         public var cacheControl: String? = nil
         /// `Cache-Control` for fingerprinted names.
         public var immutableCacheControl: String = "public, max-age=31536000, immutable"
-        /// Precompressed siblings to look for, best first: `.br`, then `.gz`.
+        /// Precompressed siblings to look for, best first: `.br`, then `.gz` (`.zstd` for `.zst` files is there to add).
         public var precompressed: [PrecompressedCoding] = [.brotli, .gzip]
         /// Whether names starting with `.` are served (`.well-known` needs it); off by default.
         public var servesDotFiles: Bool = false
@@ -69,8 +69,17 @@ public struct FileServer: HTTPHandler {
         case brotli = "br"
         /// `app.js.gz`, `Content-Encoding: gzip`.
         case gzip
+        /// `app.js.zst`, `Content-Encoding: zstd` (not looked for by default: add it to
+        /// ``Configuration/precompressed`` when the build writes such files).
+        case zstd
 
-        var suffix: String { self == .brotli ? ".br" : ".gz" }
+        var suffix: String {
+            switch self {
+            case .brotli: ".br"
+            case .gzip: ".gz"
+            case .zstd: ".zst"
+            }
+        }
     }
 
     /// The folder served, with its symbolic links resolved.

@@ -6,8 +6,8 @@ import Testing
 /// `TandemTLS`, the macro toolchain only for `ValidationMacros`.
 @Suite("The package graph keeps heavy dependencies to the products that need them")
 struct PackageGraphTests {
-    /// The manifest's targets and, for each, the targets and products it depends on.
-    static func manifest() async throws -> [String: [(name: String, package: String?)]] {
+    /// `swift package dump-package`, parsed.
+    static func dump() async throws -> [String: Any] {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         let scratch = try ExternalTool.scratchDirectory("dump-package")
         // A scratch path of its own: the running `swift test` holds .build's lock.
@@ -19,7 +19,12 @@ struct PackageGraphTests {
         guard dump.status == 0, let start = dump.output.firstIndex(of: "{") else {
             throw TestCertificateError(description: "dump-package failed: \(dump.output)")
         }
-        let json = try JSONSerialization.jsonObject(with: Data(dump.output[start...].utf8)) as? [String: Any]
+        return try JSONSerialization.jsonObject(with: Data(dump.output[start...].utf8)) as? [String: Any] ?? [:]
+    }
+
+    /// The manifest's targets and, for each, the targets and products it depends on.
+    static func manifest() async throws -> [String: [(name: String, package: String?)]] {
+        let json: [String: Any]? = try await Self.dump()
         var graph: [String: [(name: String, package: String?)]] = [:]
         for target in json?["targets"] as? [[String: Any]] ?? [] {
             guard let name = target["name"] as? String else { continue }
@@ -62,5 +67,25 @@ struct PackageGraphTests {
         }
         let tls = Self.packages(of: "TandemTLS", in: graph)
         #expect(tls.contains("swift-nio-ssl") && tls.contains("swift-nio-http2"))
+    }
+
+    @Test("libbrotli and libzstd are linked only under the traits Brotli and Zstd, which are off by default")
+    func compressionLibrariesBehindTraits() async throws {
+        let json = try await Self.dump()
+        let traits = json["traits"] as? [[String: Any]] ?? []
+        #expect(Set(traits.compactMap { $0["name"] as? String }) == ["Brotli", "Zstd"])
+        #expect(traits.allSatisfy { ($0["name"] as? String) != "default" }, "no trait is on by default: \(traits)")
+        var users: [String] = []
+        for target in json["targets"] as? [[String: Any]] ?? [] {
+            for dependency in target["dependencies"] as? [[String: Any]] ?? [] {
+                let fields = (dependency["target"] ?? dependency["byName"]) as? [Any] ?? []
+                guard let name = fields.first as? String, name == "CBrotli" || name == "CZstd" else { continue }
+                let condition = fields.dropFirst().first as? [String: Any]
+                let expected = name == "CBrotli" ? "Brotli" : "Zstd"
+                #expect(condition?["traits"] as? [String] == [expected], "\(target["name"] ?? "?") needs \(name) without its trait")
+                users.append(target["name"] as? String ?? "?")
+            }
+        }
+        #expect(users.contains("HTTPCompression"))
     }
 }

@@ -10,6 +10,13 @@ import Synchronization
 import TandemTesting
 import Testing
 
+#if Brotli
+import CBrotli
+#endif
+#if Zstd
+import CZstd
+#endif
+
 @Suite("Response compression")
 struct CompressionMiddlewareTests {
     static let page = String(repeating: "<p>Tandem renders pages and serves their API.</p>\n", count: 60)
@@ -58,30 +65,99 @@ struct CompressionMiddlewareTests {
         return String(buffer: try buffer.decompress(with: algorithm))
     }
 
-    @Test("Accept-Encoding is negotiated with q-values: gzip wins ties, * stands for the rest, q=0 refuses")
+    /// The codings of the package traits this build has (nil without the trait).
+    #if Brotli
+    static let brotli: CompressionMiddleware.Coding? = .br
+    #else
+    static let brotli: CompressionMiddleware.Coding? = nil
+    #endif
+    #if Zstd
+    static let zstd: CompressionMiddleware.Coding? = .zstd
+    #else
+    static let zstd: CompressionMiddleware.Coding? = nil
+    #endif
+
+    @Test("Accept-Encoding is negotiated with q-values: on a tie br, then zstd, then gzip wins; * stands for the rest, q=0 refuses")
     func negotiation() {
         let cases: [([String], CompressionMiddleware.Coding?)] = [
-            (["gzip, deflate, br"], .gzip), (["deflate"], .deflate), (["deflate;q=1, gzip;q=0.5"], .deflate),
-            (["gzip;q=0"], nil), (["gzip;q=0, deflate;q=0.1"], .deflate), (["*"], .gzip), (["*;q=0.3, gzip;q=0"], .deflate),
-            (["br, zstd"], nil), (["identity"], nil), ([], nil), (["GZIP"], .gzip), (["gzip;q=nonsense"], nil),
-            (["x-gzip"], .gzip), (["br", "deflate"], .deflate), ([" gzip ; q=0.5 "], .gzip),
+            (["gzip, deflate"], .gzip), (["deflate"], .deflate), (["deflate;q=1, gzip;q=0.5"], .deflate),
+            (["gzip;q=0"], nil), (["gzip;q=0, deflate;q=0.1"], .deflate), (["*"], Self.brotli ?? Self.zstd ?? .gzip),
+            (["*;q=0.3, gzip;q=0, br;q=0, zstd;q=0"], .deflate), (["identity"], nil), ([], nil), (["GZIP"], .gzip),
+            (["gzip;q=nonsense"], nil), (["x-gzip"], .gzip), ([" gzip ; q=0.5 "], .gzip),
+            // The traits' codings: taken when this build has them, otherwise the next acceptable one.
+            (["gzip, deflate, br, zstd"], Self.brotli ?? Self.zstd ?? .gzip), (["br, zstd"], Self.brotli ?? Self.zstd),
+            (["br", "deflate"], Self.brotli ?? .deflate), (["zstd;q=0.9, gzip"], .gzip),
+            (["BR;q=0.5, zstd;q=0.6"], Self.zstd ?? Self.brotli), (["zstd, gzip;q=0.8"], Self.zstd ?? .gzip),
+            (["br;q=0, zstd;q=0, gzip;q=0.1"], .gzip),
         ]
         for (values, expected) in cases {
             #expect(CompressionMiddleware.negotiate(values) == expected, "\(values)")
         }
     }
 
+    /// Decodes `bytes` of `coding` as a client would as they arrive: a stream that has not ended yet gives what it
+    /// decoded so far.
+    static func decode(_ bytes: [UInt8], _ coding: CompressionMiddleware.Coding) throws -> String {
+        switch coding {
+        case .gzip, .deflate:
+            let decompressor = (coding == .gzip ? CompressionAlgorithm.gzip() : .zlib()).decompressor
+            try decompressor.startStream()
+            var input = ByteBuffer(bytes: bytes)
+            var output = ByteBuffer()
+            output.reserveCapacity(64 * 1024)
+            try decompressor.streamInflate(from: &input, to: &output)
+            return String(buffer: output)
+        #if Brotli
+        case .br:
+            let state = BrotliDecoderCreateInstance(nil, nil, nil)!
+            defer { BrotliDecoderDestroyInstance(state) }
+            var output = [UInt8](repeating: 0, count: 1 << 20)
+            let written = try bytes.withUnsafeBufferPointer { input in
+                try output.withUnsafeMutableBufferPointer { out in
+                    var availableIn = input.count
+                    var nextIn = input.baseAddress
+                    var availableOut = out.count
+                    var nextOut = out.baseAddress
+                    let result = BrotliDecoderDecompressStream(state, &availableIn, &nextIn, &availableOut, &nextOut, nil)
+                    guard result != BROTLI_DECODER_RESULT_ERROR else { throw CompressionTestFailure("not brotli") }
+                    return out.count - availableOut
+                }
+            }
+            return String(decoding: output[..<written], as: UTF8.self)
+        #endif
+        #if Zstd
+        case .zstd:
+            let context = ZSTD_createDCtx()!
+            defer { ZSTD_freeDCtx(context) }
+            var output = [UInt8](repeating: 0, count: 1 << 20)
+            let written = try bytes.withUnsafeBufferPointer { input in
+                try output.withUnsafeMutableBufferPointer { out in
+                    var source = ZSTD_inBuffer(src: input.baseAddress, size: input.count, pos: 0)
+                    var target = ZSTD_outBuffer(dst: out.baseAddress, size: out.count, pos: 0)
+                    while source.pos < source.size {
+                        let result = ZSTD_decompressStream(context, &target, &source)
+                        if ZSTD_isError(result) != 0 { throw CompressionTestFailure(String(cString: ZSTD_getErrorName(result))) }
+                    }
+                    return target.pos
+                }
+            }
+            return String(decoding: output[..<written], as: UTF8.self)
+        #endif
+        }
+    }
+
     @Test("a page is compressed for a client that accepts it: the bytes round-trip, Vary is set, the ETag weakened")
     func compressed() async throws {
         try await self.withSite { port in
-            for (accept, coding, algorithm) in [("gzip", "gzip", CompressionAlgorithm.gzip()), ("deflate", "deflate", .zlib())] {
-                let answer = try await self.get(port, "/page", ["Accept-Encoding: \(accept)"])
+            // Every coding of this build (gzip and deflate always; br and zstd with their traits).
+            for coding in CompressionMiddleware.Coding.allCases {
+                let answer = try await self.get(port, "/page", ["Accept-Encoding: \(coding.rawValue)"])
                 #expect(answer.status == 200)
-                #expect(answer.header("content-encoding") == coding)
+                #expect(answer.header("content-encoding") == coding.rawValue)
                 #expect(answer.header("vary") == "Accept-Encoding")
                 #expect(answer.header("etag") == "W/\"abc\"")
-                #expect(answer.body.count < Self.page.utf8.count / 4)
-                #expect(try Self.inflate(answer.body, algorithm) == Self.page)
+                #expect(answer.body.count < Self.page.utf8.count / 4, "\(coding)")
+                #expect(try Self.decode(answer.body, coding) == Self.page, "\(coding)")
             }
             let plain = try await self.get(port, "/page")
             #expect(plain.header("content-encoding") == nil)
@@ -111,8 +187,11 @@ struct CompressionMiddlewareTests {
         }
     }
 
-    @Test("a streamed body is compressed as it streams: each chunk is flushed and decodes on its own")
-    func streamed() async throws {
+    @Test(
+        "a streamed body is compressed as it streams: each chunk is flushed and decodes on its own",
+        arguments: CompressionMiddleware.Coding.allCases
+    )
+    func streamed(coding: CompressionMiddleware.Coding) async throws {
         let first = String(repeating: "<header>before the slow part</header>", count: 40)
         let second = String(repeating: "<main>the slow part</main>", count: 40)
         let handler = HandlerFunction { _, _ in
@@ -125,9 +204,9 @@ struct CompressionMiddlewareTests {
             return response
         }
         var request = Request(head: HTTPRequest(method: .get, scheme: nil, authority: "t", path: "/"))
-        request.headers[.acceptEncoding] = "gzip"
+        request.headers[.acceptEncoding] = coding.rawValue
         let response = try await CompressionMiddleware().handle(request, context: RequestContext(logger: Logger(label: "t")), next: handler)
-        #expect(response.headers[.contentEncoding] == "gzip")
+        #expect(response.headers[.contentEncoding] == coding.rawValue)
         #expect(response.body.contentLength == nil)
         guard case .stream(_, let write) = response.body.storage else {
             Issue.record("not streamed")
@@ -138,15 +217,9 @@ struct CompressionMiddlewareTests {
         let chunks = collected.chunks
         #expect(chunks.count == 3)  // two flushed chunks and the stream's end
         // The first chunk alone decodes to the first part: the browser can render it before the second exists.
-        let decompressor = CompressionAlgorithm.gzip().decompressor
-        try decompressor.startStream()
-        var firstChunk = chunks[0]
-        var output = ByteBuffer()
-        output.reserveCapacity(first.utf8.count * 2)
-        try decompressor.streamInflate(from: &firstChunk, to: &output)
-        #expect(String(buffer: output) == first)
+        #expect(try Self.decode(Array(chunks[0].readableBytesView), coding) == first)
         let whole = chunks.reduce(into: [UInt8]()) { $0 += Array($1.readableBytesView) }
-        #expect(try Self.inflate(whole, .gzip()) == first + second)
+        #expect(try Self.decode(whole, coding) == first + second)
     }
 
     @Test("through a gateway: requests that accept no coding keep the event-loop fast path; an upstream's gzip passes untouched")
@@ -175,8 +248,9 @@ struct CompressionMiddlewareTests {
                 #expect(upstreamOf.fastPathRequests > 0)  // warm connections by now: plain GETs take the fast path
                 let before = upstreamOf.fastPathRequests
                 let compressed = try await self.get(port, "/page", ["Accept-Encoding: gzip, br"])
-                #expect(compressed.header("content-encoding") == "gzip")
-                #expect(try Self.inflate(compressed.body, .gzip()) == Self.page)
+                let coding = Self.brotli ?? .gzip
+                #expect(compressed.header("content-encoding") == coding.rawValue)
+                #expect(try Self.decode(compressed.body, coding) == Self.page)
                 let already = try await self.get(port, "/gz", ["Accept-Encoding: gzip"])
                 #expect(already.header("content-encoding") == "gzip")
                 #expect(try Self.inflate(already.body, .gzip()) == Self.page)
@@ -184,6 +258,11 @@ struct CompressionMiddlewareTests {
             }
         }
     }
+}
+
+struct CompressionTestFailure: Error {
+    let reason: String
+    init(_ reason: String) { self.reason = reason }
 }
 
 /// A body writer that keeps what it is given.

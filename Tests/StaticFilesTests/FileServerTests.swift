@@ -29,6 +29,7 @@ struct Site {
         try write("assets/app.3f2b8c1e.js", "console.log('identity')")
         try write("assets/app.3f2b8c1e.js.gz", "GZIP-BYTES")
         try write("assets/app.3f2b8c1e.js.br", "BROTLI-BYTES")
+        try write("assets/app.3f2b8c1e.js.zst", "ZSTD-BYTES")
         try write("assets/plain.js", "plain")
         try write("assets/plain.js.gz", "plain-gz")
         try write("sub/index.html", "<h1>sub</h1>")
@@ -170,6 +171,16 @@ struct FileServerTests {
             #expect(try await get(port, "/assets/plain.js", "Accept-Encoding: br\r\n").text == "plain")
             #expect(try await get(port, "/assets/plain.js", "Accept-Encoding: *\r\n").text == "plain-gz")
             #expect(try await get(port, "/site.css", "Accept-Encoding: gzip\r\n").header("vary") == nil)
+            // `.zst` siblings are not looked for unless configured.
+            #expect(try await get(port, "/assets/app.3f2b8c1e.js", "Accept-Encoding: zstd\r\n").text == "console.log('identity')")
+        }
+        var configuration = FileServer.Configuration()
+        configuration.precompressed = [.zstd, .brotli, .gzip]
+        try await self.withSite(configuration) { port, _ in
+            let zstd = try await get(port, "/assets/app.3f2b8c1e.js", "Accept-Encoding: gzip, br, zstd\r\n")
+            #expect(zstd.text == "ZSTD-BYTES" && zstd.header("content-encoding") == "zstd" && zstd.header("vary") == "Accept-Encoding")
+            let brotli = try await get(port, "/assets/app.3f2b8c1e.js", "Accept-Encoding: gzip, br, zstd;q=0\r\n")
+            #expect(brotli.text == "BROTLI-BYTES" && brotli.header("content-encoding") == "br")
         }
     }
 

@@ -1,0 +1,3 @@
+// libbrotli's encoder (HTTPCompression's `br` coding, trait Brotli) and decoder (its tests).
+#include <brotli/encode.h>
+#include <brotli/decode.h>

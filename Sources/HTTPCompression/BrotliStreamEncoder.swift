@@ -1,0 +1,46 @@
+#if Brotli
+import CBrotli
+import NIOCore
+
+/// `br` (RFC 7932) through the system's libbrotli: package trait `Brotli`.
+final class BrotliStreamEncoder: StreamEncoder {
+    private let state: OpaquePointer
+
+    /// `quality` is brotli's 0–11; the middleware passes its level (1–9).
+    init(quality: Int) throws {
+        guard let state = BrotliEncoderCreateInstance(nil, nil, nil) else {
+            throw CompressionFailure(description: "brotli: the encoder could not be created")
+        }
+        self.state = state
+        BrotliEncoderSetParameter(state, BROTLI_PARAM_QUALITY, UInt32(min(11, max(0, quality))))
+        BrotliEncoderSetParameter(state, BROTLI_PARAM_MODE, BROTLI_MODE_TEXT.rawValue)
+    }
+
+    deinit {
+        BrotliEncoderDestroyInstance(self.state)
+    }
+
+    func encode(_ input: ByteBuffer, finish: Bool) throws -> ByteBuffer {
+        let operation = finish ? BROTLI_OPERATION_FINISH : BROTLI_OPERATION_FLUSH
+        var output = ByteBuffer()
+        let state = self.state
+        try input.withUnsafeReadableBytes { raw in
+            var availableIn = raw.count
+            // libbrotli reads no input when `availableIn` is 0, but wants a pointer all the same.
+            var nextIn: UnsafePointer<UInt8>? =
+                raw.baseAddress.map { $0.assumingMemoryBound(to: UInt8.self) } ?? UnsafePointer(bitPattern: 1)
+            repeat {
+                try output.writeWithUnsafeMutableBytes(minimumWritableBytes: max(4096, availableIn / 2 + 64)) { out in
+                    var availableOut = out.count
+                    var nextOut = out.baseAddress?.assumingMemoryBound(to: UInt8.self)
+                    guard BrotliEncoderCompressStream(state, operation, &availableIn, &nextIn, &availableOut, &nextOut, nil) != 0 else {
+                        throw CompressionFailure(description: "brotli: the encoder failed")
+                    }
+                    return out.count - availableOut
+                }
+            } while availableIn > 0 || BrotliEncoderHasMoreOutput(state) != 0 || (finish && BrotliEncoderIsFinished(state) == 0)
+        }
+        return output
+    }
+}
+#endif

@@ -1,0 +1,47 @@
+#if Zstd
+import CZstd
+import NIOCore
+
+/// `zstd` (RFC 8878, for HTTP RFC 9659) through the system's libzstd: package trait `Zstd`.
+final class ZstdStreamEncoder: StreamEncoder {
+    private let context: OpaquePointer
+
+    /// `level` is zstd's (1–22); the middleware passes its level (1–9).
+    init(level: Int) throws {
+        guard let context = ZSTD_createCCtx() else {
+            throw CompressionFailure(description: "zstd: the encoder could not be created")
+        }
+        self.context = context
+        ZSTD_CCtx_setParameter(context, ZSTD_c_compressionLevel, Int32(level))
+        // A window of 512 KiB: a stream of unknown length would otherwise get the level's (up to 2 MiB here), allocated
+        // per response; RFC 9659 lets decoders refuse windows over 8 MiB.
+        ZSTD_CCtx_setParameter(context, ZSTD_c_windowLog, 19)
+    }
+
+    deinit {
+        ZSTD_freeCCtx(self.context)
+    }
+
+    func encode(_ input: ByteBuffer, finish: Bool) throws -> ByteBuffer {
+        let directive = finish ? ZSTD_e_end : ZSTD_e_flush
+        var output = ByteBuffer()
+        let context = self.context
+        try input.withUnsafeReadableBytes { raw in
+            var source = ZSTD_inBuffer(src: raw.baseAddress, size: raw.count, pos: 0)
+            var remaining = 0
+            repeat {
+                try output.writeWithUnsafeMutableBytes(minimumWritableBytes: max(4096, (source.size - source.pos) / 2 + 64)) { out in
+                    var target = ZSTD_outBuffer(dst: out.baseAddress, size: out.count, pos: 0)
+                    let result = ZSTD_compressStream2(context, &target, &source, directive)
+                    guard ZSTD_isError(result) == 0 else {
+                        throw CompressionFailure(description: "zstd: \(String(cString: ZSTD_getErrorName(result)))")
+                    }
+                    remaining = result
+                    return target.pos
+                }
+            } while remaining > 0 || source.pos < source.size
+        }
+        return output
+    }
+}
+#endif
