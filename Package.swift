@@ -412,7 +412,7 @@ let package = Package(
         .executableTarget(
             name: "Micro",
             dependencies: [
-                "SearchApp", "APIEnvelope", "Validation", "SSRRendering", "HTTPCore",
+                "SearchApp", "APIEnvelope", "Validation", "SSRRendering", "HTTPCore", "HTTPCompression",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),

@@ -1,5 +1,6 @@
 import APIEnvelope
 import Foundation
+import HTTPCompression
 import HTTPCore
 import HTTPTypes
 import Logging
@@ -154,6 +155,16 @@ struct Micro {
         print("\nsearch page: \(bytes) bytes of HTML\n")
         _ = measure("SearchPage render → ByteBuffer (20 results)", iterations: 5_000) {
             sink &+= RenderedHTML(SearchPage().render(props, context: context)).staticChunks?.count ?? 0
+        }
+        // Each coding of this build (`--traits Brotli,Zstd` adds br and zstd) on that page, at the default level 5.
+        let html = try await RenderedHTML(SearchPage().render(props, context: context)).collect()
+        let compression = CompressionMiddleware()
+        print("")
+        for coding in CompressionMiddleware.Coding.allCases {
+            let size = try compression.compress(html, as: coding).readableBytes
+            _ = try measure("\(coding.rawValue) the page (\(html.readableBytes) → \(size) bytes)", iterations: 2_000) {
+                sink &+= try compression.compress(html, as: coding).readableBytes
+            }
         }
         if sink == 42 { print("") }  // keeps the work observable
     }

@@ -6,14 +6,21 @@ import NIOCore
 final class BrotliStreamEncoder: StreamEncoder {
     private let state: OpaquePointer
 
-    /// `quality` is brotli's 0–11; the middleware passes its level (1–9).
-    init(quality: Int) throws {
+    /// `quality` is brotli's 0–11; the middleware passes its level (1–9). `size`, when the whole input is known, sizes
+    /// the window to it: a small page then costs a small encoder.
+    init(quality: Int, size: Int? = nil) throws {
         guard let state = BrotliEncoderCreateInstance(nil, nil, nil) else {
             throw CompressionFailure(description: "brotli: the encoder could not be created")
         }
         self.state = state
         BrotliEncoderSetParameter(state, BROTLI_PARAM_QUALITY, UInt32(min(11, max(0, quality))))
         BrotliEncoderSetParameter(state, BROTLI_PARAM_MODE, BROTLI_MODE_TEXT.rawValue)
+        if let size {
+            BrotliEncoderSetParameter(state, BROTLI_PARAM_SIZE_HINT, UInt32(clamping: size))
+            // The smallest window (10 to 22 bits) that holds the input.
+            let bits = min(22, max(10, Int.bitWidth - max(1, size).leadingZeroBitCount))
+            BrotliEncoderSetParameter(state, BROTLI_PARAM_LGWIN, UInt32(bits))
+        }
     }
 
     deinit {

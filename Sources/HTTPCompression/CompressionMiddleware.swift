@@ -1,7 +1,7 @@
 import CompressNIO
 public import HTTPCore
 import HTTPTypes
-import NIOCore
+public import NIOCore
 import NIOHTTP1
 import Synchronization
 
@@ -84,7 +84,7 @@ public struct CompressionMiddleware: Middleware {
         switch response.body.storage {
         case .bytes(let buffer):
             guard let buffer, buffer.readableBytes >= self.configuration.minimumBytes else { return response }
-            let output = try self.encoder(for: coding).encode(buffer, finish: true)
+            let output = try self.compress(buffer, as: coding)
             Self.mark(&response, coding: coding)
             response.body = .bytes(output)
         case .stream(let length, let write):
@@ -133,18 +133,28 @@ public struct CompressionMiddleware: Middleware {
         return best?.0
     }
 
-    /// A new stream of `coding` at the configured level.
-    private func encoder(for coding: Coding) throws -> any StreamEncoder {
+    /// `bytes` compressed whole with `coding` at the configured level, as a response body is (say, to keep a
+    /// compressed copy of something served often).
+    ///
+    /// ```swift
+    /// let gzipped = try CompressionMiddleware().compress(ByteBuffer(string: "<p>hello</p>"), as: .gzip)
+    /// ```
+    public func compress(_ bytes: ByteBuffer, as coding: Coding) throws -> ByteBuffer {
+        try self.encoder(for: coding, size: bytes.readableBytes).encode(bytes, finish: true)
+    }
+
+    /// A new stream of `coding` at the configured level; `size` is the whole input's, when it is known.
+    private func encoder(for coding: Coding, size: Int? = nil) throws -> any StreamEncoder {
         let level = self.configuration.level
         switch coding {
         case .gzip: return try ZlibStreamEncoder(.gzip(configuration: ZlibConfiguration(compressionLevel: Int32(level))))
         // HTTP's "deflate" is the zlib format (RFC 9110 §8.4.1.2).
         case .deflate: return try ZlibStreamEncoder(.zlib(configuration: ZlibConfiguration(compressionLevel: Int32(level))))
         #if Brotli
-        case .br: return try BrotliStreamEncoder(quality: level)
+        case .br: return try BrotliStreamEncoder(quality: level, size: size)
         #endif
         #if Zstd
-        case .zstd: return try ZstdStreamEncoder(level: level)
+        case .zstd: return try ZstdStreamEncoder(level: level, size: size)
         #endif
         }
     }

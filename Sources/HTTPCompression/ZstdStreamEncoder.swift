@@ -6,16 +6,21 @@ import NIOCore
 final class ZstdStreamEncoder: StreamEncoder {
     private let context: OpaquePointer
 
-    /// `level` is zstd's (1–22); the middleware passes its level (1–9).
-    init(level: Int) throws {
+    /// `level` is zstd's (1–22); the middleware passes its level (1–9). `size`, when the whole input is known, lets
+    /// zstd size its window and tables to it: a small page then costs a small context.
+    init(level: Int, size: Int? = nil) throws {
         guard let context = ZSTD_createCCtx() else {
             throw CompressionFailure(description: "zstd: the encoder could not be created")
         }
         self.context = context
         ZSTD_CCtx_setParameter(context, ZSTD_c_compressionLevel, Int32(level))
-        // A window of 512 KiB: a stream of unknown length would otherwise get the level's (up to 2 MiB here), allocated
-        // per response; RFC 9659 lets decoders refuse windows over 8 MiB.
-        ZSTD_CCtx_setParameter(context, ZSTD_c_windowLog, 19)
+        if let size {
+            ZSTD_CCtx_setPledgedSrcSize(context, UInt64(size))
+        } else {
+            // A window of 512 KiB: a stream of unknown length would otherwise get the level's (up to 2 MiB here),
+            // allocated per response; RFC 9659 lets decoders refuse windows over 8 MiB.
+            ZSTD_CCtx_setParameter(context, ZSTD_c_windowLog, 19)
+        }
     }
 
     deinit {
