@@ -29,25 +29,19 @@ final class BrotliStreamEncoder: StreamEncoder {
 
     func encode(_ input: ByteBuffer, finish: Bool) throws -> ByteBuffer {
         let operation = finish ? BROTLI_OPERATION_FINISH : BROTLI_OPERATION_FLUSH
-        var output = ByteBuffer()
         let state = self.state
-        try input.withUnsafeReadableBytes { raw in
-            var availableIn = raw.count
+        return try self.drive(input) { input, output in
+            var availableIn = input.count
             // libbrotli reads no input when `availableIn` is 0, but wants a pointer all the same.
-            var nextIn: UnsafePointer<UInt8>? =
-                raw.baseAddress.map { $0.assumingMemoryBound(to: UInt8.self) } ?? UnsafePointer(bitPattern: 1)
-            repeat {
-                try output.writeWithUnsafeMutableBytes(minimumWritableBytes: max(4096, availableIn / 2 + 64)) { out in
-                    var availableOut = out.count
-                    var nextOut = out.baseAddress?.assumingMemoryBound(to: UInt8.self)
-                    guard BrotliEncoderCompressStream(state, operation, &availableIn, &nextIn, &availableOut, &nextOut, nil) != 0 else {
-                        throw CompressionFailure(description: "brotli: the encoder failed")
-                    }
-                    return out.count - availableOut
-                }
-            } while availableIn > 0 || BrotliEncoderHasMoreOutput(state) != 0 || (finish && BrotliEncoderIsFinished(state) == 0)
+            var nextIn: UnsafePointer<UInt8>? = (input.baseAddress ?? UnsafeRawPointer(bitPattern: 1))?.assumingMemoryBound(to: UInt8.self)
+            var availableOut = output.count
+            var nextOut = output.baseAddress?.assumingMemoryBound(to: UInt8.self)
+            guard BrotliEncoderCompressStream(state, operation, &availableIn, &nextIn, &availableOut, &nextOut, nil) != 0 else {
+                throw CompressionFailure(description: "brotli: the encoder failed")
+            }
+            let more = BrotliEncoderHasMoreOutput(state) != 0 || (finish && BrotliEncoderIsFinished(state) == 0)
+            return (input.count - availableIn, output.count - availableOut, more)
         }
-        return output
     }
 }
 #endif

@@ -11,6 +11,33 @@ protocol StreamEncoder: AnyObject {
     func encode(_ input: ByteBuffer, finish: Bool) throws -> ByteBuffer
 }
 
+extension StreamEncoder {
+    /// Runs a compression library's `step` over `input` until it has consumed it all and has no output left. Each step
+    /// gets the input not consumed yet and room in the output, and says how much it consumed and wrote and whether it
+    /// holds more output (a flush or the stream's end under way).
+    func drive(
+        _ input: ByteBuffer,
+        _ step: (_ input: UnsafeRawBufferPointer, _ output: UnsafeMutableRawBufferPointer) throws -> (
+            consumed: Int, written: Int, more: Bool
+        )
+    ) throws -> ByteBuffer {
+        var output = ByteBuffer()
+        try input.withUnsafeReadableBytes { raw in
+            var offset = 0
+            var more = false
+            repeat {
+                try output.writeWithUnsafeMutableBytes(minimumWritableBytes: max(4096, (raw.count - offset) / 2 + 64)) { out in
+                    let result = try step(UnsafeRawBufferPointer(rebasing: raw[offset...]), out)
+                    offset += result.consumed
+                    more = result.more
+                    return result.written
+                }
+            } while more || offset < raw.count
+        }
+        return output
+    }
+}
+
 /// A compression library refused its input or could not be set up; the response fails rather than go out corrupt.
 struct CompressionFailure: Error, CustomStringConvertible {
     let description: String

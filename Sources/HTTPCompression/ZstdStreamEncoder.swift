@@ -29,24 +29,17 @@ final class ZstdStreamEncoder: StreamEncoder {
 
     func encode(_ input: ByteBuffer, finish: Bool) throws -> ByteBuffer {
         let directive = finish ? ZSTD_e_end : ZSTD_e_flush
-        var output = ByteBuffer()
         let context = self.context
-        try input.withUnsafeReadableBytes { raw in
-            var source = ZSTD_inBuffer(src: raw.baseAddress, size: raw.count, pos: 0)
-            var remaining = 0
-            repeat {
-                try output.writeWithUnsafeMutableBytes(minimumWritableBytes: max(4096, (source.size - source.pos) / 2 + 64)) { out in
-                    var target = ZSTD_outBuffer(dst: out.baseAddress, size: out.count, pos: 0)
-                    let result = ZSTD_compressStream2(context, &target, &source, directive)
-                    guard ZSTD_isError(result) == 0 else {
-                        throw CompressionFailure(description: "zstd: \(String(cString: ZSTD_getErrorName(result)))")
-                    }
-                    remaining = result
-                    return target.pos
-                }
-            } while remaining > 0 || source.pos < source.size
+        return try self.drive(input) { input, output in
+            var source = ZSTD_inBuffer(src: input.baseAddress, size: input.count, pos: 0)
+            var target = ZSTD_outBuffer(dst: output.baseAddress, size: output.count, pos: 0)
+            // What is left to flush once the call returns: 0 when the flush (or the frame) is complete.
+            let remaining = ZSTD_compressStream2(context, &target, &source, directive)
+            guard ZSTD_isError(remaining) == 0 else {
+                throw CompressionFailure(description: "zstd: \(String(cString: ZSTD_getErrorName(remaining)))")
+            }
+            return (source.pos, target.pos, remaining > 0)
         }
-        return output
     }
 }
 #endif
