@@ -86,8 +86,13 @@ struct TLSTransportTests {
             let plain = try await RawHTTPClient.connect(port: port)
             try await plain.send("GET / HTTP/1.1\r\nHost: localhost\r\n\r\n")
             #expect(await plain.isClosedByServer(within: .seconds(10)))
-            let after = try await Curl.run("https://localhost:\(port)/", ca: certificates.caCertificate, ["--http2"])
-            #expect(after.status == 200)
+            // A handshake must finish within the 1 s here: on a loaded machine curl may be paused past it and be closed
+            // as rightly as the silent client, so it has five tries.
+            var status = 0
+            for _ in 0..<5 where status != 200 {
+                status = (try? await Curl.run("https://localhost:\(port)/", ca: certificates.caCertificate, ["--http2"]))?.status ?? 0
+            }
+            #expect(status == 200)
         }
     }
 
