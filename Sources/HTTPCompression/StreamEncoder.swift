@@ -56,27 +56,17 @@ final class ZlibStreamEncoder: StreamEncoder {
     func encode(_ input: ByteBuffer, finish: Bool) throws -> ByteBuffer {
         var input = input
         var output = ByteBuffer()
-        output.reserveCapacity(input.readableBytes / 2 + 64)
-        try Self.deflate(self.compressor, &input, into: &output, flush: finish ? .finish : .sync)
-        if finish { try self.compressor.finishStream() }
-        return output
-    }
-
-    /// Compresses `input` into `output`, growing `output` as zlib asks.
-    private static func deflate(
-        _ compressor: any NIOCompressor,
-        _ input: inout ByteBuffer,
-        into output: inout ByteBuffer,
-        flush: CompressNIOFlush
-    ) throws {
-        output.reserveCapacity(output.writerIndex + compressor.maxSize(from: input) + 64)
+        output.reserveCapacity(self.compressor.maxSize(from: input) + 64)
+        // Grown as zlib asks, should its bound fall short.
         while true {
             do {
-                try compressor.streamDeflate(from: &input, to: &output, flush: flush)
-                return
+                try self.compressor.streamDeflate(from: &input, to: &output, flush: finish ? .finish : .sync)
+                break
             } catch let error as CompressNIOError where error == .bufferOverflow {
                 output.reserveCapacity(output.capacity * 2 + 1024)
             }
         }
+        if finish { try self.compressor.finishStream() }
+        return output
     }
 }

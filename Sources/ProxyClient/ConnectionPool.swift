@@ -41,6 +41,16 @@ final class ConnectionPool: Sendable {
         var waiters: [Waiter] = []
         var nextWaiterID: UInt64 = 0
         var closed = false
+
+        /// Takes the most recently released idle connection that `matches` off the stack, passing over any that
+        /// closed just now (their close futures take them off anyway).
+        mutating func takeIdle(where matches: (UpstreamConnection) -> Bool) -> UpstreamConnection? {
+            while let index = self.idle.lastIndex(where: { matches($0.connection) }) {
+                let connection = self.idle.remove(at: index).connection
+                if connection.isActive { return connection }
+            }
+            return nil
+        }
     }
 
     let host: String
@@ -95,11 +105,7 @@ final class ConnectionPool: Sendable {
             // connection on another loop costs two thread hops per exchange, for as long as it lives); then
             // any idle one.
             // (A caller off every event loop takes any.)
-            while let pick = preferred == nil
-                ? state.idle.indices.last : state.idle.lastIndex(where: { $0.connection.eventLoop === preferred })
-            {
-                let connection = state.idle.remove(at: pick).connection
-                guard connection.isActive else { continue }
+            if let connection = state.takeIdle(where: { preferred == nil || $0.eventLoop === preferred }) {
                 state.leased += 1
                 return .reuse(connection)
             }
@@ -108,9 +114,7 @@ final class ConnectionPool: Sendable {
                 state.leased += 1
                 return .connect
             }
-            while let pick = state.idle.indices.last {
-                let connection = state.idle.remove(at: pick).connection
-                guard connection.isActive else { continue }
+            if let connection = state.takeIdle(where: { _ in true }) {
                 state.leased += 1
                 return .reuse(connection)
             }
