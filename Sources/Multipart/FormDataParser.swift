@@ -1,3 +1,4 @@
+import HTTPCore
 import NIOCore
 
 /// A streaming `multipart/form-data` parser (RFC 2046 §5.1, RFC 7578): bytes in, events out, bounded buffers.
@@ -206,11 +207,4 @@ struct FormDataParser {
 }
 
 /// RFC 9110 `tchar`.
-private func isTokenByte(_ byte: UInt8) -> Bool {
-    switch byte {
-    case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"):
-        true
-    default:
-        "!#$%&'*+-.^_`|~".utf8.contains(byte)
-    }
-}
+private func isTokenByte(_ byte: UInt8) -> Bool { HeaderToken.isTokenCharacter(byte) }

@@ -170,20 +170,36 @@ package final class MultipartReader {
     }
 
     /// The `boundary` parameter of a `multipart/form-data` content type; `nil` for another type.
-    /// - Throws: `HTTPError` 400 when the boundary is missing or malformed (RFC 2046 §5.1.1: 1–70 characters).
+    /// - Throws: `HTTPError` 400 when the boundary is missing or malformed (RFC 2046 §5.1.1: 1–70 of its `bchars`, not
+    ///   ending in a space), or when a parameter is given twice (RFC 6838 §4.3: a reader that took the first
+    ///   `boundary` and one that took the last, as Django does, would read different parts from one body).
     package static func boundary(of contentType: String) throws -> String? {
-        let parameters = contentType.split(separator: ";").map { $0.trimmingOWS }
-        guard parameters.first?.lowercased() == "multipart/form-data" else { return nil }
-        for parameter in parameters.dropFirst() {
-            guard let equals = parameter.firstIndex(of: "="), parameter[..<equals].trimmingOWS.lowercased() == "boundary" else {
-                continue
+        let mediaType: MediaType
+        do {
+            mediaType = try MediaType(parsing: contentType)
+        } catch {
+            // Refused only for our own type: another type, however malformed, is the caller's to refuse (415).
+            guard contentType.trimmingOWS.lowercased().hasPrefix("multipart/form-data") else { return nil }
+            if case .repeatedParameter(let name) = error {
+                throw HTTPError(.badRequest, message: "multipart/form-data names its \(name) parameter more than once")
             }
-            var value = parameter[parameter.index(after: equals)...].trimmingOWS
-            if value.count >= 2, value.hasPrefix("\""), value.hasSuffix("\"") { value = String(value.dropFirst().dropLast()) }
-            guard (1...70).contains(value.utf8.count), value.utf8.allSatisfy({ (32...126).contains($0) }) else { break }
-            return value
+            throw HTTPError(.badRequest, message: "multipart/form-data has a malformed Content-Type")
         }
-        throw HTTPError(.badRequest, message: "multipart/form-data needs a boundary of 1 to 70 characters")
+        guard mediaType.essence == "multipart/form-data" else { return nil }
+        guard let value = mediaType["boundary"], (1...70).contains(value.utf8.count), value.utf8.allSatisfy(Self.isBoundaryCharacter),
+            value.utf8.last != UInt8(ascii: " ")
+        else {
+            throw HTTPError(.badRequest, message: "multipart/form-data needs a boundary of 1 to 70 characters")
+        }
+        return value
+    }
+
+    /// RFC 2046 §5.1.1 `bchars`: digits, letters, `'()+_,-./:=?` and space.
+    private static func isBoundaryCharacter(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"): true
+        default: "'()+_,-./:=? ".utf8.contains(byte)
+        }
     }
 
     func feed(_ chunk: ByteBuffer) async throws {
