@@ -35,7 +35,7 @@ public struct JSONLogHandler: LogHandler {
         var merged = self.metadata
         for (key, value) in event.metadata ?? [:] { merged[key] = value }
         var line = "{"
-        Self.member("time", Self.timestamp(), into: &line, first: true)
+        Self.member("time", LogTimestamp.now(), into: &line, first: true)
         Self.member("level", event.level.rawValue, into: &line)
         Self.member("logger", self.label, into: &line)
         Self.member("message", "\(event.message)", into: &line)
@@ -68,11 +68,6 @@ public struct JSONLogHandler: LogHandler {
             }
         }
         return out + "\""
-    }
-
-    private static func timestamp() -> String {
-        Date().formatted(.iso8601.year().month().day().dateSeparator(.dash).time(includingFractionalSeconds: true).timeSeparator(.colon))
-            + "Z"
     }
 }
 

@@ -47,7 +47,7 @@ public struct TandemApp: Sendable {
     static func logger(_ label: String, settings: Settings) -> Logger {
         var logger: Logger
         switch settings.logFormat {
-        case .text: logger = Logger(label: label) { StreamLogHandler.standardError(label: $0) }
+        case .text: logger = Logger(label: label) { TextLogHandler(label: $0) }
         case .json: logger = Logger(label: label) { JSONLogHandler(label: $0) }
         }
         logger.logLevel = settings.logLevel
