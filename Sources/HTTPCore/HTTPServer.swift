@@ -305,8 +305,12 @@ package struct ServerObservability: Sendable {
     }
 
     init(_ configuration: HTTPServerConfiguration) {
-        self.metrics = ServerMetrics(factory: configuration.metricsFactory, dimensions: configuration.metricsDimensions)
-        self.tracing = ServerTracing(tracer: configuration.tracer)
+        self.metrics = ServerMetrics(
+            factory: configuration.metricsFactory,
+            dimensions: configuration.metricsDimensions,
+            knownMethods: configuration.knownMethods
+        )
+        self.tracing = ServerTracing(tracer: configuration.tracer, knownMethods: configuration.knownMethods)
         self.trustedProxies = configuration.trustedProxies
     }
 

@@ -97,6 +97,9 @@ public struct HTTPServerConfiguration: Sendable {
     /// bootstrapped nothing is traced. While a tracer is set, requests skip the event-loop fast path (it has no task
     /// to carry the span's context).
     public var tracer: (any Tracer)?
+    /// The request methods metrics and spans name as they are; the others are `_OTHER` (``KnownMethods``).
+    /// Default ``KnownMethods/standard``.
+    public var knownMethods: KnownMethods = .standard
     /// Peers whose `X-Forwarded-For` is believed for the client's address (``RequestContext/clientAddress``, logs,
     /// spans): the gateway or nginx in front (nginx `set_real_ip_from`). Default none: the peer is the client.
     public var trustedProxies: [CIDR] = []

@@ -1,7 +1,8 @@
 package import CoreMetrics
 
 /// The server's metrics through swift-metrics, named after the OpenTelemetry HTTP semantic conventions:
-/// - `http.server.request.duration` (timer; `http.request.method`, `http.response.status_code`, `http.route`),
+/// - `http.server.request.duration` (timer; `http.request.method`, `http.response.status_code`, `http.route`; a
+///   method outside ``KnownMethods`` is `_OTHER`, so clients cannot add labels),
 /// - `http.server.active_requests` (meter),
 /// - `http.server.rejected_requests` (counter; `http.response.status_code`): requests the server's own limits
 ///   refused (400, 408, 413, 431, 503) before any handler saw them.
@@ -10,6 +11,7 @@ package final class ServerMetrics: Sendable {
     let factory: any MetricsFactory
     /// Added to every metric (the server's name in a program that runs several).
     let dimensions: [(String, String)]
+    let knownMethods: KnownMethods
     let active: Meter
     private let timers = MetricCache<TimerKey, Timer>()
     private let counters = MetricCache<Int, Counter>()
@@ -21,11 +23,12 @@ package final class ServerMetrics: Sendable {
     }
 
     /// The metrics recorded through `factory` (`MetricsSystem.factory` when `nil`); `nil` when that is the no-op one.
-    package init?(factory: (any MetricsFactory)?, dimensions: [(String, String)] = []) {
+    package init?(factory: (any MetricsFactory)?, dimensions: [(String, String)] = [], knownMethods: KnownMethods = .standard) {
         let factory = factory ?? MetricsSystem.factory
         guard !(factory is NOOPMetricsHandler) else { return nil }
         self.factory = factory
         self.dimensions = dimensions
+        self.knownMethods = knownMethods
         self.active = Meter(label: "http.server.active_requests", dimensions: dimensions, factory: factory)
     }
 
@@ -35,12 +38,12 @@ package final class ServerMetrics: Sendable {
 
     package func requestEnded(method: String, status: Int, route: String?, since start: ContinuousClock.Instant) {
         self.active.decrement()
-        let key = TimerKey(method: method, status: status, route: route ?? "")
+        let key = TimerKey(method: self.knownMethods.label(for: method), status: status, route: route ?? "")
         let timer = self.timers.metric(key) {
             Timer(
                 label: "http.server.request.duration",
                 dimensions: self.dimensions + [
-                    ("http.request.method", method), ("http.response.status_code", String(status)), ("http.route", key.route),
+                    ("http.request.method", key.method), ("http.response.status_code", String(status)), ("http.route", key.route),
                 ],
                 preferredDisplayUnit: .seconds,
                 factory: self.factory

@@ -8,12 +8,17 @@ import Testing
 
 @Suite("Server metrics")
 struct ServerMetricsTests {
-    func withMeasuredServer(_ metrics: TestMetrics, _ body: (Int) async throws -> Void) async throws {
+    func withMeasuredServer(
+        _ metrics: TestMetrics,
+        knownMethods: KnownMethods = .standard,
+        _ body: (Int) async throws -> Void
+    ) async throws {
         var routes = TrieRouter.Builder()
         routes.get("/items/:id") { _, context in .text("item \(try context.parameters.require("id"))") }
         routes.post("/items/") { request, _ in .text("\(try await request.body.collect(upTo: 100).readableBytes)") }
         var configuration = HTTPServerConfiguration(port: 0)
         configuration.metricsFactory = metrics
+        configuration.knownMethods = knownMethods
         configuration.limits.maxBodyBytes = 100
         try await withTestServer(try routes.build(), configuration: configuration) { port in try await body(port) }
     }
@@ -45,6 +50,23 @@ struct ServerMetricsTests {
         let active = try metrics.expectMeter("http.server.active_requests")
         #expect(active.values.max() ?? 0 >= 1)
         #expect(active.lastValue == 0)
+    }
+
+    @Test("a method outside the known set is labelled _OTHER: clients cannot add label values (a configured one is kept)")
+    func otherMethods() async throws {
+        let metrics = TestMetrics()
+        // Methods the HTTP/1 parser knows; others it refuses (400) before any handler or metric sees them.
+        let extensions = ["PROPFIND", "MKCOL", "PURGE", "LOCK", "UNLOCK", "REPORT", "SEARCH", "COPY", "MOVE"]
+        try await self.withMeasuredServer(metrics, knownMethods: KnownMethods.standard.adding("PURGE")) { port in
+            for method in extensions + ["GET", "DELETE"] {
+                let answer = try await RawHTTPClient.roundTrip(port: port, "\(method) /items/1 HTTP/1.1\r\nHost: t\r\n\r\n")
+                #expect(answer.status != 0)
+            }
+        }
+        let methods = Set(metrics.timers.flatMap { $0.dimensions.filter { $0.0 == "http.request.method" }.map(\.1) })
+        #expect(methods == ["_OTHER", "PURGE", "GET", "DELETE"], "\(methods)")
+        let other = metrics.timers.filter { $0.dimensions.contains { $0 == ("http.request.method", "_OTHER") } }
+        #expect(other.reduce(0) { $0 + $1.values.count } == extensions.count - 1)
     }
 
     @Test("requests the server's own limits refuse are counted by status")
