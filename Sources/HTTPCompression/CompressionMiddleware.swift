@@ -13,8 +13,11 @@ import Synchronization
 /// - Only bodies worth it: a type in ``Configuration/contentTypes``, at least ``Configuration/minimumBytes`` (a
 ///   streamed body of unknown length always qualifies), a status that has a body (not 1xx, 204, 206, 304), no
 ///   `Content-Encoding` already (an upstream's compressed answer passes untouched: nothing is compressed twice), no
-///   `Cache-Control: no-transform`, not `HEAD`.
-/// - `Vary: Accept-Encoding` on every answer of a compressible type, compressed or not, so caches keep them apart.
+///   `Cache-Control: no-transform`.
+/// - `HEAD` gets the fields `GET` would (RFC 9110 §9.3.2): a body the handler made is compressed for its
+///   `Content-Length`; a `HEAD` without one (a proxied answer) gets `Content-Encoding` and no `Content-Length`.
+/// - `Vary: Accept-Encoding` on every answer of a compressible type, compressed or not, whatever the client accepts
+///   (nginx `gzip_vary on`), on the event-loop fast path too, so shared caches keep them apart.
 /// - A strong `ETag` becomes weak (`W/"…"`) when the body is compressed, as nginx does: the bytes changed.
 /// - Streamed bodies (a page with `Deferred` parts) are compressed as they stream, each chunk flushed, so the
 ///   browser gets the first part before the slow one is done.
@@ -78,15 +81,28 @@ public struct CompressionMiddleware: Middleware {
 
     public func handle(_ request: Request, context: RequestContext, next: some HTTPHandler) async throws -> Response {
         var response = try await next.handle(request, context: context)
-        guard self.isCompressible(response) else { return response }
-        Self.addVary(to: &response)
-        guard request.method != .head, let coding = Self.negotiate(request.headers[values: .acceptEncoding]) else { return response }
+        let facts = ResponseFacts(status: response.status.code, fields: response.headers)
+        guard self.isCompressible(facts) else { return response }
+        if let vary = Self.varyField(facts) { response.headers.append(vary) }
+        guard let coding = Self.negotiate(request.headers[values: .acceptEncoding]) else { return response }
         switch response.body.storage {
         case .bytes(let buffer):
-            guard let buffer, buffer.readableBytes >= self.configuration.minimumBytes else { return response }
-            let output = try self.compress(buffer, as: coding)
-            Self.mark(&response, coding: coding)
-            response.body = .bytes(output)
+            if let buffer, buffer.readableBytes > 0 {
+                // A HEAD whose handler made the body GET would send (the server drops it) is compressed as GET's
+                // is: the same fields, `Content-Length` included (RFC 9110 §9.3.2, §8.6).
+                guard buffer.readableBytes >= self.configuration.minimumBytes else { return response }
+                let output = try self.compress(buffer, as: coding)
+                Self.mark(&response, coding: coding)
+                response.body = .bytes(output)
+            } else if request.method == .head {
+                // A HEAD without the body (a proxied one): GET's size is the identity `Content-Length`. When GET would
+                // be compressed, its fields are sent and the length, unknown before compressing, is left out.
+                if let length = response.headers[.contentLength].flatMap({ Int($0) }), length < self.configuration.minimumBytes {
+                    return response
+                }
+                Self.mark(&response, coding: coding)
+                response.body = .stream(contentLength: nil) { _ in }
+            }
         case .stream(let length, let write):
             if let length, length < self.configuration.minimumBytes { return response }
             Self.mark(&response, coding: coding)
@@ -102,24 +118,56 @@ public struct CompressionMiddleware: Middleware {
         return response
     }
 
-    /// Whether `response` is of a type, status and form this middleware compresses.
-    func isCompressible(_ response: Response) -> Bool {
-        let status = response.status.code
-        guard status >= 200, status != 204, status != 206, status != 304 else { return false }
-        // One pass over the fields instead of a lookup for each of the three (each lookup is a scan).
+    /// What decides whether a response is compressed and varies: read from its fields in one pass (each lookup in
+    /// `HTTPFields` is a scan), on the async path from `HTTPFields`, on the fast path from the scanned head.
+    struct ResponseFacts {
+        var status: Int
         var contentType: String?
-        for field in response.headers {
-            switch field.name {
-            case .contentEncoding: return false
-            case .cacheControl where field.value.lowercased().contains("no-transform"): return false
-            case .contentType where contentType == nil: contentType = field.value
-            default: continue
+        var contentEncoding = false
+        var noTransform = false
+        /// The members of every `Vary` field, lower-cased.
+        var vary: [String] = []
+
+        init(status: Int, fields: HTTPFields) {
+            self.status = status
+            for field in fields {
+                self.take(field.name, field.value)
             }
         }
-        guard let contentType else { return false }
+
+        init(_ head: any FastPathResponseHead) {
+            self.status = head.status
+            for name in [HTTPField.Name.contentType, .contentEncoding, .cacheControl, .vary] {
+                for value in head.values(of: name) { self.take(name, value) }
+            }
+        }
+
+        private mutating func take(_ name: HTTPField.Name, _ value: String) {
+            switch name {
+            case .contentEncoding: self.contentEncoding = true
+            case .cacheControl where value.lowercased().contains("no-transform"): self.noTransform = true
+            case .contentType where self.contentType == nil: self.contentType = value
+            case .vary: self.vary += value.split(separator: ",").map { $0.trimmingOWS.lowercased() }
+            default: break
+            }
+        }
+    }
+
+    /// Whether a response is of a type, status and form this middleware compresses: then it varies by
+    /// `Accept-Encoding`, whether this client's answer is compressed or not.
+    func isCompressible(_ facts: ResponseFacts) -> Bool {
+        let status = facts.status
+        guard status >= 200, status != 204, status != 206, status != 304 else { return false }
+        guard !facts.contentEncoding, !facts.noTransform, let contentType = facts.contentType else { return false }
         let type = contentType[..<(contentType.utf8.firstIndex(of: UInt8(ascii: ";")) ?? contentType.endIndex)].trimmingOWS
         // Media types are mostly sent in lower case already: one set lookup, without a lower-cased copy.
         return self.configuration.contentTypes.contains(type) || self.configuration.contentTypes.contains(type.lowercased())
+    }
+
+    /// `Vary: Accept-Encoding` for a compressible response that does not say it yet (nor `Vary: *`).
+    static func varyField(_ facts: ResponseFacts) -> HTTPField? {
+        guard !facts.vary.contains("accept-encoding"), !facts.vary.contains("*") else { return nil }
+        return HTTPField(name: .vary, value: "Accept-Encoding")
     }
 
     /// The coding to use for these `Accept-Encoding` values; `nil` when none of ours is acceptable.
@@ -164,19 +212,18 @@ public struct CompressionMiddleware: Middleware {
         response.headers[.contentLength] = nil
         if let etag = response.headers[.eTag], !etag.hasPrefix("W/") { response.headers[.eTag] = "W/" + etag }
     }
-
-    private static func addVary(to response: inout Response) {
-        let present = response.headers[values: .vary].flatMap { $0.split(separator: ",").map { $0.trimmingOWS.lowercased() } }
-        guard !present.contains("accept-encoding"), !present.contains("*") else { return }
-        response.headers.append(HTTPField(name: .vary, value: "Accept-Encoding"))
-    }
 }
 
 extension CompressionMiddleware: FastPathMiddleware {
     /// Requests that accept one of our codings go to the async path, where responses are compressed; the others keep
-    /// the fast path.
+    /// the fast path, whose compressible responses get `Vary: Accept-Encoding` by the async path's rule (a shared
+    /// cache must not give this identity answer to a client that accepts gzip).
     package func contribute(to plan: inout FastPathPlan) {
         plan.leavesToAsyncPath.append { head in Self.negotiate(head.headers["accept-encoding"]) != nil }
+        plan.responseFields.append { head in
+            let facts = ResponseFacts(head)
+            return self.isCompressible(facts) ? Self.varyField(facts) : nil
+        }
     }
 }
 

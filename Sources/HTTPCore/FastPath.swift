@@ -1,3 +1,4 @@
+package import HTTPTypes
 package import Logging
 package import NIOCore
 package import NIOHTTP1
@@ -18,8 +19,20 @@ package struct FastPathPlan: Sendable {
     /// Requests a middleware must see on the async path (a compressor: those that accept a coding); the fast path
     /// leaves them there.
     package var leavesToAsyncPath: [@Sendable (HTTPRequestHead) -> Bool] = []
+    /// Fields a middleware adds to the responses the fast path forwards, given each response's head (a compressor's
+    /// `Vary: Accept-Encoding` on a compressible type it did not compress): the rule the middleware applies on the
+    /// async path, called by both.
+    package var responseFields: [@Sendable (any FastPathResponseHead) -> HTTPField?] = []
 
     package init() {}
+}
+
+/// A response head as the fast path scanned it, for a middleware's rule (``FastPathPlan/responseFields``).
+package protocol FastPathResponseHead {
+    /// The status code.
+    var status: Int { get }
+    /// The values of every field named `name` (any case), in order.
+    func values(of name: HTTPField.Name) -> [String]
 }
 
 /// A handler that can serve some requests on the event loop (see ``HTTPFastPath``).

@@ -21,6 +21,10 @@ public struct HTTPFieldsInjector: Injector {
 
 /// Reads trace context from request fields (the server's side of ``HTTPFieldsInjector``).
 ///
+/// W3C `traceparent` and `tracestate` are read by the specification's rules, whatever the tracer's propagator: a
+/// valid `traceparent` is kept when `tracestate` is malformed, `tracestate` is dropped with an invalid
+/// `traceparent`, and it is bounded to 32 members and 512 characters (``TraceContextFields``).
+///
 /// ```swift
 /// var context = ServiceContext.topLevel
 /// tracer.extract(request.headers, into: &context, using: HTTPFieldsExtractor())
@@ -30,7 +34,16 @@ public struct HTTPFieldsExtractor: Extractor {
     public init() {}
 
     public func extract(key: String, from carrier: HTTPFields) -> String? {
-        HTTPField.Name(key).flatMap { carrier[$0] }
+        guard let name = HTTPField.Name(key) else { return nil }
+        switch name {
+        case .traceparent:
+            return TraceContextFields.traceparent(carrier[values: .traceparent])
+        case .tracestate:
+            let valid = TraceContextFields.traceparent(carrier[values: .traceparent]) != nil
+            return TraceContextFields.tracestate(carrier[values: .tracestate], traceparentValid: valid)
+        default:
+            return carrier[name]
+        }
     }
 }
 
@@ -40,23 +53,33 @@ public struct HTTPFieldsExtractor: Extractor {
 /// the no-op one: nothing is traced and the event-loop fast path stays on.
 package struct ServerTracing: Sendable {
     let tracer: any Tracer
+    let knownMethods: KnownMethods
 
     /// Traces through `tracer` (`InstrumentationSystem.tracer` when `nil`); `nil` when that is the no-op tracer.
-    package init?(tracer: (any Tracer)?) {
+    package init?(tracer: (any Tracer)?, knownMethods: KnownMethods = .standard) {
         let tracer = tracer ?? InstrumentationSystem.tracer
         guard !(tracer is NoOpTracer) else { return nil }
         self.tracer = tracer
+        self.knownMethods = knownMethods
+    }
+
+    /// A span's name: the method (`HTTP` for one outside the known set), then the route template when there is one.
+    static func spanName(method: String, route: String?) -> String {
+        let name = method == KnownMethods.other ? "HTTP" : method
+        return route.map { "\(name) \($0)" } ?? name
     }
 
     /// Starts the span of `request`, a child of the context its fields carry.
     func startSpan(for request: Request, context: RequestContext) -> any Span {
         var parent = ServiceContext.topLevel
         self.tracer.extract(request.headers, into: &parent, using: HTTPFieldsExtractor())
-        let method = request.method.rawValue
-        let span = self.tracer.startSpan(method, context: parent, ofKind: .server)
+        let original = request.method.rawValue
+        let method = self.knownMethods.label(for: original)
+        let span = self.tracer.startSpan(Self.spanName(method: method, route: nil), context: parent, ofKind: .server)
         guard span.isRecording else { return span }
         span.updateAttributes { attributes in
             attributes["http.request.method"] = method
+            if method != original { attributes["http.request.method_original"] = original }
             attributes["url.path"] = String(request.path)
             attributes["url.scheme"] = "http"
             attributes["network.protocol.version"] = "1.1"
@@ -79,7 +102,7 @@ package struct ServerTracing: Sendable {
     func end(_ span: any Span, method: String, status: Int, route: String?, error: (any Error)?) {
         guard span.isRecording else { return span.end() }  // not sampled: nothing to describe
         if let route {
-            span.operationName = "\(method) \(route)"
+            span.operationName = Self.spanName(method: self.knownMethods.label(for: method), route: route)
             span.attributes["http.route"] = route
         }
         span.attributes["http.response.status_code"] = status
@@ -114,9 +137,4 @@ package struct ServerTracing: Sendable {
         }
         return (authority, nil)
     }
-}
-
-extension HTTPField.Name {
-    /// W3C trace context: `traceparent`.
-    static var traceparent: Self { Self("traceparent")! }
 }

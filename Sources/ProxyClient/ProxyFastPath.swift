@@ -188,6 +188,13 @@ final class ProxyFastExchange: UpstreamSink, FastPathObserver {
             secure: self.client.isSecure,
             keepingFraming: true
         )
+        // What the middleware around adds by its own rules (a compressor's `Vary`), read off the scanned head.
+        if !self.path.plan.responseFields.isEmpty {
+            let fields = ResponseHeadFields(head: head)
+            for rule in self.path.plan.responseFields {
+                if let field = rule(fields) { writer.add(field) }
+            }
+        }
         return writer.finish(
             addingDate: !head.lines.contains { $0.kind == .date },
             chunked: head.framing == .close,
@@ -394,6 +401,25 @@ struct ResponseHeadFields: ForwardedFields {
     static func kind(of field: Field) -> ForwardingRules.Kind { field.line.kind }
 }
 
+extension ResponseHeadFields: FastPathResponseHead {
+    var status: Int { self.head.status }
+
+    func values(of name: HTTPField.Name) -> [String] {
+        let wanted = name.canonicalName.utf8
+        var values: [String] = []
+        let bytes = self.head.bytes
+        for line in self.head.lines where line.name.count == wanted.count {
+            let matches = bytes.withUnsafeReadableBytes { raw in
+                zip(raw[line.name], wanted).allSatisfy { byte, lower in
+                    (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte + 32 : byte) == lower
+                }
+            }
+            if matches { values.append(Field(line: line, bytes: bytes).string(line.value)) }
+        }
+        return values
+    }
+}
+
 /// The client's response head as bytes: the upstream's status line (as HTTP/1.1), the lines the rules keep,
 /// copied as they came, and the fields they add.
 struct ResponseHeadWriter: ForwardedFieldWriter {
@@ -422,6 +448,11 @@ struct ResponseHeadWriter: ForwardedFieldWriter {
 
     mutating func append(_ name: ProxyHeader, _ value: String) {
         self.buffer.writeHeaderField(name.nio, value)
+    }
+
+    /// A field a middleware's rule adds (``FastPathPlan/responseFields``).
+    mutating func add(_ field: HTTPField) {
+        self.buffer.writeHeaderField(field.name.rawName, field.value)
     }
 
     /// The finished head, empty line included.

@@ -264,20 +264,27 @@ public final class Upstream: UpstreamTransport {
     }
 
     /// Starts the client span of a try at `server`, and puts its context into `request`'s fields (replacing the
-    /// caller's `traceparent`); `nil` when nothing is traced.
+    /// caller's `traceparent` and `tracestate`); `nil` when nothing is traced.
     private func startSpan(for request: inout Request, to server: Server, resendCount: Int) -> (any Span)? {
         guard let tracer = self.tracer else { return nil }
-        let method = request.method.rawValue
-        let span = tracer.startSpan(method, context: ServiceContext.current ?? .topLevel, ofKind: .client)
+        let original = request.method.rawValue
+        let method = KnownMethods.standard.label(for: original)
+        let name = method == KnownMethods.other ? "HTTP" : method
+        let span = tracer.startSpan(name, context: ServiceContext.current ?? .topLevel, ofKind: .client)
         if span.isRecording {
             span.updateAttributes { attributes in
                 attributes["http.request.method"] = method
+                if method != original { attributes["http.request.method_original"] = original }
                 attributes["server.address"] = server.url.host
                 attributes["server.port"] = server.url.port
                 attributes["url.full"] = "\(server.url.origin)\(server.url.basePath)\(request.target)"
                 if resendCount > 0 { attributes["http.request.resend_count"] = resendCount }
             }
         }
+        // The caller's trace context is replaced, not merged: after an invalid `traceparent` this span starts a new
+        // trace, and the caller's `tracestate` belongs to the trace it left (the W3C processing model drops it).
+        request.headers[.traceparent] = nil
+        request.headers[.tracestate] = nil
         tracer.inject(span.context, into: &request.headers, using: HTTPFieldsInjector())
         return span
     }

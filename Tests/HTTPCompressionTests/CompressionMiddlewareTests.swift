@@ -183,7 +183,7 @@ struct CompressionMiddlewareTests {
         }
     }
 
-    @Test("nothing is compressed twice, nor below the minimum, nor of another type, nor against no-transform, nor for HEAD")
+    @Test("nothing is compressed twice, nor below the minimum, nor of another type, nor against no-transform")
     func untouched() async throws {
         try await self.withSite { port in
             let gzip = ["Accept-Encoding: gzip"]
@@ -196,10 +196,31 @@ struct CompressionMiddlewareTests {
             #expect(png.header("content-encoding") == nil && png.header("vary") == nil && png.body.count == 4000)
             let notransform = try await self.get(port, "/notransform", gzip)
             #expect(notransform.header("content-encoding") == nil)
-            let head = try await self.get(port, "/page", gzip, method: "HEAD")
-            #expect(head.status == 200 && head.body.isEmpty && head.header("content-encoding") == nil)
             let missing = try await self.get(port, "/nowhere", gzip)
             #expect(missing.status == 404)
+        }
+    }
+
+    @Test(
+        "HEAD answers with the fields GET would (RFC 9110 §9.3.2): coding, Vary, weak ETag and GET's Content-Length",
+        arguments: CompressionMiddleware.Coding.allCases
+    )
+    func head(coding: CompressionMiddleware.Coding) async throws {
+        try await self.withSite { port in
+            let accept = ["Accept-Encoding: \(coding.rawValue)"]
+            for path in ["/page", "/small", "/png", "/notransform", "/large"] {
+                let get = try await self.get(port, path, accept)
+                let head = try await self.get(port, path, accept, method: "HEAD")
+                #expect(head.status == get.status && head.body.isEmpty, "\(path)")
+                for field in ["content-encoding", "vary", "etag", "content-length", "content-type", "transfer-encoding"] {
+                    #expect(
+                        head.header(field) == get.header(field),
+                        "\(path) \(field): HEAD \(head.header(field) ?? "-"), GET \(get.header(field) ?? "-")"
+                    )
+                }
+            }
+            let page = try await self.get(port, "/page", accept, method: "HEAD")
+            #expect(page.header("content-encoding") == coding.rawValue && page.header("etag") == "W/\"abc\"")
         }
     }
 
@@ -247,7 +268,15 @@ struct CompressionMiddlewareTests {
                 response.headers[.contentEncoding] = "gzip"
                 return response
             }
-            return .bytes(ByteBuffer(string: Self.page), contentType: "text/html")
+            switch request.path {
+            case "/png": return .bytes(ByteBuffer(repeating: 7, count: 4000), contentType: "image/png")
+            case "/small": return .bytes(ByteBuffer(string: "<p>hi</p>"), contentType: "text/html")
+            case "/varied":
+                var response = Response.bytes(ByteBuffer(string: Self.page), contentType: "text/html")
+                response.headers[.vary] = "Cookie, accept-encoding"
+                return response
+            default: return .bytes(ByteBuffer(string: Self.page), contentType: "text/html")
+            }
         }
         try await withTestServer(upstream) { upstreamPort in
             let proxy = try ReverseProxy(to: "http://127.0.0.1:\(upstreamPort)")
@@ -262,9 +291,34 @@ struct CompressionMiddlewareTests {
                     #expect(plain.header("content-encoding") == nil && plain.text == Self.page)
                 }
                 #expect(upstreamOf.fastPathRequests > 0)  // warm connections by now: plain GETs take the fast path
+                // Whatever the client accepts, a compressible answer varies by Accept-Encoding, on the fast path too:
+                // a shared cache must not give this identity answer to a client that accepts gzip.
+                var refusing = [
+                    "Accept-Encoding: identity", "Accept-Encoding: gzip;q=0", "accept-encoding: GZIP;Q=0, deflate;q=0",
+                    "Accept-Encoding: identity;q=0, *;q=0", "Accept-Encoding: x-unknown", "X-None: 1",
+                ]
+                if Self.brotli == nil { refusing.append("Accept-Encoding: br") }
+                for header in refusing {
+                    let fast = upstreamOf.fastPathRequests
+                    let answer = try await self.get(port, "/page", [header])
+                    #expect(answer.header("content-encoding") == nil && answer.text == Self.page, "\(header)")
+                    #expect(answer.header("vary") == "Accept-Encoding", "\(header): \(answer.header("vary") ?? "no Vary")")
+                    #expect(upstreamOf.fastPathRequests == fast + 1, "\(header) took the fast path")
+                }
+                let png = try await self.get(port, "/png")
+                #expect(png.header("vary") == nil && png.body.count == 4000)
+                let varied = try await self.get(port, "/varied")
+                #expect(varied.headers.filter { $0.name.lowercased() == "vary" }.map(\.value) == ["Cookie, accept-encoding"])
+                // HEAD through the gateway: the fields GET sends, without a length it cannot know before compressing.
+                let coding = Self.brotli ?? .gzip
+                let head = try await self.get(port, "/page", ["Accept-Encoding: gzip, br"], method: "HEAD")
+                #expect(head.status == 200 && head.body.isEmpty)
+                #expect(head.header("content-encoding") == coding.rawValue && head.header("vary") == "Accept-Encoding")
+                #expect(head.header("content-length") == nil)
+                let smallHead = try await self.get(port, "/small", ["Accept-Encoding: gzip"], method: "HEAD")
+                #expect(smallHead.header("content-encoding") == nil && smallHead.header("content-length") == "9")
                 let before = upstreamOf.fastPathRequests
                 let compressed = try await self.get(port, "/page", ["Accept-Encoding: gzip, br"])
-                let coding = Self.brotli ?? .gzip
                 #expect(compressed.header("content-encoding") == coding.rawValue)
                 #expect(try Self.decode(compressed.body, coding) == Self.page)
                 let already = try await self.get(port, "/gz", ["Accept-Encoding: gzip"])

@@ -96,6 +96,22 @@ struct ServerTracingTests {
         }
     }
 
+    @Test("a method outside the known set is _OTHER in the span, named HTTP, with the method sent kept as the original")
+    func otherMethod() async throws {
+        let tracer = InMemoryTracer()
+        try await self.withTracedServer(tracer) { port in
+            _ = try await RawHTTPClient.roundTrip(port: port, "PROPFIND /items/1 HTTP/1.1\r\nHost: t\r\n\r\n")
+            _ = try await RawHTTPClient.roundTrip(port: port, "DELETE /nowhere HTTP/1.1\r\nHost: t\r\n\r\n")
+            let spans = try await finished(tracer, count: 2)
+            let other = try #require(spans.first { $0.attributes.get("http.request.method") == .string("_OTHER") })
+            #expect(other.attributes.get("http.request.method_original") == .string("PROPFIND"))
+            #expect(other.operationName == "HTTP" || other.operationName == "HTTP /items/:id", "\(other.operationName)")
+            let known = try #require(spans.first { $0.attributes.get("http.request.method") == .string("DELETE") })
+            #expect(known.attributes.get("http.request.method_original") == nil)
+            #expect(known.operationName == "DELETE")
+        }
+    }
+
     @Test("requests the server refuses itself get a span too, with their status")
     func refused() async throws {
         let tracer = InMemoryTracer()
