@@ -14,8 +14,13 @@ import NIOHTTP2
 /// ```
 public struct HTTP2Limits: Sendable, Hashable {
     /// Streams a client may have open at once (`SETTINGS_MAX_CONCURRENT_STREAMS`). Default 128 (nginx:
-    /// `http2_max_concurrent_streams` 128).
+    /// `http2_max_concurrent_streams` 128). A stream beyond it is refused on its own (`RST_STREAM`
+    /// `REFUSED_STREAM`, RFC 9113 §5.1.2); the streams in flight go on.
     public var maxConcurrentStreams: Int = 128
+    /// How far past ``maxConcurrentStreams`` a client may open streams at once, each refused, before the connection
+    /// itself is closed (`GOAWAY PROTOCOL_ERROR`): the ceiling swift-nio-http2 enforces. A refused stream closes at
+    /// once, so only a client that ignores the advertised limit by this much in one burst reaches it. Default 128.
+    public var refusedStreamAllowance: Int = 128
     /// Most bytes of a request's decoded header list (`SETTINGS_MAX_HEADER_LIST_SIZE`); beyond it the stream is
     /// refused. Default `nil`: the server's ``HTTPServerLimits/maxHeaderBytes`` (16 KiB), the HTTP/1.1 limit.
     public var maxHeaderListSize: Int?
@@ -43,7 +48,9 @@ public struct HTTP2Limits: Sendable, Hashable {
     func handlerConfiguration(maxHeaderBytes: Int) -> NIOHTTP2Handler.Configuration {
         var connection = NIOHTTP2Handler.ConnectionConfiguration()
         connection.initialSettings = [
-            HTTP2Setting(parameter: .maxConcurrentStreams, value: self.maxConcurrentStreams),
+            // The ceiling; clients are told maxConcurrentStreams (ConcurrentStreamsAdvertiser), which StreamAdmission
+            // enforces stream by stream.
+            HTTP2Setting(parameter: .maxConcurrentStreams, value: self.maxConcurrentStreams + max(1, self.refusedStreamAllowance)),
             HTTP2Setting(parameter: .maxHeaderListSize, value: self.maxHeaderListSize ?? maxHeaderBytes),
             HTTP2Setting(parameter: .initialWindowSize, value: self.streamWindowSize),
             HTTP2Setting(parameter: .maxFrameSize, value: self.maxFrameSize),

@@ -55,16 +55,20 @@ extension ServerTransport {
             keepalive: nil
         )
         try channel.pipeline.syncOperations.addHandler(FlushCoalescingHandler())
+        try channel.pipeline.syncOperations.addHandler(ConcurrentStreamsAdvertiser(advertised: limits.maxConcurrentStreams))
+        // The connection's streams share its loop: the initializer runs there.
+        let admission = NIOLoopBound(StreamAdmission(limit: limits.maxConcurrentStreams), eventLoop: channel.eventLoop)
         let multiplexer = try channel.pipeline.syncOperations.configureAsyncHTTP2Pipeline(
             mode: .server,
             connectionManagerConfiguration: management,
             http2HandlerConfiguration: limits.handlerConfiguration(maxHeaderBytes: pipelines.limits.maxHeaderBytes)
-        ) { stream in
+        ) { stream -> EventLoopFuture<HTTPConnection?> in
             stream.eventLoop.makeCompletedFuture {
+                guard try admission.value.admit(stream) else { return nil }
                 try stream.pipeline.syncOperations.addHandler(HTTP2FramePayloadToHTTP1ServerCodec())
                 return try pipelines.http2Stream(on: stream)
             }
         }
-        return .multiplexed(channel, streams: multiplexer.inbound)
+        return .multiplexed(channel, streams: multiplexer.inbound.compactMap { $0 })
     }
 }

@@ -134,6 +134,8 @@ struct H2Outcome: Sendable {
     var refused: Int = 0
     /// The status codes of those responses.
     var statuses: [Int]
+    /// The server's `SETTINGS_MAX_CONCURRENT_STREAMS`, as the client read it from the server's first `SETTINGS`.
+    var advertisedStreams: Int?
     var raw: String
 }
 
@@ -152,7 +154,7 @@ enum H2Client {
         guard result.status == 0, let line = result.output.split(separator: "\n").last(where: { $0.hasPrefix("RESULT ") }) else {
             throw CurlFailed(description: "h2client \(scenario) failed (\(result.status)): \(result.output)")
         }
-        var outcome = H2Outcome(terminated: false, goAwayCode: nil, responses: 0, statuses: [], raw: result.output)
+        var outcome = H2Outcome(terminated: false, goAwayCode: nil, responses: 0, statuses: [], advertisedStreams: nil, raw: result.output)
         for field in line.dropFirst("RESULT ".count).split(separator: " ") {
             let pair = field.split(separator: "=", maxSplits: 1)
             guard pair.count == 2 else { continue }
@@ -161,6 +163,7 @@ enum H2Client {
             case "goaway": outcome.goAwayCode = Int(pair[1])
             case "responses": outcome.responses = Int(pair[1]) ?? 0
             case "refused": outcome.refused = Int(pair[1]) ?? 0
+            case "advertised": outcome.advertisedStreams = Int(pair[1])
             case "statuses": outcome.statuses = pair[1].split(separator: ",").compactMap { Int($0) }
             default: break
             }
@@ -245,6 +248,7 @@ enum H2Client {
             return struct.pack(">I", len(payload))[1:] + bytes([kind, flags]) + struct.pack(">I", stream) + payload
 
         pump(lambda: False, 0.3)  # the server's SETTINGS
+        advertised = conn.remote_settings.max_concurrent_streams
         if scenario == "get":
             count = int(args[1]) if len(args) > 1 else 1
             ids = []
@@ -347,10 +351,10 @@ enum H2Client {
                     break
             pump(lambda: state["terminated"], 10)
         statuses = [state["statuses"][s] for s in sorted(state["ended"]) if s in state["statuses"]]
-        print("RESULT terminated=%d goaway=%s responses=%d statuses=%s refused=%d" % (
+        print("RESULT terminated=%d goaway=%s responses=%d statuses=%s refused=%d advertised=%d" % (
             1 if state["terminated"] else 0,
             "none" if state["goaway"] is None else int(state["goaway"]),
-            len(statuses), ",".join(str(s) for s in statuses) or "none", state["refused"]))
+            len(statuses), ",".join(str(s) for s in statuses) or "none", state["refused"], advertised))
         """#
 }
 
