@@ -15,7 +15,7 @@ seconds=${SECONDS_PER_TARGET:-20}
 # it libFuzzer picks a new seed each run, which is what longer exploratory runs want.
 seed_flag=()
 [ -z "${FUZZ_SEED:-}" ] || seed_flag=(-seed="$FUZZ_SEED")
-all=(path response request cookie query schema signed json multipart origin address)
+all=(path response request cookie query schema signed json multipart origin address fields)
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=("${all[@]}")
 

@@ -29,6 +29,7 @@ let targets: [String: @Sendable (UnsafeRawBufferPointer) -> Void] = [
     "multipart": fuzzMultipart,
     "origin": fuzzOrigin,
     "address": fuzzAddress,
+    "fields": fuzzFields,
 ]
 
 // Set once, before libFuzzer's first call, on its only thread.
@@ -305,5 +306,33 @@ func fuzzAddress(_ data: UnsafeRawBufferPointer) {
     if let host = HTTPSRedirect.host(of: text) {
         precondition(!host.isEmpty)
         precondition(!host.contains { "/?#@ \\\r\n\t".contains($0) }, "host \(host) kept a separator")
+    }
+}
+
+/// Field values with grammars of their own: `Content-Type` (``MediaType``, what picks a multipart boundary) and W3C
+/// trace context. Any text parses or is refused, never a crash; a media type written back from what was read parses
+/// to the same; a kept `traceparent` is 55 characters; a kept `tracestate` is within 32 members and 512 characters,
+/// each member valid, and the rules kept on it change nothing (one line of the input per `tracestate` field).
+func fuzzFields(_ data: UnsafeRawBufferPointer) {
+    let text = String(decoding: data, as: UTF8.self)
+    if let type = try? MediaType(parsing: text) {
+        precondition(type.essence == type.essence.lowercased() && type.essence.contains("/"))
+        precondition(Set(type.parameters.map(\.name)).count == type.parameters.count, "a parameter kept twice")
+        var written = type.essence
+        for (name, value) in type.parameters {
+            written +=
+                "; \(name)=\"" + value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+        }
+        let again = try? MediaType(parsing: written)
+        precondition(again == type, "\(written) did not read back as \(type)")
+    }
+    let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+    if let parent = TraceContextFields.traceparent([lines[0]]) {
+        precondition(parent.utf8.count == 55 && TraceContextFields.traceparent([parent]) != nil)
+    }
+    if let state = TraceContextFields.tracestate(Array(lines.dropFirst()), traceparentValid: true) {
+        let members = state.split(separator: ",", omittingEmptySubsequences: false)
+        precondition(members.count <= TraceContextFields.maxMembers && state.utf8.count <= TraceContextFields.maxLength)
+        precondition(TraceContextFields.tracestate([state], traceparentValid: true) == state, "the rules changed what they kept")
     }
 }
