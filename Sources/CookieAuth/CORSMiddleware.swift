@@ -168,7 +168,8 @@ public struct CORSConfigurationError: Error, Sendable, Hashable, CustomStringCon
     init(_ description: String) { self.description = description }
 }
 
-/// An allowed origin: exact, or `scheme://*.domain[:port]`.
+/// An allowed origin: exact, of any scheme (`https://app.example`, `chrome-extension://abcdefghijklmnop`,
+/// `capacitor://localhost`), or `http(s)://*.domain[:port]`.
 package struct OriginPattern: Sendable {
     let scheme: String
     /// The host, or the domain under which any subdomain matches.
@@ -181,6 +182,8 @@ package struct OriginPattern: Sendable {
         self.scheme = scheme
         self.port = port
         if host.hasPrefix("*.") {
+            // Subdomains are a web notion: an extension's or an app's origin names one installation, never a family.
+            guard scheme == "http" || scheme == "https" else { return nil }
             self.host = String(host.dropFirst(2))
             self.wildcard = true
             guard !self.host.isEmpty, !self.host.contains("*") else { return nil }
@@ -200,15 +203,23 @@ package struct OriginPattern: Sendable {
     }
 
     /// `(scheme, host, port)` of `scheme://host[:port]` with nothing after it (an origin has no path); lowercased,
-    /// the scheme's default port filled in.
+    /// the default port of http and https filled in (0: no port, for a scheme without a default). Any scheme of RFC
+    /// 3986's syntax is an origin's (browser extensions' `chrome-extension`, `moz-extension`, `safari-web-extension`;
+    /// Capacitor's and Tauri's apps), as the Fetch standard serializes them.
     static func split(_ text: String) -> (String, String, Int)? {
         let lowered = text.lowercased()
-        let scheme: String
-        if lowered.hasPrefix("https://") { scheme = "https" } else if lowered.hasPrefix("http://") { scheme = "http" } else { return nil }
-        let authority = lowered.dropFirst(scheme.count + 3)
+        guard let separator = lowered.firstRange(of: "://") else { return nil }
+        let scheme = String(lowered[..<separator.lowerBound])
+        guard let first = scheme.utf8.first, (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(first),
+            scheme.utf8.allSatisfy({ byte in
+                (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
+                    || "+-.".utf8.contains(byte)
+            })
+        else { return nil }
+        let authority = lowered[separator.upperBound...]
         guard !authority.isEmpty, !authority.contains("/"), !authority.contains("@"), !authority.contains("?") else { return nil }
         var host = authority
-        var port = scheme == "https" ? 443 : 80
+        var port = scheme == "https" ? 443 : scheme == "http" ? 80 : 0
         if let colon = authority.lastIndex(of: ":"), !authority[colon...].contains("]") {
             guard let number = Int(authority[authority.index(after: colon)...]), (1...65535).contains(number) else { return nil }
             port = number

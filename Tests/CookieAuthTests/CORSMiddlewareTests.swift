@@ -126,6 +126,31 @@ struct CORSMiddlewareTests {
         }
     }
 
+    @Test("browser-extension and app origins (any scheme://host[:port]) are origins; wildcards stay http(s)")
+    func otherSchemes() async throws {
+        let extensions = [
+            "chrome-extension://abcdefghijklmnop", "moz-extension://6f3b2f3e-5a1c-4d1e-9a77-0c1f2a3b4c5d",
+            "safari-web-extension://e2a1c9f0", "capacitor://localhost", "tauri://localhost", "app+dev.1://host:8080",
+        ]
+        let configuration = try CORSMiddleware.Configuration(origins: extensions)
+        let cors = CORSMiddleware(configuration)
+        for origin in extensions { #expect(cors.allows(origin), "\(origin)") }
+        #expect(cors.allows("Chrome-Extension://ABCDEFGHIJKLMNOP"))
+        for origin in [
+            "chrome-extension://another", "moz-extension://abcdefghijklmnop", "https://abcdefghijklmnop", "capacitor://localhost:1",
+            "chrome-extension://abcdefghijklmnop/page.html", "app+dev.1://host", "app+dev.1://host:8081",
+        ] {
+            #expect(!cors.allows(origin), "\(origin)")
+        }
+        try await self.withAPI(configuration) { port, _ in
+            let answer = try await self.send(port, "GET", ["Origin: chrome-extension://abcdefghijklmnop"])
+            #expect(answer.header("access-control-allow-origin") == "chrome-extension://abcdefghijklmnop")
+        }
+        for invalid in ["chrome-extension://*.abc", "1app://host", "ap p://host", "://host", "chrome-extension://"] {
+            #expect(throws: CORSConfigurationError.self, "\(invalid)") { try CORSMiddleware.Configuration(origins: [invalid]) }
+        }
+    }
+
     @Test("any origin means `*` without Vary; credentials are never combined with it; malformed origins are refused")
     func anyOrigin() async throws {
         try await self.withAPI(try .init(anyOrigin: true)) { port, _ in
