@@ -72,18 +72,40 @@ struct ContractMacro: MemberMacro, ExtensionMacro {
         .joined(separator: ", ")
         let descriptionArgument = description.map { ", description: \($0)" } ?? ""
         let conformance = protocols.isEmpty ? "" : ": Validation.Contract"
+        // `schema` is as visible as the type (a `public` DTO in a library target must expose its conformance), and
+        // built once: a stored `static let`, except in a generic type, where Swift has no stored static properties.
+        let access = Self.accessLevel(of: declaration).map { $0 + " " } ?? ""
+        let isGeneric = declaration.as(StructDeclSyntax.self)?.genericParameterClause != nil
+        let builder = """
+            Validation.Schema<\(typeName)>(\(Self.literal(name))\(descriptionArgument)) { s in
+                \(lines.joined(separator: "\n"))
+                return { values in \(typeName)(\(arguments)) }
+            }
+            """
+        let member =
+            isGeneric
+            ? "\(access)static var schema: Validation.Schema<\(typeName)> {\n\(builder)\n}"
+            : "\(access)static let schema: Validation.Schema<\(typeName)> = \(builder)"
         let source: DeclSyntax = """
             extension \(raw: typeName)\(raw: conformance) {
                 /// The contract declared by the stored properties (`@Contract`).
-                static var schema: Validation.Schema<\(raw: typeName)> {
-                    Validation.Schema<\(raw: typeName)>(\(raw: Self.literal(name))\(raw: descriptionArgument)) { s in
-                        \(raw: lines.joined(separator: "\n"))
-                        return { values in \(raw: typeName)(\(raw: arguments)) }
-                    }
-                }
+                \(raw: member)
             }
             """
         return [source.cast(ExtensionDeclSyntax.self)]
+    }
+
+    /// The type's access level when other code must see its members by it: `public` or `package` (an internal,
+    /// file-private or private type's members get the default, which the type already caps).
+    static func accessLevel(of declaration: some DeclGroupSyntax) -> String? {
+        for modifier in declaration.modifiers {
+            switch modifier.name.tokenKind {
+            case .keyword(.public), .keyword(.open): return "public"
+            case .keyword(.package): return "package"
+            default: continue
+            }
+        }
+        return nil
     }
 
     struct Property {

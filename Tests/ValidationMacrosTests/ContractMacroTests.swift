@@ -1,6 +1,7 @@
 import Foundation
+import Synchronization
 import Testing
-import ValidationMacros
+public import ValidationMacros
 
 // The search contract of the example, declared once with `@Contract` (the `///` comments are its descriptions).
 
@@ -25,6 +26,26 @@ let handWritten = Schema<SearchRequest>("SearchSchema", description: "A search o
 }
 
 enum Priority: String, Codable, CaseIterable, JSONRepresentable { case low, high }
+
+/// How many times a schema with ``counted()`` in a default was built.
+let schemaBuilds = Atomic<Int>(0)
+func counted() -> Int {
+    schemaBuilds.add(1, ordering: .relaxed)
+    return 5
+}
+
+/// A contract in the layout of a library target: a `public` type, whose `schema` must be public too.
+@Contract
+public struct PublicNote: Codable, Equatable, Sendable {
+    public var title: String
+    public var count: Int = counted()
+}
+
+/// A generic contract: Swift has no stored static properties in generic types, so its schema stays computed.
+@Contract
+struct Tagged<Tag: Sendable>: Sendable {
+    var name: String
+}
 
 @Contract
 struct Attachment: Codable, Equatable {
@@ -94,5 +115,16 @@ struct ContractMacroTests {
         #expect(names == ["title", "body", "tags", "priority", "due", "pinned", "score", "attachments"])
         #expect(NewNote.schema.descriptor.description == "A note to add.")
         #expect(TypeScriptDeclarations.render([NewNote.schema.descriptor]).contains("interface Attachment"))
+    }
+
+    @Test("a public type's schema is public and built once (its defaults are evaluated once, however often it is read)")
+    func publicAndBuiltOnce() throws {
+        let before = schemaBuilds.load(ordering: .relaxed)
+        for _ in 0..<3 { #expect(PublicNote.schema.descriptor.fields.map(\.name) == ["title", "count"]) }
+        let note = try PublicNote.schema.decode(json: Array(#"{"title":"x"}"#.utf8))
+        #expect(note.title == "x" && note.count == 5)
+        // The schema's one build evaluated `counted()` for its default: no other test reads this type.
+        #expect(schemaBuilds.load(ordering: .relaxed) - before == 1)
+        #expect(Tagged<Int>.schema.descriptor.fields.map(\.name) == ["name"])
     }
 }
