@@ -337,6 +337,7 @@ let package = Package(
             dependencies: [
                 "TandemApp",
                 "HTTPCore",
+                .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

@@ -41,16 +41,26 @@ public struct TandemApp: Sendable {
         self.announce = announce ?? { TandemApp.printLine($0) }
     }
 
-    /// A logger labelled `label`, at the app's level, in the app's format.
-    public func logger(_ label: String) -> Logger { Self.logger(label, settings: self.settings) }
+    /// Where the app's log lines go instead of standard error in ``Settings/logFormat``: a handler per logger label
+    /// (a test's `CapturedLog`, a handler of your own). `nil` (default): the settings' format.
+    ///
+    /// ```swift
+    /// app.logHandler = { label in MyLogHandler(label: label) }
+    /// ```
+    public var logHandler: (@Sendable (_ label: String) -> any LogHandler)?
 
-    static func logger(_ label: String, settings: Settings) -> Logger {
+    /// A logger labelled `label`, at the app's level, in the app's format (or through ``logHandler``).
+    public func logger(_ label: String) -> Logger {
         var logger: Logger
-        switch settings.logFormat {
-        case .text: logger = Logger(label: label) { TextLogHandler(label: $0) }
-        case .json: logger = Logger(label: label) { JSONLogHandler(label: $0) }
+        if let logHandler = self.logHandler {
+            logger = Logger(label: label, factory: logHandler)
+        } else {
+            switch self.settings.logFormat {
+            case .text: logger = Logger(label: label) { TextLogHandler(label: $0) }
+            case .json: logger = Logger(label: label) { JSONLogHandler(label: $0) }
+            }
         }
-        logger.logLevel = settings.logLevel
+        logger.logLevel = self.settings.logLevel
         return logger
     }
 
@@ -70,14 +80,13 @@ public struct TandemApp: Sendable {
     ) {
         precondition(!self.entries.contains { $0.name == name }, "Two servers named \(name)")
         self.entries.append(
-            Entry(name: name, port: port, scheme: configuration.transport.scheme) { settings, servers, socket, tracer in
+            Entry(name: name, port: port, scheme: configuration.transport.scheme) { settings, servers, socket, tracer, logger in
                 // Settings as they are when the app runs (they may change after the server was added).
                 var configuration = configuration
                 configuration.host = settings.host
                 configuration.port = servers.port(of: name)
                 configuration.listeningSocket = socket
                 if configuration.metricsDimensions.isEmpty { configuration.metricsDimensions = [("server.name", name)] }
-                let logger = TandemApp.logger(name, settings: settings)
                 let configured = configuration
                 func serve(_ handler: some HTTPHandler) -> (any Service, @Sendable () async throws -> SocketAddress) {
                     let server = HTTPServer(handler: handler, configuration: configured, errorRenderer: errorRenderer, logger: logger)
@@ -125,7 +134,7 @@ public struct TandemApp: Sendable {
         var services = self.services
         var addresses: [(name: String, scheme: String, address: @Sendable () async throws -> SocketAddress)] = []
         for (entry, socket) in zip(self.entries, sockets) {
-            let (service, address) = try await entry.make(self.settings, servers, socket, self.tracer?(entry.name))
+            let (service, address) = try await entry.make(self.settings, servers, socket, self.tracer?(entry.name), self.logger(entry.name))
             services.append(service)
             addresses.append((entry.name, entry.scheme, address))
         }
@@ -160,7 +169,9 @@ public struct TandemApp: Sendable {
         /// `http` or `https`: how the server is announced and reached.
         let scheme: String
         let make:
-            @Sendable (Settings, Servers, CInt, (any Tracer)?) async throws -> (any Service, @Sendable () async throws -> SocketAddress)
+            @Sendable (Settings, Servers, CInt, (any Tracer)?, Logger) async throws -> (
+                any Service, @Sendable () async throws -> SocketAddress
+            )
     }
 }
 

@@ -38,6 +38,13 @@ public final class CapturedLog: Sendable {
     /// A logger that writes every level here.
     public var logger: Logger { self.logger() }
 
+    /// A handler that writes here, for code that makes its own loggers (`TandemApp.logHandler`).
+    ///
+    /// ```swift
+    /// app.logHandler = { _ in log.handler() }
+    /// ```
+    public func handler() -> some LogHandler { Handler(log: self) }
+
     fileprivate func append(_ record: Record) {
         self.storage.withLock { $0.append(record) }
     }

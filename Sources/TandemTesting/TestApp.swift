@@ -1,9 +1,11 @@
+import ServiceLifecycleTestKit
 import Synchronization
 public import TandemApp
 
-/// Runs a whole ``TandemApp`` (a topology: API, pages, gateway) for the duration of `body`, then stops it.
-/// Give its servers port 0 (`TandemApp.Settings(ports: ["api": 0, …])` or `port: 0`): `body` gets their real
-/// addresses.
+/// Runs a whole ``TandemApp`` (a topology: API, pages, gateway) for the duration of `body`, then shuts it down
+/// gracefully, as SIGTERM would: the servers stop accepting, finish the requests in flight (up to their
+/// `shutdownTimeout`) and close, with nothing logged as an error. Give its servers port 0
+/// (`TandemApp.Settings(ports: ["api": 0, …])` or `port: 0`): `body` gets their real addresses.
 ///
 /// ```swift
 /// var app = TandemApp(settings: .init(logLevel: .critical))
@@ -20,41 +22,44 @@ public func withTestApp<Result: Sendable>(
     _ body: (_ servers: Servers) async throws -> Result
 ) async throws -> Result {
     let state = StartState()
-    return try await withThrowingTaskGroup(of: Void.self) { group in
-        group.addTask {
-            do {
-                try await app.run { servers in
-                    state.value.withLock { $0.servers = servers }
-                    return ""
+    // The app runs under a graceful-shutdown trigger of its own, which its service group listens to: cancelling it
+    // instead would stop every server mid-accept ("Accepting connections failed: CancellationError()").
+    return try await testGracefulShutdown { shutdown in
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                do {
+                    try await app.run { servers in
+                        state.value.withLock { $0.servers = servers }
+                        return ""
+                    }
+                } catch {
+                    state.value.withLock { $0.failure = error }
+                    throw error
                 }
+            }
+            let deadline = ContinuousClock.now + timeout
+            var servers: Servers?
+            while servers == nil {
+                let (started, failure) = state.value.withLock { ($0.servers, $0.failure) }
+                if let failure { throw failure }  // a port in use, a handler that could not be built
+                servers = started
+                if servers != nil { break }
+                guard ContinuousClock.now < deadline else {
+                    group.cancelAll()
+                    throw TestAppError.notReady(timeout)
+                }
+                try await Task.sleep(for: .milliseconds(2))
+            }
+            let outcome: Swift.Result<Result, any Error>
+            do {
+                outcome = .success(try await body(servers!))
             } catch {
-                state.value.withLock { $0.failure = error }
-                throw error
+                outcome = .failure(error)
             }
+            shutdown.triggerGracefulShutdown()
+            try await group.waitForAll()
+            return try outcome.get()
         }
-        let deadline = ContinuousClock.now + timeout
-        var servers: Servers?
-        while servers == nil {
-            let (started, failure) = state.value.withLock { ($0.servers, $0.failure) }
-            if let failure { throw failure }  // a port in use, a handler that could not be built
-            servers = started
-            if servers != nil { break }
-            guard ContinuousClock.now < deadline else {
-                group.cancelAll()
-                throw TestAppError.notReady(timeout)
-            }
-            try await Task.sleep(for: .milliseconds(2))
-        }
-        let result: Result
-        do {
-            result = try await body(servers!)
-        } catch {
-            group.cancelAll()
-            throw error
-        }
-        group.cancelAll()
-        try? await group.waitForAll()
-        return result
     }
 }
 
