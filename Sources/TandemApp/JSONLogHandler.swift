@@ -1,4 +1,3 @@
-import Foundation
 public import Logging
 
 /// Writes each log record as one JSON object per line to standard error: `time`, `level`, `logger`,
@@ -8,43 +7,21 @@ public import Logging
 /// LoggingSystem.bootstrap(JSONLogHandler.init)
 /// // {"time":"2026-11-29T02:30:00.123Z","level":"info","logger":"api","message":"Server listening","address":"…"}
 /// ```
-public struct JSONLogHandler: LogHandler {
-    /// The logger's label.
-    public let label: String
-    public var metadata: Logger.Metadata = [:]
-    public var logLevel: Logger.Level = .info
-    private let write: @Sendable (String) -> Void
+public typealias JSONLogHandler = LineLogHandler<JSONLogLines>
 
-    /// A handler for the logger `label`, writing to standard error.
-    public init(label: String) {
-        self.init(label: label) { line in FileHandle.standardError.write(Data(line.utf8)) }
-    }
-
-    /// A handler for the logger `label` that hands each line (with its newline) to `write`.
-    public init(label: String, write: @escaping @Sendable (String) -> Void) {
-        self.label = label
-        self.write = write
-    }
-
-    public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { self.metadata[key] }
-        set { self.metadata[key] = newValue }
-    }
-
-    public func log(event: LogEvent) {
-        var merged = self.metadata
-        for (key, value) in event.metadata ?? [:] { merged[key] = value }
+/// One JSON object per line (``JSONLogHandler``).
+public enum JSONLogLines: LogLineFormat {
+    public static func line(label: String, event: LogEvent, metadata: Logger.Metadata) -> String {
         var line = "{"
         Self.member("time", LogTimestamp.now(), into: &line, first: true)
         Self.member("level", event.level.rawValue, into: &line)
-        Self.member("logger", self.label, into: &line)
+        Self.member("logger", label, into: &line)
         Self.member("message", "\(event.message)", into: &line)
         Self.member("source", event.source, into: &line)
-        for key in merged.keys.sorted() where !["time", "level", "logger", "message", "source"].contains(key) {
-            Self.member(key, "\(merged[key]!)", into: &line)
+        for key in metadata.keys.sorted() where !["time", "level", "logger", "message", "source"].contains(key) {
+            Self.member(key, "\(metadata[key]!)", into: &line)
         }
-        line += "}\n"
-        self.write(line)
+        return line + "}\n"
     }
 
     private static func member(_ key: String, _ value: String, into line: inout String, first: Bool = false) {

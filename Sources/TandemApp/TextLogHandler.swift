@@ -1,4 +1,3 @@
-import Foundation
 public import Logging
 
 /// Writes each log record as one line of text to standard error, its metadata as `key=value` pairs in the logfmt
@@ -14,38 +13,17 @@ public import Logging
 /// LoggingSystem.bootstrap(TextLogHandler.init)
 /// // 2026-12-06T10:30:00.123Z info gateway: method=GET status=200 user_agent="x status=500" [HTTPCore] GET / 200
 /// ```
-public struct TextLogHandler: LogHandler {
-    /// The logger's label.
-    public let label: String
-    public var metadata: Logger.Metadata = [:]
-    public var logLevel: Logger.Level = .info
-    private let write: @Sendable (String) -> Void
+public typealias TextLogHandler = LineLogHandler<TextLogLines>
 
-    /// A handler for the logger `label`, writing to standard error.
-    public init(label: String) {
-        self.init(label: label) { line in FileHandle.standardError.write(Data(line.utf8)) }
-    }
-
-    /// A handler for the logger `label` that hands each line (with its newline) to `write`.
-    public init(label: String, write: @escaping @Sendable (String) -> Void) {
-        self.label = label
-        self.write = write
-    }
-
-    public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { self.metadata[key] }
-        set { self.metadata[key] = newValue }
-    }
-
-    public func log(event: LogEvent) {
-        var merged = self.metadata
-        for (key, value) in event.metadata ?? [:] { merged[key] = value }
-        var line = LogTimestamp.now() + " " + event.level.rawValue + " " + Self.escaped("\(self.label)", quoting: false) + ":"
-        for key in merged.keys.sorted() {
-            line += " " + Self.key(key) + "=" + Self.escaped("\(merged[key]!)", quoting: true)
+/// logfmt lines (``TextLogHandler``): `time level logger: key=value … [source] message`, client-controlled values
+/// quoted and escaped.
+public enum TextLogLines: LogLineFormat {
+    public static func line(label: String, event: LogEvent, metadata: Logger.Metadata) -> String {
+        var line = LogTimestamp.now() + " " + event.level.rawValue + " " + Self.escaped(label, quoting: false) + ":"
+        for key in metadata.keys.sorted() {
+            line += " " + Self.key(key) + "=" + Self.escaped("\(metadata[key]!)", quoting: true)
         }
-        line += " [" + Self.escaped(event.source, quoting: false) + "] " + Self.escaped("\(event.message)", quoting: false) + "\n"
-        self.write(line)
+        return line + " [" + Self.escaped(event.source, quoting: false) + "] " + Self.escaped("\(event.message)", quoting: false) + "\n"
     }
 
     /// A metadata key as logfmt writes one: characters other than letters, digits, `_`, `.`, `-` and `/` become `_`.
@@ -80,13 +58,5 @@ public struct TextLogHandler: LogHandler {
             }
         }
         return quoting ? out + "\"" : out
-    }
-}
-
-/// The time of a log line: UTC, ISO 8601 with milliseconds (`2026-11-29T02:30:00.123Z`).
-enum LogTimestamp {
-    static func now() -> String {
-        Date().formatted(.iso8601.year().month().day().dateSeparator(.dash).time(includingFractionalSeconds: true).timeSeparator(.colon))
-            + "Z"
     }
 }
