@@ -21,7 +21,8 @@ package struct FastPathPlan: Sendable {
     package var leavesToAsyncPath: [@Sendable (HTTPRequestHead) -> Bool] = []
     /// Fields a middleware adds to the responses the fast path forwards, given each response's head (a compressor's
     /// `Vary: Accept-Encoding` on a compressible type it did not compress): the rule the middleware applies on the
-    /// async path, called by both.
+    /// async path, called by both. Written where the general path has them: after the upstream's fields, before an
+    /// appended request id (the compressor sits inside the request-id middleware, as in the gateway stack).
     package var responseFields: [@Sendable (any FastPathResponseHead) -> HTTPField?] = []
 
     package init() {}

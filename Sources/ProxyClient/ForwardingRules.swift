@@ -265,7 +265,9 @@ enum ForwardingRules {
 
     /// ``clientResponse(_:redirects:authority:requestID:secure:)``, written into `output`. With `keepingFraming`,
     /// `Transfer-Encoding` stays: the fast path forwards the body as it came, in the codings it names. `secure`: the
-    /// client came over TLS (a rewritten `Location` is `https`).
+    /// client came over TLS (a rewritten `Location` is `https`). `addInner` writes what middleware inside the request-id
+    /// middleware appends (a compressor's `Vary`), where the general path has it: after the upstream's fields, before
+    /// an appended request id.
     static func clientResponse<Fields: ForwardedFields, Output: ForwardedFieldWriter>(
         _ fields: Fields,
         into output: inout Output,
@@ -273,7 +275,8 @@ enum ForwardingRules {
         authority: String?,
         requestID: String?,
         secure: Bool = false,
-        keepingFraming: Bool = false
+        keepingFraming: Bool = false,
+        addInner: (inout Output) -> Void = { _ in }
     ) where Output.Field == Fields.Element {
         let rewritesLocation = redirects?.configuration.rewriteRedirects == true
         let tokens = Self.connectionTokens(fields)
@@ -301,6 +304,7 @@ enum ForwardingRules {
             }
             output.append(field)
         }
+        addInner(&output)
         if let requestID, !requestIDWritten { output.append(.xRequestID, requestID) }
     }
 }

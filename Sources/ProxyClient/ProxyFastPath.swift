@@ -187,9 +187,9 @@ final class ProxyFastExchange: UpstreamSink, FastPathObserver {
             requestID: self.answersRequestID ? self.requestID : nil,
             secure: self.client.isSecure,
             keepingFraming: true
-        )
-        // What the middleware around adds by its own rules (a compressor's `Vary`), read off the scanned head.
-        if !self.path.plan.responseFields.isEmpty {
+        ) { writer in
+            // What the middleware around adds by its own rules (a compressor's `Vary`), read off the scanned head.
+            guard !self.path.plan.responseFields.isEmpty else { return }
             let fields = ResponseHeadFields(head: head)
             for rule in self.path.plan.responseFields {
                 if let field = rule(fields) { writer.add(field) }

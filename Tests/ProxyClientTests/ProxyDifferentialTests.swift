@@ -1,5 +1,7 @@
 import Foundation
+import HTTPCompression
 import HTTPCore
+import Logging
 import ProxyClient
 import Routing
 import TandemTesting
@@ -52,6 +54,7 @@ struct ProxyDifferentialTests {
         ["X-Forwarded-Host: evil"], ["Forwarded: for=6.6.6.6"], ["Cookie: a=1", "Cookie: b=2"], ["Accept: text/html"],
         ["Accept-Language: fr"], ["Upgrade: websocket"], ["Connection: Upgrade", "Upgrade: websocket"], ["Expect: 100-continue"],
         ["X-Empty:"], ["x-lower: v", "X-LOWER: w"], ["Authorization: Bearer t"], ["Via: 1.1 other"],
+        ["Accept-Encoding: identity"], ["Accept-Encoding: gzip;q=0"],
     ]
 
     static func request(_ index: Int, _ random: inout SeededGenerator) -> String {
@@ -86,6 +89,10 @@ struct ProxyDifferentialTests {
         ["Keep-Alive: timeout=5"], ["Location: /next?x=1"], ["Proxy-Authenticate: Basic"], ["Cache-Control: no-store"],
         ["X-Request-ID: from-upstream"], ["Vary: Accept"], ["X-Folded: a", " folded"], ["X-Bare: lf\nX-After: 1"],
         ["X-Nul: a\u{0}b"], ["Bad Name: x"], ["Date: Mon, 01 Jan 2024 00:00:00 GMT"], ["Server: upstream"],
+        // What the compression middleware's rule reads (its Vary is added on both paths).
+        ["Content-Type: text/html; charset=utf-8"], ["content-type: APPLICATION/JSON"], ["Content-Type: image/png"],
+        ["Content-Encoding: br"], ["Cache-Control: public, No-Transform"], ["Vary: accept-encoding"], ["vary: *"],
+        ["Vary: Cookie", "Vary: Accept-Encoding"],
     ]
 
     static func answer(_ random: inout SeededGenerator) -> (String, closes: Bool) {
@@ -243,8 +250,8 @@ struct ProxyDifferentialTests {
         let fastProxy = try ReverseProxy(to: upstream.url, configuration: .init(upstream: timeouts))
         let generalProxy = try ReverseProxy(to: upstream.url, configuration: .init(upstream: timeouts))
         var mismatches = 0
-        try await withGateway(fastProxy, fastPath: true) { fastPort in
-            try await withGateway(generalProxy, fastPath: false) { generalPort in
+        try await withCompressingGateway(fastProxy, fastPath: true) { fastPort in
+            try await withCompressingGateway(generalProxy, fastPath: false) { generalPort in
                 for item in cases where mismatches < 5 {
                     let fast = try await Self.observe(item, gatewayPort: fastPort, upstream: upstream)
                     let general = try await Self.observe(item, gatewayPort: generalPort, upstream: upstream)
@@ -287,4 +294,19 @@ private func visible(_ text: String) -> String {
         }
     }
     return result
+}
+
+/// The gateway stack `Topology.gatewayHandler` builds, compression included: its `Vary` rule runs on the async path
+/// and, through the fast-path plan, on the fast path, so the differential test holds the two together.
+func withCompressingGateway(_ proxy: ReverseProxy, fastPath: Bool, _ body: (_ port: Int) async throws -> Void) async throws {
+    var router = PrefixRouter()
+    router.location("/", proxy)
+    let stack = router.wrapped(in: CompressionMiddleware()).wrapped(in: ErrorMiddleware(PlainTextErrorRenderer()))
+        .wrapped(in: RequestIDMiddleware()).wrapped(in: AccessLogMiddleware(level: .debug))
+    var configuration = HTTPServerConfiguration(port: 0)
+    configuration.eventLoopFastPath = fastPath
+    try await withTestServer(stack, configuration: configuration) { port, server in
+        #expect(server.hasEventLoopFastPath == fastPath)
+        try await body(port)
+    }
 }
