@@ -1,5 +1,6 @@
 public import Foundation
 public import HTTPCore
+import HTTPTypes
 
 /// Who a request is from, once a token was verified.
 public struct Identity: Sendable, Hashable {
@@ -20,6 +21,24 @@ public enum AuthenticatedIdentity: ContextKey {
 extension RequestContext {
     /// The identity ``BearerAuthMiddleware`` verified, if any.
     public var identity: Identity? { self.storage[AuthenticatedIdentity.self] }
+
+    /// The identity ``BearerAuthMiddleware`` verified, for a handler that needs one (behind `required: false`, say);
+    /// without one, the 401 the middleware answers (`WWW-Authenticate: Bearer`), never a crash as
+    /// `context.identity!` would be.
+    ///
+    /// ```swift
+    /// routes.delete("/api/bookmarks/:id") { _, context in
+    ///     let owner = try context.requireIdentity().subject
+    ///     …
+    /// }
+    /// ```
+    /// - Throws: `HTTPError` 401.
+    public func requireIdentity() throws -> Identity {
+        guard let identity = self.identity else {
+            throw HTTPError(.unauthorized, message: "Authentication required", headers: [.wwwAuthenticate: "Bearer"])
+        }
+        return identity
+    }
 }
 
 /// Turns a bearer token into an identity: the seam between auth middleware and how tokens are kept.

@@ -49,6 +49,25 @@ struct BearerAuthTests {
         }
     }
 
+    @Test("requireIdentity: the identity behind optional auth, or the same 401 the middleware answers, in the envelope")
+    func requireIdentity() async throws {
+        var routes = TrieRouter.Builder()
+        routes.group("/api/notes", middleware: [BearerAuthMiddleware(verifier: tokens, required: false)]) { notes in
+            notes.get("/", handler: APIHandler { _, context in ["viewer": context.identity?.subject ?? "anonymous"] })
+            notes.delete("/:id", handler: APIHandler { _, context in ["deleted_by": try context.requireIdentity().subject] })
+        }
+        let token = tokens.issue(for: Identity(subject: "ada"))
+        try await withTestServer(try routes.build().wrapped(in: ErrorMiddleware(EnvelopeErrorRenderer()))) { port in
+            let list = try await request(port, "GET /api/notes/ HTTP/1.1\r\nHost: t\r\n\r\n")
+            #expect(list.text.contains(#""viewer":"anonymous""#))
+            let anonymous = try await request(port, "DELETE /api/notes/1 HTTP/1.1\r\nHost: t\r\n\r\n")
+            #expect(anonymous.status == 401 && anonymous.header("www-authenticate") == "Bearer")
+            #expect(anonymous.text.hasPrefix(#"{"status":"error","data":null,"error":{"code":"unauthorized""#))
+            let owner = try await request(port, "DELETE /api/notes/1 HTTP/1.1\r\nHost: t\r\nAuthorization: Bearer \(token)\r\n\r\n")
+            #expect(owner.text == #"{"status":"success","data":{"deleted_by":"ada"},"error":null}"#)
+        }
+    }
+
     @Test("the SSR side forwards the access_token cookie as a bearer token through HTTPClient — only to internal origins")
     func forwarding() async throws {
         let token = tokens.issue(for: Identity(subject: "grace"))
