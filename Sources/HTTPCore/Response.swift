@@ -32,6 +32,21 @@ public struct Response: Sendable {
     public static func bytes(_ bytes: ByteBuffer, contentType: String, status: HTTPResponse.Status = .ok) -> Response {
         Response(status: status, headers: [.contentType: contentType], body: .bytes(bytes))
     }
+
+    /// A redirect to `location` (a path or an absolute URL), with no body: `302 Found` by default (Django's
+    /// `redirect()`); `.seeOther` (303) after a form post, `.movedPermanently` (301) or `.permanentRedirect` (308)
+    /// for a moved resource, `.temporaryRedirect` (307) to keep the method and body.
+    ///
+    /// ```swift
+    /// routes.post("/bookmarks/") { request, _ in
+    ///     … // save
+    ///     return .redirect(to: "/bookmarks/", status: .seeOther)
+    /// }
+    /// ```
+    public static func redirect(to location: String, status: HTTPResponse.Status = .found) -> Response {
+        // A CR or LF cannot reach the field: swift-http-types replaces them, so no header can be injected.
+        Response(status: status, headers: [.location: location], body: .empty)
+    }
 }
 
 /// Where a streaming ``ResponseBody`` writes its bytes.
