@@ -33,4 +33,11 @@ public struct KnownMethods: Sendable, Hashable {
 
     /// The name of every method outside the set.
     public static let other = "_OTHER"
+
+    /// A span's name for a request of `method` (as ``label(for:)`` gives it): the method, `HTTP` for ``other``, then
+    /// the route template when there is one.
+    package static func spanName(method: String, route: String? = nil) -> String {
+        let name = method == Self.other ? "HTTP" : method
+        return route.map { "\(name) \($0)" } ?? name
+    }
 }

@@ -63,19 +63,13 @@ package struct ServerTracing: Sendable {
         self.knownMethods = knownMethods
     }
 
-    /// A span's name: the method (`HTTP` for one outside the known set), then the route template when there is one.
-    static func spanName(method: String, route: String?) -> String {
-        let name = method == KnownMethods.other ? "HTTP" : method
-        return route.map { "\(name) \($0)" } ?? name
-    }
-
     /// Starts the span of `request`, a child of the context its fields carry.
     func startSpan(for request: Request, context: RequestContext) -> any Span {
         var parent = ServiceContext.topLevel
         self.tracer.extract(request.headers, into: &parent, using: HTTPFieldsExtractor())
         let original = request.method.rawValue
         let method = self.knownMethods.label(for: original)
-        let span = self.tracer.startSpan(Self.spanName(method: method, route: nil), context: parent, ofKind: .server)
+        let span = self.tracer.startSpan(KnownMethods.spanName(method: method, route: nil), context: parent, ofKind: .server)
         guard span.isRecording else { return span }
         span.updateAttributes { attributes in
             attributes["http.request.method"] = method
@@ -102,7 +96,7 @@ package struct ServerTracing: Sendable {
     func end(_ span: any Span, method: String, status: Int, route: String?, error: (any Error)?) {
         guard span.isRecording else { return span.end() }  // not sampled: nothing to describe
         if let route {
-            span.operationName = Self.spanName(method: self.knownMethods.label(for: method), route: route)
+            span.operationName = KnownMethods.spanName(method: self.knownMethods.label(for: method), route: route)
             span.attributes["http.route"] = route
         }
         span.attributes["http.response.status_code"] = status

@@ -269,8 +269,7 @@ public final class Upstream: UpstreamTransport {
         guard let tracer = self.tracer else { return nil }
         let original = request.method.rawValue
         let method = KnownMethods.standard.label(for: original)
-        let name = method == KnownMethods.other ? "HTTP" : method
-        let span = tracer.startSpan(name, context: ServiceContext.current ?? .topLevel, ofKind: .client)
+        let span = tracer.startSpan(KnownMethods.spanName(method: method), context: ServiceContext.current ?? .topLevel, ofKind: .client)
         if span.isRecording {
             span.updateAttributes { attributes in
                 attributes["http.request.method"] = method
