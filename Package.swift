@@ -3,7 +3,12 @@ import CompilerPluginSupport
 import Foundation
 import PackageDescription
 
-/// One settings array for every target (../shared/STYLE.md): Swift 6 mode plus the upcoming features
+// The manifest in four groups — the libraries (the products), the examples, the benchmarks, the tests — each
+// target named with the helpers below, so every target gets the same settings and every external product is
+// named once, with its package, in `externalPackages`. Documentation/Architecture.md has the layering the
+// library targets keep; Tests/ExamplesTests checks both.
+
+/// One settings array for every target (Documentation/Contributing.md): Swift 6 mode plus the upcoming features
 /// that keep existentials explicit and imports honest.
 let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
@@ -11,34 +16,297 @@ let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("InternalImportsByDefault"),
 ]
 
+/// The package each external product comes from.
+let externalPackages: [String: String] = [
+    "ArgumentParser": "swift-argument-parser",
+    "CompressNIO": "compress-nio",
+    "CoreMetrics": "swift-metrics", "MetricsTestKit": "swift-metrics",
+    "Crypto": "swift-crypto",
+    "HTTPTypes": "swift-http-types",
+    "Logging": "swift-log",
+    "Mustache": "swift-mustache",
+    "NIOCore": "swift-nio", "NIOPosix": "swift-nio", "NIOHTTP1": "swift-nio", "NIOTLS": "swift-nio",
+    "NIOEmbedded": "swift-nio", "_NIOFileSystem": "swift-nio",
+    "NIOExtras": "swift-nio-extras", "NIOHTTPTypesHTTP1": "swift-nio-extras",
+    "NIOSSL": "swift-nio-ssl",
+    "NIOHTTP2": "swift-nio-http2",
+    "OTel": "swift-otel",
+    "Prometheus": "swift-prometheus",
+    "ServiceLifecycle": "swift-service-lifecycle", "ServiceLifecycleTestKit": "swift-service-lifecycle",
+    "UnixSignals": "swift-service-lifecycle",
+    "SwiftSyntax": "swift-syntax", "SwiftSyntaxMacros": "swift-syntax", "SwiftSyntaxBuilder": "swift-syntax",
+    "SwiftDiagnostics": "swift-syntax", "SwiftCompilerPlugin": "swift-syntax",
+    "Tracing": "swift-distributed-tracing", "InMemoryTracing": "swift-distributed-tracing",
+]
+
+/// External products by name (their packages from `externalPackages`).
+func external(_ names: String...) -> [Target.Dependency] {
+    names.map { name in
+        guard let package = externalPackages[name] else { fatalError("Package.swift: no package for the product \(name)") }
+        return .product(name: name, package: package)
+    }
+}
+
+/// A library target of `Sources/NAME`, or another folder with `path`.
+func library(
+    _ name: String,
+    _ dependencies: [Target.Dependency] = [],
+    path: String? = nil,
+    exclude: [String] = [],
+    resources: [Resource]? = nil
+) -> Target {
+    .target(
+        name: name,
+        dependencies: dependencies,
+        path: path,
+        exclude: exclude,
+        resources: resources,
+        swiftSettings: swiftSettings
+    )
+}
+
+/// An executable target in `path`.
+func executable(_ name: String, _ dependencies: [Target.Dependency], path: String) -> Target {
+    .executableTarget(name: name, dependencies: dependencies, path: path, swiftSettings: swiftSettings)
+}
+
+/// A test target of `Tests/NAME`.
+func tests(_ name: String, _ dependencies: [Target.Dependency]) -> Target {
+    .testTarget(name: name, dependencies: dependencies, swiftSettings: swiftSettings)
+}
+
+// MARK: - Libraries (each a product)
+
+let libraries: [Target] = [
+    library(
+        "HTTPCore",
+        external(
+            "CoreMetrics",
+            "Tracing",
+            "NIOCore",
+            "NIOPosix",
+            "NIOHTTP1",
+            "NIOHTTPTypesHTTP1",
+            "NIOExtras",
+            "HTTPTypes",
+            "Logging",
+            "ServiceLifecycle"
+        )
+    ),
+    library("Routing", ["HTTPCore"] + external("NIOHTTP1")),
+    library(
+        "ProxyClient",
+        ["HTTPCore"]
+            + external("CoreMetrics", "Tracing", "NIOCore", "NIOPosix", "NIOHTTP1", "NIOHTTPTypesHTTP1", "HTTPTypes", "Logging")
+    ),
+    library("Validation"),
+    // Only for the ValidationMacros product (`@Contract`): users of the other products never build swift-syntax.
+    .macro(
+        name: "ValidationMacrosPlugin",
+        dependencies: external("SwiftSyntax", "SwiftSyntaxMacros", "SwiftSyntaxBuilder", "SwiftDiagnostics", "SwiftCompilerPlugin"),
+        swiftSettings: swiftSettings
+    ),
+    library("ValidationMacros", ["Validation", "ValidationMacrosPlugin"]),
+    library("APIEnvelope", ["Validation", "HTTPCore"] + external("NIOCore", "HTTPTypes", "Logging")),
+    library("APIContract", ["APIEnvelope", "Validation", "HTTPCore", "Routing"] + external("HTTPTypes")),
+    library("CookieAuth", ["HTTPCore"] + external("Crypto", "HTTPTypes", "Logging", "NIOCore")),
+    library(
+        "SSRRendering",
+        ["ProxyClient", "APIEnvelope", "CookieAuth", "HTTPCore", "Routing"]
+            + external("Crypto", "NIOCore", "HTTPTypes", "Logging")
+    ),
+    library("SSRMustache", ["SSRRendering"] + external("Mustache")),
+    library("StaticFiles", ["HTTPCore"] + external("NIOCore", "NIOPosix", "_NIOFileSystem", "HTTPTypes")),
+    library("Multipart", ["HTTPCore", "APIEnvelope", "Validation"] + external("NIOCore", "_NIOFileSystem", "HTTPTypes")),
+    .systemLibrary(name: "CBrotli", pkgConfig: "libbrotlienc", providers: [.apt(["libbrotli-dev"])]),
+    .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
+    library(
+        "HTTPCompression",
+        [
+            "HTTPCore",
+            .target(name: "CBrotli", condition: .when(traits: ["Brotli"])),
+            .target(name: "CZstd", condition: .when(traits: ["Zstd"])),
+        ] + external("CompressNIO", "NIOCore", "NIOHTTP1", "HTTPTypes")
+    ),
+    // The only target that builds BoringSSL and HTTP/2.
+    library(
+        "TandemTLS",
+        ["HTTPCore", "ProxyClient"]
+            + external("NIOCore", "NIOTLS", "NIOHTTP1", "NIOSSL", "NIOHTTP2", "Logging", "ServiceLifecycle", "UnixSignals")
+    ),
+    library(
+        "TandemApp",
+        ["HTTPCore"]
+            + external(
+                "Tracing",
+                "HTTPTypes",
+                "NIOCore",
+                "NIOPosix",
+                "NIOHTTP1",
+                "Logging",
+                "ServiceLifecycle",
+                "UnixSignals"
+            )
+    ),
+    library(
+        "TandemTesting",
+        ["TandemApp", "HTTPCore"] + external("ServiceLifecycleTestKit", "NIOCore", "NIOPosix", "HTTPTypes", "Logging")
+    ),
+]
+
+// MARK: - Examples (the executables are products)
+
+let examples: [Target] = [
+    library(
+        "SearchApp",
+        ["HTTPCore", "Routing", "APIEnvelope", "APIContract", "Multipart", "StaticFiles", "Validation", "CookieAuth", "SSRRendering"]
+            + external("Crypto", "NIOCore", "HTTPTypes", "Logging"),
+        path: "Examples/SearchApp",
+        exclude: ["Contracts"],
+        resources: [.copy("Static")]
+    ),
+    library(
+        "Topology",
+        [
+            "HTTPCore", "Routing", "ProxyClient", "SearchApp", "CookieAuth", "APIEnvelope", "SSRRendering", "HTTPCompression",
+            "TandemTLS",
+        ]
+            + external(
+                "HTTPTypes",
+                "NIOCore",
+                "Prometheus",
+                "OTel",
+                "Tracing",
+                "CoreMetrics",
+                "Logging",
+                "ArgumentParser"
+            ),
+        path: "Examples/Topology"
+    ),
+    executable(
+        "SplitServices",
+        ["TandemApp", "Topology", "HTTPCore", "ProxyClient"] + external("ArgumentParser", "Logging"),
+        path: "Examples/SplitServices"
+    ),
+    executable("DevProxy", ["TandemApp", "Topology"] + external("ArgumentParser", "Logging"), path: "Examples/DevProxy"),
+    executable(
+        "Starter",
+        ["TandemApp", "HTTPCore", "Routing", "ProxyClient", "SSRRendering", "APIEnvelope", "ValidationMacros"]
+            + external("HTTPTypes"),
+        path: "Examples/Starter"
+    ),
+    executable(
+        "Hello",
+        ["HTTPCore", "Routing", "TandemApp", "Topology"] + external("NIOCore", "Logging", "ArgumentParser"),
+        path: "Examples/Hello"
+    ),
+    executable("ExportContracts", ["SearchApp"] + external("ArgumentParser"), path: "Examples/ExportContracts"),
+]
+
+// MARK: - Benchmarks (built by name, `swift build -c release --product bench-server`; not products of the package)
+
+let benchmarks: [Target] = [
+    executable(
+        "bench-server",
+        ["SearchApp", "APIEnvelope", "HTTPCore", "Routing", "SSRRendering", "StaticFiles"] + external("Logging"),
+        path: "Benchmarks/BenchServer"
+    ),
+    executable("proxy-spike", external("NIOCore", "NIOPosix", "NIOHTTP1"), path: "Benchmarks/ProxySpike"),
+    executable(
+        "tandem-micro",
+        ["SearchApp", "APIEnvelope", "Validation", "SSRRendering", "HTTPCore", "HTTPCompression"]
+            + external("NIOCore", "HTTPTypes", "Logging"),
+        path: "Benchmarks/Micro"
+    ),
+]
+
+// MARK: - Tests
+
+let testTargets: [Target] = [
+    .systemLibrary(name: "CLibXML2", path: "Tests/Support/CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
+    library("HTMLTesting", ["CLibXML2"], path: "Tests/Support/HTMLTesting"),
+    tests(
+        "HTTPCoreTests",
+        ["HTTPCore", "TandemTesting", "Routing"]
+            + external(
+                "InMemoryTracing",
+                "Tracing",
+                "MetricsTestKit",
+                "CoreMetrics",
+                "NIOCore",
+                "NIOPosix",
+                "NIOHTTP1",
+                "HTTPTypes",
+                "Logging",
+                "ServiceLifecycle"
+            )
+    ),
+    tests("RoutingTests", ["Routing", "HTTPCore", "TandemTesting"] + external("HTTPTypes", "NIOCore", "Logging")),
+    tests(
+        "ProxyClientTests",
+        ["ProxyClient", "HTTPCore", "Routing", "TandemTesting", "HTTPCompression"]
+            + external("InMemoryTracing", "Tracing", "MetricsTestKit", "NIOCore", "NIOPosix", "HTTPTypes", "Logging")
+    ),
+    tests("ValidationTests", ["Validation", "TandemTesting"] + external("NIOCore")),
+    tests("ValidationMacrosTests", ["ValidationMacros", "Validation"]),
+    tests(
+        "APIEnvelopeTests",
+        ["APIEnvelope", "Validation", "HTTPCore", "Routing", "TandemTesting"] + external("NIOCore", "HTTPTypes", "Logging")
+    ),
+    tests(
+        "APIContractTests",
+        ["APIContract", "APIEnvelope", "Validation", "HTTPCore", "Routing", "CookieAuth", "Multipart", "TandemTesting"]
+            + external("NIOCore", "HTTPTypes")
+    ),
+    tests(
+        "CookieAuthTests",
+        ["CookieAuth", "HTTPCore", "ProxyClient", "Routing", "APIEnvelope", "TandemTesting"]
+            + external("NIOCore", "HTTPTypes", "Logging")
+    ),
+    tests(
+        "SSRRenderingTests",
+        ["SSRRendering", "SSRMustache", "HTMLTesting", "TandemTesting", "HTTPCore", "Routing", "APIEnvelope", "ProxyClient", "CookieAuth"]
+            + external("InMemoryTracing", "Tracing", "Mustache", "NIOCore", "HTTPTypes", "Logging")
+    ),
+    tests("StaticFilesTests", ["StaticFiles", "HTTPCore", "Routing", "TandemTesting"] + external("NIOCore", "HTTPTypes")),
+    tests("MultipartTests", ["Multipart", "HTTPCore", "Routing", "TandemTesting"] + external("NIOCore", "HTTPTypes")),
+    tests(
+        "HTTPCompressionTests",
+        [
+            "HTTPCompression", "HTTPCore", "Routing", "ProxyClient", "TandemTesting",
+            .target(name: "CBrotli", condition: .when(traits: ["Brotli"])),
+            .target(name: "CZstd", condition: .when(traits: ["Zstd"])),
+        ] + external("CompressNIO", "NIOCore", "HTTPTypes")
+    ),
+    tests(
+        "TandemTLSTests",
+        ["TandemTLS", "HTTPCore", "Routing", "ProxyClient", "TandemTesting"]
+            + external("NIOCore", "HTTPTypes", "Logging", "ServiceLifecycle")
+    ),
+    tests("TandemAppTests", ["TandemApp", "TandemTesting", "HTTPCore", "ProxyClient", "Routing"] + external("Logging")),
+    tests(
+        "ExamplesTests",
+        [
+            "Topology", "TandemTesting", "HTMLTesting", "TandemApp", "Hello", "Starter", "SearchApp", "Validation",
+            "ExportContracts", "SplitServices", "DevProxy", "HTTPCore", "ProxyClient", "APIEnvelope",
+        ] + external("Logging", "InMemoryTracing", "Tracing", "OTel", "NIOCore", "HTTPTypes")
+    ),
+]
+
+let libraryProducts = [
+    "HTTPCore", "Routing", "ProxyClient", "SSRRendering", "SSRMustache", "APIEnvelope", "Validation", "ValidationMacros",
+    "CookieAuth", "Multipart", "APIContract", "StaticFiles", "HTTPCompression", "TandemTLS", "TandemApp", "TandemTesting",
+]
+
 let package = Package(
     name: "Tandem",
     platforms: [.macOS(.v15)],
-    products: [
-        .library(name: "HTTPCore", targets: ["HTTPCore"]),
-        .library(name: "Routing", targets: ["Routing"]),
-        .library(name: "ProxyClient", targets: ["ProxyClient"]),
-        .library(name: "SSRRendering", targets: ["SSRRendering"]),
-        .library(name: "SSRMustache", targets: ["SSRMustache"]),
-        .library(name: "APIEnvelope", targets: ["APIEnvelope"]),
-        .library(name: "Validation", targets: ["Validation"]),
-        .library(name: "ValidationMacros", targets: ["ValidationMacros"]),
-        .library(name: "CookieAuth", targets: ["CookieAuth"]),
-        .library(name: "Multipart", targets: ["Multipart"]),
-        .library(name: "APIContract", targets: ["APIContract"]),
-        .library(name: "StaticFiles", targets: ["StaticFiles"]),
-        .library(name: "HTTPCompression", targets: ["HTTPCompression"]),
-        .library(name: "TandemTLS", targets: ["TandemTLS"]),
-        .library(name: "TandemApp", targets: ["TandemApp"]),
-        .library(name: "TandemTesting", targets: ["TandemTesting"]),
+    products: libraryProducts.map { .library(name: $0, targets: [$0]) } + [
         .executable(name: "hello", targets: ["Hello"]),
         .executable(name: "export-contracts", targets: ["ExportContracts"]),
         .executable(name: "split-services", targets: ["SplitServices"]),
         .executable(name: "dev-proxy", targets: ["DevProxy"]),
         .executable(name: "starter", targets: ["Starter"]),
-        .executable(name: "bench-server", targets: ["BenchServer"]),
-        .executable(name: "tandem-micro", targets: ["Micro"]),
-        .executable(name: "proxy-spike", targets: ["ProxySpike"]),
     ],
     traits: [
         // Response codings beyond gzip and deflate, through the system's libraries: off by default, so a package that
@@ -67,452 +335,7 @@ let package = Package(
         // Only for the ValidationMacros product (`@Contract`): users of the other products never build it.
         .package(url: "https://github.com/swiftlang/swift-syntax.git", "602.0.0"..<"604.0.0"),
     ],
-    targets: [
-        .target(
-            name: "HTTPCore",
-            dependencies: [
-                .product(name: "CoreMetrics", package: "swift-metrics"),
-                .product(name: "Tracing", package: "swift-distributed-tracing"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
-                .product(name: "NIOHTTPTypesHTTP1", package: "swift-nio-extras"),
-                .product(name: "NIOExtras", package: "swift-nio-extras"),
-                .product(name: "HTTPTypes", package: "swift-http-types"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            ],
-            swiftSettings: swiftSettings
-        ),
-        .target(
-            name: "Routing",
-            dependencies: ["HTTPCore", .product(name: "NIOHTTP1", package: "swift-nio")],
-            swiftSettings: swiftSettings
-        ),
-        .target(
-            name: "ProxyClient",
-            dependencies: [
-                .product(name: "CoreMetrics", package: "swift-metrics"),
-                .product(name: "Tracing", package: "swift-distributed-tracing"),
-                "HTTPCore",
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
-                .product(name: "NIOHTTPTypesHTTP1", package: "swift-nio-extras"),
-                .product(name: "HTTPTypes", package: "swift-http-types"),
-                .product(name: "Logging", package: "swift-log"),
-            ],
-            swiftSettings: swiftSettings
-        ),
-        .target(name: "Validation", swiftSettings: swiftSettings),
-        .macro(
-            name: "ValidationMacrosPlugin",
-            dependencies: [
-                .product(name: "SwiftSyntax", package: "swift-syntax"),
-                .product(name: "SwiftSyntaxMacros", package: "swift-syntax"),
-                .product(name: "SwiftSyntaxBuilder", package: "swift-syntax"),
-                .product(name: "SwiftDiagnostics", package: "swift-syntax"),
-                .product(name: "SwiftCompilerPlugin", package: "swift-syntax"),
-            ],
-            swiftSettings: swiftSettings
-        ),
-        .target(name: "ValidationMacros", dependencies: ["Validation", "ValidationMacrosPlugin"], swiftSettings: swiftSettings),
-        .target(
-            name: "APIEnvelope",
-            dependencies: [
-                "Validation", "HTTPCore",
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "HTTPTypes", package: "swift-http-types"),
-                .product(name: "Logging", package: "swift-log"),
-            ],
-            swiftSettings: swiftSettings
-        ),
-        .target(
-            name: "StaticFiles",
-            dependencies: [
-                "HTTPCore",
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "_NIOFileSystem", package: "swift-nio"),
-                .product(name: "HTTPTypes", package: "swift-http-types"),
-            ],
-            swiftSettings: swiftSettings
-        ),
-        .testTarget(
-            name: "StaticFilesTests",
-            dependencies: [
-                "StaticFiles", "HTTPCore", "Routing", "TandemTesting",
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "HTTPTypes", package: "swift-http-types"),
-            ],
-            swiftSettings: swiftSettings
-        ),
-        .target(
-            name: "APIContract",
-            dependencies: ["APIEnvelope", "Validation", "HTTPCore", "Routing", .product(name: "HTTPTypes", package: "swift-http-types")],
-            swiftSettings: swiftSettings
-        ),
-        .target(
-            name: "Multipart",
-            dependencies: [
-                "HTTPCore", "APIEnvelope", "Validation",
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "_NIOFileSystem", package: "swift-nio"),
-                .product(name: "HTTPTypes", package: "swift-http-types"),
-            ],
-            swiftSettings: swiftSettings
-        ),
-        .systemLibrary(name: "CBrotli", pkgConfig: "libbrotlienc", providers: [.apt(["libbrotli-dev"])]),
-        .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
-        .target(
-            name: "HTTPCompression",
-            dependencies: [
-                "HTTPCore",
-                .target(name: "CBrotli", condition: .when(traits: ["Brotli"])),
-                .target(name: "CZstd", condition: .when(traits: ["Zstd"])),
-                .product(name: "CompressNIO", package: "compress-nio"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
-                .product(name: "HTTPTypes", package: "swift-http-types"),
-            ],
-            swiftSettings: swiftSettings
-        ),
-        .target(
-            name: "TandemTLS",
-            dependencies: [
-                "HTTPCore", "ProxyClient",
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOTLS", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
-                .product(name: "NIOSSL", package: "swift-nio-ssl"),
-                .product(name: "NIOHTTP2", package: "swift-nio-http2"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
-            ],
-            swiftSettings: swiftSettings
-        ),
-        .testTarget(
-            name: "TandemTLSTests",
-            dependencies: [
-                "TandemTLS", "HTTPCore", "Routing", "ProxyClient", "TandemTesting",
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "HTTPTypes", package: "swift-http-types"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            ],
-            swiftSettings: swiftSettings
-        ),
-        .testTarget(
-            name: "HTTPCompressionTests",
-            dependencies: [
-                "HTTPCompression", "HTTPCore", "Routing", "ProxyClient", "TandemTesting",
-                .target(name: "CBrotli", condition: .when(traits: ["Brotli"])),
-                .target(name: "CZstd", condition: .when(traits: ["Zstd"])),
-                .product(name: "CompressNIO", package: "compress-nio"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "HTTPTypes", package: "swift-http-types"),
-            ],
-            swiftSettings: swiftSettings
-        ),
-        .testTarget(
-            name: "APIContractTests",
-            dependencies: [
-                "APIContract", "APIEnvelope", "Validation", "HTTPCore", "Routing", "CookieAuth", "Multipart", "TandemTesting",
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "HTTPTypes", package: "swift-http-types"),
-            ],
-            swiftSettings: swiftSettings
-        ),
-        .testTarget(
-            name: "MultipartTests",
-            dependencies: [
-                "Multipart", "HTTPCore", "Routing", "TandemTesting",
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "HTTPTypes", package: "swift-http-types"),
-            ],
-            swiftSettings: swiftSettings
-        ),
-        .target(
-            name: "CookieAuth",
-            dependencies: [
-                "HTTPCore",
-                .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "HTTPTypes", package: "swift-http-types"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "NIOCore", package: "swift-nio"),
-            ],
-            swiftSettings: swiftSettings
-        ),
-        .target(
-            name: "SSRRendering",
-            dependencies: [
-                "ProxyClient", "APIEnvelope", "CookieAuth", "HTTPCore", "Routing",
-                .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "HTTPTypes", package: "swift-http-types"),
-                .product(name: "Logging", package: "swift-log"),
-            ],
-            swiftSettings: swiftSettings
-        ),
-        .target(
-            name: "SSRMustache",
-            dependencies: ["SSRRendering", .product(name: "Mustache", package: "swift-mustache")],
-            swiftSettings: swiftSettings
-        ),
-        .target(
-            name: "TandemApp",
-            dependencies: [
-                "HTTPCore",
-                .product(name: "Tracing", package: "swift-distributed-tracing"),
-                .product(name: "HTTPTypes", package: "swift-http-types"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
-            ],
-            swiftSettings: swiftSettings
-        ),
-        .target(
-            name: "Topology",
-            dependencies: [
-                .product(name: "HTTPTypes", package: "swift-http-types"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "Prometheus", package: "swift-prometheus"),
-                .product(name: "OTel", package: "swift-otel"),
-                "HTTPCompression", "TandemTLS",
-                .product(name: "Tracing", package: "swift-distributed-tracing"),
-                .product(name: "CoreMetrics", package: "swift-metrics"), "HTTPCore", "Routing", "ProxyClient", "SearchApp", "CookieAuth",
-                "APIEnvelope", "SSRRendering",
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ],
-            path: "Examples/Topology",
-            swiftSettings: swiftSettings
-        ),
-        .executableTarget(
-            name: "SplitServices",
-            dependencies: [
-                "TandemApp", "Topology", "HTTPCore", "ProxyClient",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "Logging", package: "swift-log"),
-            ],
-            path: "Examples/SplitServices",
-            swiftSettings: swiftSettings
-        ),
-        .executableTarget(
-            name: "DevProxy",
-            dependencies: [
-                "TandemApp", "Topology",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "Logging", package: "swift-log"),
-            ],
-            path: "Examples/DevProxy",
-            swiftSettings: swiftSettings
-        ),
-        .executableTarget(
-            name: "Starter",
-            dependencies: [
-                "TandemApp", "HTTPCore", "Routing", "ProxyClient", "SSRRendering", "APIEnvelope", "ValidationMacros",
-                .product(name: "HTTPTypes", package: "swift-http-types"),
-            ],
-            path: "Examples/Starter",
-            swiftSettings: swiftSettings
-        ),
-        .executableTarget(
-            name: "Hello",
-            dependencies: [
-                "HTTPCore", "Routing", "TandemApp", "Topology",
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ],
-            path: "Examples/Hello",
-            swiftSettings: swiftSettings
-        ),
-        .target(
-            name: "TandemTesting",
-            dependencies: [
-                "TandemApp",
-                "HTTPCore",
-                .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "HTTPTypes", package: "swift-http-types"),
-                .product(name: "Logging", package: "swift-log"),
-            ],
-            swiftSettings: swiftSettings
-        ),
-        .testTarget(
-            name: "HTTPCoreTests",
-            dependencies: [
-                .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
-                .product(name: "Tracing", package: "swift-distributed-tracing"),
-                .product(name: "MetricsTestKit", package: "swift-metrics"),
-                "HTTPCore", "TandemTesting", "Routing",
-                .product(name: "CoreMetrics", package: "swift-metrics"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
-                .product(name: "HTTPTypes", package: "swift-http-types"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            ],
-            swiftSettings: swiftSettings
-        ),
-        .testTarget(
-            name: "RoutingTests",
-            dependencies: [
-                "Routing", "HTTPCore", "TandemTesting",
-                .product(name: "HTTPTypes", package: "swift-http-types"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "Logging", package: "swift-log"),
-            ],
-            swiftSettings: swiftSettings
-        ),
-        .target(
-            name: "SearchApp",
-            dependencies: [
-                "HTTPCore", "Routing", "APIEnvelope", "APIContract", "Multipart", "StaticFiles", "Validation", "CookieAuth", "SSRRendering",
-                .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "HTTPTypes", package: "swift-http-types"),
-                .product(name: "Logging", package: "swift-log"),
-            ],
-            path: "Examples/SearchApp",
-            exclude: ["Contracts"],
-            resources: [.copy("Static")],
-            swiftSettings: swiftSettings
-        ),
-        .executableTarget(
-            name: "ExportContracts",
-            dependencies: ["SearchApp", .product(name: "ArgumentParser", package: "swift-argument-parser")],
-            path: "Examples/ExportContracts",
-            swiftSettings: swiftSettings
-        ),
-        .executableTarget(
-            name: "BenchServer",
-            dependencies: [
-                "SearchApp", "APIEnvelope", "HTTPCore", "Routing", "SSRRendering", "StaticFiles",
-                .product(name: "Logging", package: "swift-log"),
-            ],
-            path: "Benchmarks/BenchServer",
-            swiftSettings: swiftSettings
-        ),
-        .executableTarget(
-            name: "ProxySpike",
-            dependencies: [
-                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
-            ],
-            path: "Benchmarks/ProxySpike",
-            swiftSettings: swiftSettings
-        ),
-        .executableTarget(
-            name: "Micro",
-            dependencies: [
-                "SearchApp", "APIEnvelope", "Validation", "SSRRendering", "HTTPCore", "HTTPCompression",
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "HTTPTypes", package: "swift-http-types"),
-                .product(name: "Logging", package: "swift-log"),
-            ],
-            path: "Benchmarks/Micro",
-            swiftSettings: swiftSettings
-        ),
-        .testTarget(
-            name: "ProxyClientTests",
-            dependencies: [
-                .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
-                .product(name: "Tracing", package: "swift-distributed-tracing"),
-                .product(name: "MetricsTestKit", package: "swift-metrics"),
-                "ProxyClient", "HTTPCore", "Routing", "TandemTesting", "HTTPCompression",
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "HTTPTypes", package: "swift-http-types"),
-                .product(name: "Logging", package: "swift-log"),
-            ],
-            swiftSettings: swiftSettings
-        ),
-        .testTarget(
-            name: "ValidationMacrosTests",
-            dependencies: ["ValidationMacros", "Validation"],
-            swiftSettings: swiftSettings
-        ),
-        .testTarget(
-            name: "TandemAppTests",
-            dependencies: [
-                "TandemApp", "TandemTesting", "HTTPCore", "ProxyClient", "Routing",
-                .product(name: "Logging", package: "swift-log"),
-            ],
-            swiftSettings: swiftSettings
-        ),
-        .testTarget(
-            name: "CookieAuthTests",
-            dependencies: [
-                "CookieAuth", "HTTPCore", "ProxyClient", "Routing", "APIEnvelope", "TandemTesting",
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "HTTPTypes", package: "swift-http-types"),
-                .product(name: "Logging", package: "swift-log"),
-            ],
-            swiftSettings: swiftSettings
-        ),
-        .testTarget(
-            name: "ValidationTests",
-            dependencies: ["Validation", "TandemTesting", .product(name: "NIOCore", package: "swift-nio")],
-            swiftSettings: swiftSettings
-        ),
-        .testTarget(
-            name: "APIEnvelopeTests",
-            dependencies: [
-                "APIEnvelope", "Validation", "HTTPCore", "Routing", "TandemTesting",
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "HTTPTypes", package: "swift-http-types"),
-                .product(name: "Logging", package: "swift-log"),
-            ],
-            swiftSettings: swiftSettings
-        ),
-        .systemLibrary(
-            name: "CLibXML2",
-            path: "Tests/Support/CLibXML2",
-            pkgConfig: "libxml-2.0",
-            providers: [.apt(["libxml2-dev"])]
-        ),
-        .target(name: "HTMLTesting", dependencies: ["CLibXML2"], path: "Tests/Support/HTMLTesting", swiftSettings: swiftSettings),
-        .testTarget(
-            name: "SSRRenderingTests",
-            dependencies: [
-                .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
-                .product(name: "Tracing", package: "swift-distributed-tracing"),
-                "SSRRendering", "SSRMustache", "HTMLTesting", "TandemTesting",
-                .product(name: "Mustache", package: "swift-mustache"), "HTTPCore", "Routing", "APIEnvelope", "ProxyClient", "CookieAuth",
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "HTTPTypes", package: "swift-http-types"),
-                .product(name: "Logging", package: "swift-log"),
-            ],
-            swiftSettings: swiftSettings
-        ),
-        .testTarget(
-            name: "ExamplesTests",
-            dependencies: [
-                "Topology",
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
-                .product(name: "Tracing", package: "swift-distributed-tracing"),
-                "TandemTesting", "HTMLTesting", "TandemApp", "Hello", "Starter", "SearchApp", "Validation", "ExportContracts",
-                "SplitServices",
-                "DevProxy",
-                "HTTPCore",
-                "ProxyClient",
-                "APIEnvelope",
-                .product(name: "OTel", package: "swift-otel"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "HTTPTypes", package: "swift-http-types"),
-            ],
-            swiftSettings: swiftSettings
-        ),
-    ]
+    targets: libraries + examples + benchmarks + testTargets
 )
 
 // The libFuzzer targets (Fuzz/): only when asked for, since they link libFuzzer's `main` and build only with
@@ -520,17 +343,11 @@ let package = Package(
 if ProcessInfo.processInfo.environment["TANDEM_FUZZ"] != nil {
     package.products.append(.executable(name: "tandem-fuzz", targets: ["TandemFuzz"]))
     package.targets.append(
-        .executableTarget(
-            name: "TandemFuzz",
-            dependencies: [
-                "HTTPCore", "Routing", "ProxyClient", "CookieAuth", "Validation", "APIEnvelope", "Multipart",
-                .product(name: "HTTPTypes", package: "swift-http-types"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOEmbedded", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
-            ],
-            path: "Fuzz/TandemFuzz",
-            swiftSettings: swiftSettings
+        executable(
+            "TandemFuzz",
+            ["HTTPCore", "Routing", "ProxyClient", "CookieAuth", "Validation", "APIEnvelope", "Multipart"]
+                + external("HTTPTypes", "NIOCore", "NIOEmbedded", "NIOHTTP1"),
+            path: "Fuzz/TandemFuzz"
         )
     )
 }

@@ -2,8 +2,8 @@ import NIOCore
 import NIOHTTP1
 import NIOPosix
 
-// A measurement, not a product: the design DESIGN.md's *Performance architecture* proposes for the gateway's
-// hot path — request and response parts handed from channel to channel on one event loop, upstream
+// A measurement, not a product: the design of the gateway's event-loop fast path (Documentation/Architecture.md)
+// — request and response parts handed from channel to channel on one event loop, upstream
 // connections pooled per event loop, no Swift task and no `HTTPFields` conversion per request — reduced to
 // what the benchmark exercises (keep-alive requests without bodies, X-Forwarded-For / X-Real-IP added,
 // hop-by-hop fields dropped). `Benchmarks/proxy-vs-nginx.sh` runs it next to the gateway and nginx to show

@@ -88,4 +88,15 @@ struct PackageGraphTests {
         }
         #expect(users.contains("HTTPCompression"))
     }
+
+    @Test("The package's products are its libraries and example programs; benchmarks are built by name, not exported")
+    func benchmarksAreNotProducts() async throws {
+        let json = try await Self.dump()
+        let products = json["products"] as? [[String: Any]] ?? []
+        let names = Set(products.compactMap { $0["name"] as? String })
+        #expect(names.isDisjoint(with: ["bench-server", "tandem-micro", "proxy-spike"]), "\(names.sorted())")
+        #expect(names.isSuperset(of: ["HTTPCore", "ProxyClient", "TandemApp", "split-services", "dev-proxy", "starter"]))
+        let benchmarks = (json["targets"] as? [[String: Any]] ?? []).filter { ($0["path"] as? String)?.hasPrefix("Benchmarks/") == true }
+        #expect(benchmarks.count == 3, "the benchmark programs are targets: \(benchmarks.count)")
+    }
 }

@@ -3,8 +3,8 @@ import NIOCore
 /// A `TaskExecutor` that runs jobs on one NIO event loop.
 ///
 /// Each connection's task prefers the executor of its channel's loop, so handler code runs on the thread
-/// that owns the socket: no hop to the global concurrency pool and back per request (DESIGN.md,
-/// *Performance architecture*: the hop costs about half the throughput on this machine).
+/// that owns the socket: no hop to the global concurrency pool and back per request (Documentation/Architecture.md,
+/// *The server engine*).
 final class EventLoopTaskExecutor: TaskExecutor {
     let loop: any EventLoop
 

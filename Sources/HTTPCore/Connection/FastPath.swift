@@ -6,8 +6,8 @@ package import NIOHTTP1
 // The server's event-loop fast path: a handler that only moves a request to another channel (the reverse
 // proxy) can take a request over on the connection's event loop — no task, no `HTTPFields` conversion, no
 // `Response` — and hand it back to the ordinary async path whenever it cannot finish it cleanly.
-// DESIGN.md, *Performance architecture*: "the proxy's hot path forwards between two channels on the same
-// event loop". This is a `package` seam between HTTPCore, Routing and ProxyClient, not public API:
+// Documentation/Architecture.md, *The gateway, fast path*: the proxy's hot path forwards between two channels on
+// the same event loop. This is a `package` seam between HTTPCore, Routing and ProxyClient, not public API:
 // servers find it by themselves when their handler (through known middleware and routers) supports it.
 
 /// What the middleware around a fast-path handler adds to each request it takes over.
