@@ -4,11 +4,10 @@ import Synchronization
 
 /// Keep-alive connections to one upstream server.
 ///
-/// - A LIFO idle stack (the most recently used connection is warm), connections idle past
-///   `idleTimeout` are closed instead of reused.
-/// - At most `maxConnections` open; further requests wait for a free one until `connectTimeout`.
-/// - A connection goes back only after a clean end of its response; anything else closes it.
-/// - Connections on the caller's own event loop are preferred, so a proxied request does not hop threads.
+/// Its decisions (a LIFO idle stack with expiry, at most `maxConnections`, waiters in order, the caller's event loop
+/// preferred) are ``ConnectionPoolStateMachine``'s, made under the lock; this type carries out the actions after it:
+/// connects, closes, resumes waiters, publishes the gauges. A connection goes back only after a clean end of its
+/// response; anything else closes it.
 final class ConnectionPool: Sendable {
     struct Configuration: Sendable {
         var maxConnections: Int
@@ -19,45 +18,20 @@ final class ConnectionPool: Sendable {
         var tls: UpstreamTLS?
     }
 
-    private struct Idle {
-        let connection: UpstreamConnection
-        let since: NIODeadline
-    }
-
+    /// What a waiter is given: a released connection, or a freed slot to connect in.
     private enum Grant {
         case connection(UpstreamConnection)
         case connect
     }
 
-    private struct Waiter {
-        let id: UInt64
-        let continuation: CheckedContinuation<Grant, any Error>
-    }
-
-    private struct State {
-        var idle: [Idle] = []
-        var open = 0
-        var leased = 0
-        var waiters: [Waiter] = []
-        var nextWaiterID: UInt64 = 0
-        var closed = false
-
-        /// Takes the most recently released idle connection that `matches` off the stack, passing over any that
-        /// closed just now (their close futures take them off anyway).
-        mutating func takeIdle(where matches: (UpstreamConnection) -> Bool) -> UpstreamConnection? {
-            while let index = self.idle.lastIndex(where: { matches($0.connection) }) {
-                let connection = self.idle.remove(at: index).connection
-                if connection.isActive { return connection }
-            }
-            return nil
-        }
-    }
+    private typealias Waiter = CheckedContinuation<Grant, any Error>
+    private typealias Machine = ConnectionPoolStateMachine<UpstreamConnection, Waiter>
 
     let host: String
     let port: Int
     let configuration: Configuration
     private let group: any EventLoopGroup
-    private let state = Mutex(State())
+    private let state: Mutex<Machine>
 
     var server: String { "\(self.host):\(self.port)" }
 
@@ -70,111 +44,84 @@ final class ConnectionPool: Sendable {
         self.configuration = configuration
         self.group = group
         self.gauges = gauges
+        self.state = Mutex(Machine(maxConnections: configuration.maxConnections, idleTimeout: configuration.idleTimeout))
     }
 
-    /// Changes the state under its lock, then publishes the counts to the gauges (when there are any).
-    private func withState<Result>(_ body: (inout State) -> sending Result) -> sending Result {
+    /// Runs one event of the machine under its lock, then publishes the counts to the gauges (when there are any).
+    private func withMachine<Result>(_ body: (inout Machine) -> sending Result) -> sending Result {
         guard let gauges = self.gauges else { return self.state.withLock(body) }
-        let (result, counts) = self.state.withLock { state in
-            let result = body(&state)
-            return (result, PoolGauges.Counts(open: state.open, idle: state.idle.count, waiting: state.waiters.count))
+        let (result, counts) = self.state.withLock { machine in
+            let result = body(&machine)
+            return (result, machine.counts)
         }
-        gauges.publish(counts)
+        gauges.publish(PoolGauges.Counts(open: counts.open, idle: counts.idle, waiting: counts.waiting))
         return result
     }
 
     /// Connections currently lent out (for least-connections balancing).
-    var activeRequests: Int { self.state.withLock { $0.leased } }
+    var activeRequests: Int { self.state.withLock { $0.counts.leased } }
 
     /// A connection for one request; give it back with ``release(_:reusable:)``.
     func lease() async throws -> UpstreamConnection {
         let preferred = MultiThreadedEventLoopGroup.currentEventLoop
-        let now = NIODeadline.now()
-        enum Decision { case reuse(UpstreamConnection), connect, wait }
-        var expired: [UpstreamConnection] = []
-        let decision: Decision = self.withState { state in
-            // The stack is in release order: connections idle past the timeout are at its bottom. (Scanning all of it
-            // on every lease, for closed ones too, was 5% of the gateway's CPU with 256 pooled connections; a closed
-            // one leaves the stack when its close future completes, and one closed just now is skipped when picked.)
-            let stale = state.idle.prefix { now - $0.since > self.configuration.idleTimeout }.count
-            if stale > 0 {
-                expired.append(contentsOf: state.idle[..<stale].lazy.map(\.connection))
-                state.idle.removeFirst(stale)
-            }
-            // LIFO on the caller's event loop; then a new connection there while the pool has room (a
-            // connection on another loop costs two thread hops per exchange, for as long as it lives); then
-            // any idle one.
-            // (A caller off every event loop takes any.)
-            if let connection = state.takeIdle(where: { preferred == nil || $0.eventLoop === preferred }) {
-                state.leased += 1
-                return .reuse(connection)
-            }
-            if state.open < self.configuration.maxConnections {
-                state.open += 1
-                state.leased += 1
-                return .connect
-            }
-            if let connection = state.takeIdle(where: { _ in true }) {
-                state.leased += 1
-                return .reuse(connection)
-            }
-            return .wait
-        }
-        for connection in expired { connection.close() }
-        switch decision {
-        case .reuse(let connection):
-            return connection
-        case .connect:
-            return try await self.connect(on: preferred ?? self.group.next())
-        case .wait:
-            switch try await self.waitForGrant() {
-            case .connection(let connection): return connection
-            case .connect: return try await self.connect(on: preferred ?? self.group.next())
+        let loop = preferred.map(ObjectIdentifier.init)
+        while true {
+            let action = self.withMachine { $0.lease(on: loop, now: .now(), waiter: nil) }
+            switch action {
+            case .reuse(let connection, let expired):
+                Self.close(expired)
+                // One that closed just now (its close event not yet in) is passed over.
+                guard connection.isActive else {
+                    self.withMachine { $0.discard(connection) }
+                    continue
+                }
+                return connection
+            case .connect(let expired):
+                Self.close(expired)
+                return try await self.connect(on: preferred ?? self.group.next())
+            case .wouldWait(let expired), .wait(_, let expired):
+                Self.close(expired)
+                switch try await self.waitForGrant(on: loop) {
+                case .connection(let connection):
+                    guard connection.isActive else {
+                        self.withMachine { $0.discard(connection) }
+                        continue
+                    }
+                    return connection
+                case .connect:
+                    return try await self.connect(on: preferred ?? self.group.next())
+                }
             }
         }
     }
 
     /// An idle connection on `eventLoop`, if one is warm; never waits or connects (the event-loop fast path).
     func leaseIdle(on eventLoop: any EventLoop) -> UpstreamConnection? {
-        let now = NIODeadline.now()
-        return self.withState { state in
-            guard let index = state.idle.lastIndex(where: { $0.connection.eventLoop === eventLoop }) else { return nil }
-            let idle = state.idle[index]
-            // Stale ones are left for `lease()` to close.
-            guard idle.connection.isActive, now - idle.since <= self.configuration.idleTimeout else { return nil }
-            state.idle.remove(at: index)
-            state.leased += 1
-            return idle.connection
+        let loop = ObjectIdentifier(eventLoop)
+        while let connection = self.withMachine({ $0.leaseIdle(on: loop, now: .now()) }) {
+            if connection.isActive { return connection }
+            self.withMachine { $0.discard(connection) }
         }
+        return nil
     }
 
     /// Gives a connection back: to the next waiter or the idle stack when `reusable`, closed otherwise.
     func release(_ connection: UpstreamConnection, reusable: Bool) {
-        guard reusable, connection.isActive else {
-            self.withState { $0.leased -= 1 }
-            connection.close()  // its closeFuture frees the slot
-            return
+        let reusable = reusable && connection.isActive
+        switch self.withMachine({ $0.release(connection, reusable: reusable, now: .now()) }) {
+        case .handOver(let waiter, let connection): waiter.resume(returning: .connection(connection))
+        case .keep: break
+        case .close(let connection): connection.close()  // its closeFuture frees the slot
         }
-        let now = NIODeadline.now()
-        let (waiter, closed): (Waiter?, Bool) = self.withState { state in
-            if !state.waiters.isEmpty { return (state.waiters.removeFirst(), state.closed) }
-            state.leased -= 1
-            if state.closed { return (nil, true) }
-            state.idle.append(Idle(connection: connection, since: now))
-            return (nil, false)
-        }
-        waiter?.continuation.resume(returning: .connection(connection))
-        if closed { connection.close() }
     }
 
     /// Closes idle connections and refuses new ones.
     func shutdown() {
-        let idle = self.withState { state in
-            state.closed = true
-            defer { state.idle.removeAll() }
-            return state.idle.map(\.connection)
-        }
-        for connection in idle { connection.close() }
+        Self.close(self.withMachine { $0.shutdown() })
+    }
+
+    private static func close(_ connections: [UpstreamConnection]) {
+        for connection in connections { connection.close() }
     }
 
     private func connect(on eventLoop: any EventLoop) async throws -> UpstreamConnection {
@@ -190,55 +137,50 @@ final class ConnectionPool: Sendable {
             connection.channel.closeFuture.whenComplete { _ in self.connectionClosed(connection) }
             return connection
         } catch {
-            self.withState { state in
-                state.leased -= 1
-            }
-            self.slotFreed()
+            self.withMachine { $0.connectFailed() }?.resume(returning: .connect)
             throw error
         }
     }
 
-    /// A connection closed (whether idle, leased or never used): free its slot.
+    /// A connection closed (whether idle, leased or never used): free its slot, perhaps for a waiter.
     private func connectionClosed(_ connection: UpstreamConnection) {
-        self.withState { state in
-            state.idle.removeAll { $0.connection.channel === connection.channel }
-        }
-        self.slotFreed()
+        self.withMachine { $0.connectionClosed(connection) }?.resume(returning: .connect)
     }
 
-    /// One open connection fewer: let a waiter connect in its place.
-    private func slotFreed() {
-        let waiter: Waiter? = self.withState { state in
-            state.open -= 1
-            guard !state.waiters.isEmpty, state.open < self.configuration.maxConnections else { return nil }
-            state.open += 1
-            state.leased += 1
-            return state.waiters.removeFirst()
-        }
-        waiter?.continuation.resume(returning: .connect)
-    }
-
-    private func waitForGrant() async throws -> Grant {
-        let id = self.withState { state in
-            state.nextWaiterID += 1
-            return state.nextWaiterID
-        }
+    /// Queues for a connection until `connectTimeout`; the lease is tried again under the same lock as the queueing,
+    /// so a release between the first try and this one is not missed.
+    private func waitForGrant(on loop: ObjectIdentifier?) async throws -> Grant {
         let timer = TimerBox()
         defer { timer.cancel() }
-        return try await withCheckedThrowingContinuation { continuation in
-            // Registered before the timer exists, so the timer always finds it (or finds it granted).
-            self.withState { $0.waiters.append(Waiter(id: id, continuation: continuation)) }
-            timer.set(
-                self.group.next().scheduleTask(in: self.configuration.connectTimeout) {
-                    let waiter: Waiter? = self.withState { state in
-                        guard let index = state.waiters.firstIndex(where: { $0.id == id }) else { return nil }
-                        return state.waiters.remove(at: index)
+        return try await withCheckedThrowingContinuation { (continuation: Waiter) in
+            switch self.withMachine({ $0.lease(on: loop, now: .now(), waiter: continuation) }) {
+            case .reuse(let connection, let expired):
+                Self.close(expired)
+                continuation.resume(returning: .connection(connection))
+            case .connect(let expired):
+                Self.close(expired)
+                continuation.resume(returning: .connect)
+            case .wouldWait(let expired):
+                // Not answered to a lease with a waiter (ConnectionPoolStateMachineTests); should it ever be, the
+                // caller gets the full pool's error rather than a wait nobody ends.
+                Self.close(expired)
+                continuation.resume(throwing: UpstreamError.poolTimeout(self.server))
+            case .wait(let id, let expired):
+                Self.close(expired)
+                timer.set(
+                    self.group.next().scheduleTask(in: self.configuration.connectTimeout) {
+                        self.withMachine { $0.waiterTimedOut(id) }?
+                            .resume(throwing: UpstreamError.poolTimeout(self.server))
                     }
-                    waiter?.continuation.resume(throwing: UpstreamError.poolTimeout(self.server))
-                }
-            )
+                )
+            }
         }
     }
+}
+
+extension UpstreamConnection: PoolableConnection {
+    var id: ObjectIdentifier { ObjectIdentifier(self.channel) }
+    var loopID: ObjectIdentifier { ObjectIdentifier(self.channel.eventLoop) }
 }
 
 /// Holds a scheduled timeout so it can be cancelled from another scope.
