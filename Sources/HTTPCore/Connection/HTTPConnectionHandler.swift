@@ -168,25 +168,15 @@ final class HTTPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
             self.deliver(Incoming(request: Request(head: requestHead), rejection: nil))
         case .deliver(body: true, let sendContinue):
             self.bodyGeneration &+= 1
-            let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
-            let loop = context.eventLoop
             let delegate = BodyReadDelegate(
-                produceMore: {
-                    if loop.inEventLoop {
-                        loopBound.value.resumeBodyReads()
-                    } else {
-                        loop.execute { loopBound.value.resumeBodyReads() }
-                    }
-                },
-                didTerminate: { [generation = self.bodyGeneration] in
-                    // Also called after a complete read, and late (through the loop's queue): it must only
-                    // touch the body it belongs to, never the next request's.
-                    loop.execute {
-                        let handler = loopBound.value
-                        guard handler.bodyGeneration == generation else { return }
-                        handler.bodySource = nil
-                        handler.resumeBodyReads()
-                    }
+                on: context.eventLoop,
+                owner: self,
+                produceMore: { $0.resumeBodyReads() },
+                didTerminate: { [generation = self.bodyGeneration] handler in
+                    // Also called after a complete read: only the body it belongs to, never the next request's.
+                    guard handler.bodyGeneration == generation else { return }
+                    handler.bodySource = nil
+                    handler.resumeBodyReads()
                 }
             )
             let (body, source) = RequestBody.makeStream(
@@ -356,7 +346,7 @@ final class HTTPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
         if !headers.contains(name: "date") {
             headers.add(name: "date", value: HTTPDate.now())
         }
-        let bodyless = status < 200 || status == 204 || status == 304
+        let bodyless = ResponseFraming.hasNoContent(status: status)
         if !bodyless, let contentLength, !headers.contains(name: "content-length") {
             headers.add(name: "content-length", value: String(contentLength))
         }
@@ -470,15 +460,17 @@ extension HTTPConnectionHandler {
         guard let context, !self.isClosed else { throw ChannelError.ioOnClosedChannel }
         let channel = context.channel
         let pipeline = channel.pipeline.syncOperations
-        let tunnel = RawTunnelHandler(eventLoop: channel.eventLoop)
-        try pipeline.addHandler(tunnel)
-        _ = pipeline.removeHandler(context: context)
-        // Removing the decoder forwards what it held back (the first bytes of the new protocol).
-        _ = try pipeline.removeHandler(context: pipeline.context(handlerType: ByteToMessageHandler<HTTPRequestDecoder>.self))
-        _ = try pipeline.removeHandler(context: pipeline.context(handlerType: HTTPResponseEncoder.self))
-        _ = try pipeline.removeHandler(context: pipeline.context(handlerType: ConnectionTimeoutHandler.self))
+        let connection = try RawTunnelHandler.replace(
+            [
+                context,
+                try pipeline.context(handlerType: ByteToMessageHandler<HTTPRequestDecoder>.self),
+                try pipeline.context(handlerType: HTTPResponseEncoder.self),
+                try pipeline.context(handlerType: ConnectionTimeoutHandler.self),
+            ],
+            in: channel
+        )
         // Reads were held while the upgrade was answered (see `Inbound.upgrading`); the tunnel reads from now on.
         channel.read()
-        return tunnel.connection(channel: channel)
+        return connection
     }
 }

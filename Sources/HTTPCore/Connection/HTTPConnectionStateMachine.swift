@@ -355,7 +355,7 @@ package struct HTTPConnectionStateMachine {
     ///   - hasLength: the body's length is known (else it is chunked, or close-delimited on HTTP/1.0).
     package mutating func responseHead(status: Int, hasLength: Bool) -> HeadFraming {
         self.outbound = .headWritten
-        let bodyless = status < 200 || status == 204 || status == 304
+        let bodyless = ResponseFraming.hasNoContent(status: status)
         if !hasLength && !bodyless && self.http10 {
             // HTTP/1.0 has no chunked encoding: the body ends when the connection does.
             self.closeAfterResponse()

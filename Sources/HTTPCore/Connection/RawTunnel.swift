@@ -37,8 +37,10 @@ package final class RawTunnelHandler: ChannelDuplexHandler, RemovableChannelHand
         // The delegate needs the handler, the handler the stream: the box breaks the cycle on the loop.
         let box = NIOLoopBoundBox<RawTunnelHandler?>(nil, eventLoop: eventLoop)
         let delegate = BodyReadDelegate(
-            produceMore: { eventLoop.execute { box.value?.resumeReading() } },
-            didTerminate: { eventLoop.execute { box.value?.context?.close(promise: nil) } }
+            on: eventLoop,
+            owner: box,
+            produceMore: { $0.value?.resumeReading() },
+            didTerminate: { $0.value?.context?.close(promise: nil) }
         )
         let (body, source) = RequestBody.makeStream(delegate: delegate)
         self.inbound = body
@@ -48,6 +50,18 @@ package final class RawTunnelHandler: ChannelDuplexHandler, RemovableChannelHand
 
     package func handlerAdded(context: ChannelHandlerContext) { self.context = context }
     package func handlerRemoved(context: ChannelHandlerContext) { self.context = nil }
+
+    /// Turns an HTTP/1 pipeline into a raw tunnel, on the channel's loop: adds the tunnel at the end, then removes
+    /// `handlers` in order. Give the HTTP handler first and the decoder before the encoder: removing the decoder
+    /// forwards what it held back (the first bytes of the new protocol), which the tunnel must be there to get.
+    /// - Returns: the two directions of the upgraded connection.
+    package static func replace(_ handlers: [ChannelHandlerContext], in channel: any Channel) throws -> UpgradedConnection {
+        let pipeline = channel.pipeline.syncOperations
+        let tunnel = RawTunnelHandler(eventLoop: channel.eventLoop)
+        try pipeline.addHandler(tunnel)
+        for handler in handlers { _ = pipeline.removeHandler(context: handler) }
+        return tunnel.connection(channel: channel)
+    }
 
     /// The two directions, for the code that owns the upgraded connection.
     package func connection(channel: any Channel) -> UpgradedConnection {

@@ -146,6 +146,28 @@ package struct BodyReadDelegate: NIOAsyncSequenceProducerDelegate {
         self.onTerminate = didTerminate
     }
 
+    /// Callbacks for a channel handler (`owner`) that lives on `eventLoop`, where they run: `produceMore` at once
+    /// when it is called there and through the loop's queue otherwise; `didTerminate` always through the queue, since
+    /// the consumer may go away at any point of the owner's work. Both may come late, after the owner moved on to the
+    /// next body, so they must check which body they belong to.
+    package init<Owner: AnyObject>(
+        on eventLoop: any EventLoop,
+        owner: Owner,
+        produceMore: @escaping (Owner) -> Void,
+        didTerminate: @escaping (Owner) -> Void
+    ) {
+        // Loop-bound: the owner and its callbacks are touched only on their loop (NIOLoopBound checks it).
+        let bound = NIOLoopBound((owner: owner, produceMore: produceMore, didTerminate: didTerminate), eventLoop: eventLoop)
+        self.onProduceMore = {
+            if eventLoop.inEventLoop {
+                bound.value.produceMore(bound.value.owner)
+            } else {
+                eventLoop.execute { bound.value.produceMore(bound.value.owner) }
+            }
+        }
+        self.onTerminate = { eventLoop.execute { bound.value.didTerminate(bound.value.owner) } }
+    }
+
     package func produceMore() { self.onProduceMore() }
     package func didTerminate() { self.onTerminate() }
 }

@@ -160,13 +160,14 @@ struct UpstreamConnection: Sendable {
         let channel = self.channel
         return try await self.eventLoop.submit {
             let pipeline = channel.pipeline.syncOperations
-            let tunnel = RawTunnelHandler(eventLoop: channel.eventLoop)
-            try pipeline.addHandler(tunnel)
-            _ = try pipeline.removeHandler(context: pipeline.context(handlerType: UpstreamConnectionHandler.self))
-            // Removing the decoder forwards the bytes it held back (the first bytes of the new protocol).
-            _ = try pipeline.removeHandler(context: pipeline.context(handlerType: ByteToMessageHandler<HTTPResponseDecoder>.self))
-            _ = try pipeline.removeHandler(context: pipeline.context(handlerType: HTTPRequestEncoder.self))
-            return tunnel.connection(channel: channel)
+            return try RawTunnelHandler.replace(
+                [
+                    try pipeline.context(handlerType: UpstreamConnectionHandler.self),
+                    try pipeline.context(handlerType: ByteToMessageHandler<HTTPResponseDecoder>.self),
+                    try pipeline.context(handlerType: HTTPRequestEncoder.self),
+                ],
+                in: channel
+            )
         }.get()
     }
 
@@ -335,12 +336,11 @@ final class UpstreamConnectionHandler: ChannelDuplexHandler, RemovableChannelHan
                 return
             }
             self.keepAlive = self.keepAlive && head.isKeepAlive
-            let status = head.status.code
+            let status = Int(head.status.code)
             let length = head.headers.first(name: "content-length").flatMap { Int($0) }
-            let bodylessStatus = status < 200 || status == 204 || status == 304
-            if bodylessStatus && (head.headers.contains(name: "transfer-encoding") || (status != 304 && (length ?? 0) > 0)) {
-                // It announces a body it must not have: should one come, it would be read as the next response
-                // (as in the fast path's scanner; a 304's Content-Length is the representation's).
+            let bodylessStatus = ResponseFraming.hasNoContent(status: status)
+            let transferEncoding = head.headers.contains(name: "transfer-encoding")
+            if ResponseFraming.announcesContentItMustNotHave(status: status, transferEncoding: transferEncoding, contentLength: length) {
                 self.keepAlive = false
             }
             let bodyless = self.requestIsHead || bodylessStatus || length == 0
@@ -367,17 +367,13 @@ final class UpstreamConnectionHandler: ChannelDuplexHandler, RemovableChannelHan
                 self.state = .buffering(promise, head, buffer)
                 return
             }
-            let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
-            let loop = context.eventLoop
             let delegate = BodyReadDelegate(
-                produceMore: {
-                    if loop.inEventLoop { loopBound.value.resumeReading() } else { loop.execute { loopBound.value.resumeReading() } }
-                },
-                didTerminate: { [exchange = self.exchangeCount] in
-                    // Also called after a complete read; only a consumer that left mid-body of *this*
-                    // exchange makes the connection unusable (by then it may serve the next one).
-                    loop.execute { loopBound.value.abandon(exchange: exchange) }
-                }
+                on: context.eventLoop,
+                owner: self,
+                produceMore: { $0.resumeReading() },
+                // Also called after a complete read; only a consumer that left mid-body of *this* exchange makes the
+                // connection unusable (by then it may serve the next one).
+                didTerminate: { [exchange = self.exchangeCount] handler in handler.abandon(exchange: exchange) }
             )
             let (body, source) = RequestBody.makeStream(
                 lowWatermark: self.bodyBuffer.low,

@@ -429,7 +429,7 @@ struct ResponseHeadWriter: ForwardedFieldWriter {
 
     init(_ head: ResponseScanner.Head) {
         let bytes = head.bytes
-        self.bodyless = head.status < 200 || head.status == 204 || head.status == 304
+        self.bodyless = ResponseFraming.hasNoContent(status: head.status)
         self.buffer = ByteBufferAllocator().buffer(capacity: bytes.readableBytes + 128)
         // The client asked in 1.1. The upstream's reason phrase is not passed on: NIO's parser drops it on the
         // general path and the standard phrase for the code goes out, so the same goes out here (and no byte

@@ -276,7 +276,7 @@ package struct ResponseScanner {
             // Both framings at once is refused whatever the status (RFC 9112 §6.1: a smuggling sign), as NIO does.
             guard length == nil || !transferEncoding else { return .failure(Failure(reason: "Content-Length with Transfer-Encoding")) }
             let framing: Framing
-            if status < 200 || status == 204 || status == 304 {
+            if ResponseFraming.hasNoContent(status: status) {
                 framing = .none
             } else if transferEncoding {
                 guard length == nil else { return .failure(Failure(reason: "Content-Length with Transfer-Encoding")) }
@@ -287,10 +287,11 @@ package struct ResponseScanner {
             } else {
                 framing = .close
             }
-            // A 1xx or 204 that announces a body (or a 304 with chunked): the upstream may send one anyway, and its
-            // bytes would be read as the next response, so the connection is not reused. (A 304's Content-Length is
-            // the representation's, RFC 9110 §8.6: fine.)
-            let announcesBody = framing == .none && (transferEncoding || (status != 304 && (length ?? 0) > 0))
+            let announcesBody = ResponseFraming.announcesContentItMustNotHave(
+                status: status,
+                transferEncoding: transferEncoding,
+                contentLength: length
+            )
             let keepAlive = framing != .close && !close && (!http10 || keepAliveToken) && !announcesBody
             return .success(
                 Head(bytes: head, status: status, statusLineEnd: statusLineEnd, framing: framing, keepAlive: keepAlive, lines: lines)
