@@ -53,7 +53,7 @@ package protocol HTTPFastPath: Sendable {
     /// Called on the event loop for a GET request on HTTP/1.1 without a body or an upgrade. Returns `false`
     /// to leave the request to the async handler; `true` once it owns the response, which it must then end
     /// with ``FastPathConnection/end()``, ``FastPathConnection/abort()`` or
-    /// ``FastPathConnection/fallBack(_:storage:)``.
+    /// ``FastPathConnection/fallBack(_:handOff:)``.
     func take(_ head: HTTPRequestHead, path: Substring, connection: FastPathConnection) -> Bool
 }
 
@@ -135,8 +135,8 @@ package struct FastPathConnection {
     package func abort() { self.handler.abortFastPathResponse() }
 
     /// Hands the request to the async handler, as if the fast path had never seen it. Only before the
-    /// response head was written. `storage` reaches the handler in its `RequestContext`.
-    package func fallBack(_ head: HTTPRequestHead, storage: ContextStorage) { self.handler.fallBack(head, storage: storage) }
+    /// response head was written. `handOff` reaches the handler as ``RequestContext/fastPathFallback``.
+    package func fallBack(_ head: HTTPRequestHead, handOff: FastPathFallback) { self.handler.fallBack(head, handOff: handOff) }
 }
 
 /// Told about the client connection while a fast path owns its response.

@@ -20,8 +20,8 @@ final class HTTPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
     struct Incoming {
         var request: Request
         var rejection: HTTPError?
-        /// Reaches the handler in its `RequestContext` (what a fast path learnt before it fell back).
-        var storage = ContextStorage()
+        /// What a fast path learnt before it fell back; reaches the handler in its `RequestContext`.
+        var fastPathFallback: FastPathFallback?
     }
 
     let limits: HTTPServerLimits
@@ -427,11 +427,11 @@ final class HTTPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
         self.context?.close(promise: nil)
     }
 
-    func fallBack(_ head: HTTPRequestHead, storage: ContextStorage) {
+    func fallBack(_ head: HTTPRequestHead, handOff: FastPathFallback) {
         self.fastPathObserver = nil
         guard !self.state.isClosed else { return }
         guard let request = self.convert(head) else { return }
-        self.deliver(Incoming(request: Request(head: request), rejection: nil, storage: storage))
+        self.deliver(Incoming(request: Request(head: request), rejection: nil, fastPathFallback: handOff))
     }
 
     /// The request head in swift-http-types' terms; `nil` after delivering a 400 when it has none.

@@ -19,6 +19,9 @@ public struct RequestContext: Sendable {
     public var clientAddress: String?
     /// Typed storage for values middleware hands to handlers (identities, sessions, ...).
     public var storage: ContextStorage
+    /// What the server's event-loop fast path learnt before it handed this request back (a proxy's balancing
+    /// choice, a failed first try); `nil` for requests it never took.
+    package var fastPathFallback: FastPathFallback?
 
     /// Creates a context; servers make one per request, tests and in-process transports make their own.
     public init(

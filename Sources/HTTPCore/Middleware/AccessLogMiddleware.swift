@@ -74,9 +74,7 @@ public struct AccessLogMiddleware: Middleware {
     private static func withRequestID(_ context: RequestContext, for request: Request) -> RequestContext {
         guard context.requestID == nil else { return context }
         var context = context
-        let id =
-            RequestIDMiddleware.accepted(request.headers[values: .xRequestID], maxLength: RequestIDMiddleware.defaultMaxLength)
-            ?? RequestIDMiddleware.generate()
+        let id = RequestIDMiddleware.id(for: request.headers[values: .xRequestID], maxLength: RequestIDMiddleware.defaultMaxLength)
         context.requestID = id
         context.logger[metadataKey: "request_id"] = .string(id)
         return context

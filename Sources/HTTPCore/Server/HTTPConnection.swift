@@ -34,7 +34,7 @@ package struct HTTPConnection: Sendable {
         while let incoming = await self.handler.value.nextRequest() {
             let request = incoming.request
             let start = ContinuousClock.now
-            var storage = incoming.storage
+            var storage = ContextStorage()
             // A record routers and proxies fill in, only when metrics or spans are recorded.
             let record = observability.recordsRequests ? RequestRecord() : nil
             if let record { storage[RequestRecord.self] = record }
@@ -43,7 +43,8 @@ package struct HTTPConnection: Sendable {
                 peer: self.handler.value.clientAddress,
                 forwardedFor: request.headers[values: .xForwardedFor]
             )
-            let context = RequestContext(logger: logger, remoteAddress: remoteAddress, clientAddress: client, storage: storage)
+            var context = RequestContext(logger: logger, remoteAddress: remoteAddress, clientAddress: client, storage: storage)
+            context.fastPathFallback = incoming.fastPathFallback
             let outcome: Outcome
             if let tracing = observability.tracing {
                 let span = tracing.startSpan(for: request, context: context)

@@ -5,16 +5,6 @@ import NIOCore
 import NIOHTTP1
 import Synchronization
 
-/// What the fast path learnt before it handed a request back to the async path: it chose `server` of
-/// `upstream` (balancing turns are taken once), and, with `error`, its try there failed before any answer —
-/// ``Upstream/send(_:context:)`` counts that as the first try.
-struct EarlierAttempt: ContextKey, Sendable {
-    typealias Value = EarlierAttempt
-    let upstream: Upstream
-    let server: Int
-    let error: UpstreamError?
-}
-
 extension ReverseProxy: FastPathCapable {
     package func makeFastPath(_ plan: FastPathPlan) -> (any HTTPFastPath)? {
         // A traced upstream needs the async path's task to carry the span's context.
@@ -28,7 +18,7 @@ extension ReverseProxy: FastPathCapable {
 /// scanned (``ResponseScanner``) and forwarded as the bytes that came, its head rewritten — no task, no
 /// `HTTPFields`, no `Response`, no HTTP codec on the upstream side. Whatever it cannot finish
 /// cleanly goes back to the async path before a byte was answered: no warm connection, or a first try that
-/// failed before the response head (counted as that try, see ``EarlierAttempt``). Once the head is out, an
+/// failed before the response head (counted as that try, see ``FastPathFallback``). Once the head is out, an
 /// upstream failure cuts the client connection, as on the async path.
 final class ProxyFastPath: HTTPFastPath {
     let proxy: ReverseProxy
@@ -49,9 +39,7 @@ final class ProxyFastPath: HTTPFastPath {
         let server = self.upstream.servers[index]
         guard let upstreamConnection = server.pool.leaseIdle(on: connection.eventLoop) else {
             // No warm connection on this loop: the async path connects one (to the server chosen here).
-            var storage = ContextStorage()
-            storage[EarlierAttempt.self] = EarlierAttempt(upstream: self.upstream, server: index, error: nil)
-            connection.fallBack(head, storage: storage)
+            connection.fallBack(head, handOff: FastPathFallback(upstream: ObjectIdentifier(self.upstream), server: index))
             return true
         }
 
@@ -64,8 +52,7 @@ final class ProxyFastPath: HTTPFastPath {
             // The array of every value only when there is one at all (clients rarely send an id).
             let sent = head.headers.first(name: "x-request-id") != nil
             requestID =
-                (sent ? RequestIDMiddleware.accepted(head.headers["x-request-id"], maxLength: maxLength) : nil)
-                ?? RequestIDMiddleware.generate()
+                sent ? RequestIDMiddleware.id(for: head.headers["x-request-id"], maxLength: maxLength) : RequestIDMiddleware.generate()
         }
         let authority = head.headers.first(name: "host")
         let hostOverride: String? =
@@ -255,10 +242,13 @@ final class ProxyFastExchange: UpstreamSink, FastPathObserver {
             // Nothing answered yet: the async path takes over, counting this as its first try.
             var head = self.clientHead
             if let requestID = self.requestID { head.headers.replaceOrAdd(name: HTTPField.Name.xRequestID.rawName, value: requestID) }
-            var storage = ContextStorage()
-            storage[EarlierAttempt.self] = EarlierAttempt(upstream: self.path.upstream, server: self.server, error: error)
+            let handOff = FastPathFallback(
+                upstream: ObjectIdentifier(self.path.upstream),
+                server: self.server,
+                failure: FastPathFallback.Failure(error: error, isRetryable: error.isRetryable)
+            )
             self.client.metrics?.requestHandedBack()
-            self.client.fallBack(head, storage: storage)
+            self.client.fallBack(head, handOff: handOff)
             return
         }
         self.path.upstream.recordFailure(self.path.upstream.servers[self.server])

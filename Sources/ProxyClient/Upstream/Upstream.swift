@@ -220,12 +220,12 @@ public final class Upstream: UpstreamTransport {
         let retryable = self.configuration.retryIdempotentRequests && Self.idempotent.contains(request.method) && request.body.isKnownEmpty
         var tried: [Int] = []
         var chosen: Int?
-        if let earlier = context.storage[EarlierAttempt.self], earlier.upstream === self {
-            if let error = earlier.error {
+        if let earlier = context.fastPathFallback, earlier.upstream == ObjectIdentifier(self) {
+            if let failure = earlier.failure {
                 // The event-loop fast path tried a pooled connection and handed the request back: that was the first try.
                 self.recordFailure(self.servers[earlier.server])
-                guard retryable, error.isRetryable else { throw error }
-                context.logger.debug("Retrying on another connection", metadata: ["error": "\(error)"])
+                guard retryable, failure.isRetryable else { throw failure.error }
+                context.logger.debug("Retrying on another connection", metadata: ["error": "\(failure.error)"])
                 tried.append(earlier.server)
             } else {
                 // The fast path chose the server but had no warm connection to it: keep its choice.
