@@ -178,45 +178,31 @@ struct UpstreamConnection: Sendable {
 }
 
 /// Runs one request at a time on an upstream connection and streams the response body with back-pressure.
+///
+/// Every decision is ``UpstreamConnectionStateMachine``'s; this handler carries its actions out: it completes the
+/// promises, yields body parts, writes, closes, holds reads (``ReadGate``) and runs the one exchange timer. In
+/// forwarding mode it also runs the ``ResponseScanner`` over the bytes the ``RawExchangeTap`` hands it.
 final class UpstreamConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPClientResponsePart
     typealias OutboundIn = HTTPClientRequestPart
     typealias OutboundOut = HTTPClientRequestPart
 
-    enum State {
-        case idle
-        case waitingForHead(EventLoopPromise<UpstreamExchange>)
-        /// A small body with a known length, collected before the exchange completes.
-        case buffering(EventLoopPromise<UpstreamExchange>, HTTPResponseHead, ByteBuffer)
-        case streaming(RequestBody.Producer.Source?)
-        /// The event-loop fast path: the response goes to `sink` as scanned bytes; `headSeen` once its head came.
-        case forwarding(any UpstreamSink, headSeen: Bool)
-        case closed
-    }
+    typealias Machine = UpstreamConnectionStateMachine<
+        EventLoopPromise<UpstreamExchange>, EventLoopPromise<Bool>, RequestBody.Producer.Source, any UpstreamSink
+    >
 
     let server: String
     private let bodyBuffer: (low: Int, high: Int)
-    private var state = State.idle
+    private var machine = Machine()
     private var context: ChannelHandlerContext?
-    private var ended: EventLoopPromise<Bool>?
-    private var keepAlive = true
-    private var requestIsHead = false
-    /// The request's end went out (bodies are written by the caller, through this handler).
-    private var requestSent = true
-    private var timeout = TimeAmount.seconds(60)
-    /// When the exchange must have ended, whatever its progress (``ExchangeTimeouts/total``).
-    private var totalDeadline = NIODeadline.distantFuture
+    /// One timer per connection, re-armed lazily: progress only moves the exchange's `lastProgress`, and an early
+    /// fire schedules the rest (a schedule/cancel pair per chunk showed up in profiles).
     private var timer: Scheduled<Void>?
-    private var lastProgress = NIODeadline.now()
-    /// Response bodies up to this many bytes (with a Content-Length) are collected, not streamed.
-    private let bufferLimit = 64 * 1024
     private let reads = ReadGate()
     /// The raw path past the HTTP codec (see ``RawExchangeTap``).
     var tap: RawExchangeTap?
-    /// Reads the response of a fast-path exchange.
+    /// Reads the response of a forwarded exchange; out of it while it runs, so it is not copied as it changes.
     private var scanner: ResponseScanner?
-    /// Counts exchanges, so late callbacks of an earlier one are recognised.
-    private var exchangeCount: UInt64 = 0
 
     init(server: String, bodyBuffer: (low: Int, high: Int)) {
         self.server = server
@@ -226,95 +212,91 @@ final class UpstreamConnectionHandler: ChannelDuplexHandler, RemovableChannelHan
     func handlerAdded(context: ChannelHandlerContext) { self.context = context }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        if case .end = self.unwrapOutboundIn(data) { self.requestSent = true }
+        if case .end = self.unwrapOutboundIn(data) { self.machine.requestEndWritten() }
         context.write(data, promise: promise)
     }
+
     func handlerRemoved(context: ChannelHandlerContext) {
-        self.fail()  // settles any promise still pending
+        self.connectionEnded()  // settles any promise still pending
         self.context = nil
     }
 
     /// Writes the request head (and its end, for a request without body) and returns the future of the response.
     func start(_ head: HTTPRequestHead, timeouts: ExchangeTimeouts, endRequest: Bool) throws -> EventLoopFuture<UpstreamExchange> {
-        guard let context, case .idle = self.state else { throw UpstreamError.closedBeforeResponse(self.server) }
-        let promise = context.eventLoop.makePromise(of: UpstreamExchange.self)
-        self.ended = context.eventLoop.makePromise(of: Bool.self)
-        self.state = .waitingForHead(promise)
-        self.exchangeCount &+= 1
-        self.keepAlive = head.isKeepAlive
-        self.requestIsHead = head.method == .HEAD
-        self.requestSent = endRequest
-        self.setTimeouts(timeouts)
+        guard let context, self.machine.isIdle else { throw UpstreamError.closedBeforeResponse(self.server) }
+        let response = context.eventLoop.makePromise(of: UpstreamExchange.self)
+        let deadline = self.machine.start(
+            keepAlive: head.isKeepAlive,
+            isHead: head.method == .HEAD,
+            requestEnded: endRequest,
+            timeouts: timeouts,
+            response: response,
+            ended: context.eventLoop.makePromise(of: Bool.self),
+            now: .now()
+        )
+        self.armTimer(at: deadline)
         if endRequest {
             context.write(self.wrapOutboundOut(.head(head)), promise: nil)
             context.writeAndFlush(self.wrapOutboundOut(.end(nil)), promise: nil)
         } else {
             context.writeAndFlush(self.wrapOutboundOut(.head(head)), promise: nil)
         }
-        return promise.futureResult
+        return response.futureResult
     }
 
     /// The fast path's start: writes a bodyless request's head (`request`, bytes) straight to the socket (no
     /// HTTP encoder) and hands the response to `sink` as it arrives — its head parsed, its body as the bytes
     /// that came — on the loop.
     func startForwarding(_ request: ByteBuffer, timeouts: ExchangeTimeouts, to sink: any UpstreamSink) -> Bool {
-        guard self.context != nil, let tap = self.tap, let tapContext = tap.context, case .idle = self.state else { return false }
-        self.state = .forwarding(sink, headSeen: false)
+        guard self.context != nil, let tap = self.tap, let tapContext = tap.context, self.machine.isIdle else { return false }
+        self.armTimer(at: self.machine.startForwarding(to: sink, timeouts: timeouts, now: .now()))
         self.scanner = ResponseScanner()
-        self.exchangeCount &+= 1
-        self.keepAlive = true
-        self.requestIsHead = false
-        self.requestSent = true
-        self.setTimeouts(timeouts)
         tapContext.writeAndFlush(NIOAny(request), promise: nil)
         return true
     }
 
-    /// Response bytes of a fast-path exchange (from the tap).
+    /// Response bytes of a forwarded exchange (from the tap).
     func rawRead(_ input: inout ByteBuffer) {
-        guard case .forwarding(let sink, _) = self.state, var scanner = self.scanner else { return }
-        self.scanner = nil  // while it is out, so it is not copied as it changes
+        guard self.machine.isForwarding, var scanner = self.scanner else { return }
+        self.scanner = nil
         do {
             while let event = try scanner.next(&input) {
                 switch event {
                 case .head(let head):
-                    self.keepAlive = head.keepAlive
-                    self.lastProgress = .now()
-                    self.state = .forwarding(sink, headSeen: true)
-                    sink.upstreamHead(head)
+                    self.machine.forwardedHead(keepAlive: head.keepAlive, now: .now())?.upstreamHead(head)
                 case .body(let bytes):
-                    self.lastProgress = .now()
-                    sink.upstreamBody(bytes)
+                    self.machine.forwardedBody(now: .now())?.upstreamBody(bytes)
                 case .end:
-                    self.finishForwarding(sink, reusable: self.keepAlive && input.readableBytes == 0)
+                    if let (sink, reusable) = self.machine.forwardedEnd(bytesFollow: input.readableBytes > 0) {
+                        self.finishForwarding(sink, reusable: reusable)
+                    }
                     return
                 }
                 // The sink may have given up on the exchange (the client went away).
-                guard case .forwarding = self.state else { return }
+                guard self.machine.isForwarding else { return }
             }
             self.scanner = scanner
         } catch {
-            if case .forwarding(_, let headSeen) = self.state {
-                let failure = headSeen ? UpstreamError.closedDuringResponse(self.server) : .closedBeforeResponse(self.server)
-                self.failForwarding(sink, failure, beforeHead: !headSeen)
+            if let (sink, beforeHead) = self.machine.forwardingFailed() {
+                self.cancelTimer()
+                sink.upstreamFailed(
+                    beforeHead ? .closedBeforeResponse(self.server) : .closedDuringResponse(self.server),
+                    beforeHead: beforeHead
+                )
             }
             self.context?.close(promise: nil)
         }
     }
 
     private func finishForwarding(_ sink: any UpstreamSink, reusable: Bool) {
-        self.state = .idle
         self.scanner = nil
         if let context { self.reads.resume(context) }
         if !reusable { self.context?.close(promise: nil) }
         sink.upstreamEnd(reusable: reusable)
     }
 
-    /// A fast-path exchange is reading its response (through the tap).
-    var isForwarding: Bool {
-        if case .forwarding = self.state { return true }
-        return false
-    }
+    /// A forwarded exchange is reading its response (through the tap).
+    var isForwarding: Bool { self.machine.isForwarding }
 
     /// Stops reading the upstream while the client is slower than it (back-pressure; no timeout meanwhile).
     func pauseReads() {
@@ -322,110 +304,67 @@ final class UpstreamConnectionHandler: ChannelDuplexHandler, RemovableChannelHan
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
-        if case .forwarding(let sink, _) = self.state { sink.upstreamReadComplete() }
+        if case .forwarding(_, let sink, _) = self.machine.state { sink.upstreamReadComplete() }
         context.fireChannelReadComplete()
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch self.unwrapInboundIn(data) {
         case .head(let head):
-            guard case .waitingForHead(let promise) = self.state, let ended = self.ended else { return }
-            guard ResponseScanner.validStatuses.contains(Int(head.status.code)) else {
-                // NIO reads `099` as status 99: a malformed answer, as for the fast path's scanner.
+            switch self.machine.responseHead(head, now: .now()) {
+            case .ignore, .collect:
+                break
+            case .close:
                 context.close(promise: nil)
-                return
-            }
-            self.keepAlive = self.keepAlive && head.isKeepAlive
-            let status = Int(head.status.code)
-            let length = head.headers.first(name: "content-length").flatMap { Int($0) }
-            let bodylessStatus = ResponseFraming.hasNoContent(status: status)
-            let transferEncoding = head.headers.contains(name: "transfer-encoding")
-            if ResponseFraming.announcesContentItMustNotHave(status: status, transferEncoding: transferEncoding, contentLength: length) {
-                self.keepAlive = false
-            }
-            let bodyless = self.requestIsHead || bodylessStatus || length == 0
-            if status == 101 {
+            case .upgrade(let response, let ended):
                 // Switching protocols: the connection leaves HTTP; the caller replaces this handler.
-                self.state = .closed
-                self.timer?.cancel()
-                self.timer = nil
-                self.ended = nil
+                self.cancelTimer()
                 ended.succeed(false)  // never back to the pool
-                promise.succeed(UpstreamExchange(head: head, body: nil, ended: ended.futureResult))
-                return
+                response.succeed(UpstreamExchange(head: head, body: nil, ended: ended.futureResult))
+            case .answerWithoutBody(let response, let ended):
+                response.succeed(UpstreamExchange(head: head, body: nil, ended: ended.futureResult))
+            case .answerWithStream(let response, let ended, let number):
+                let delegate = BodyReadDelegate(
+                    on: context.eventLoop,
+                    owner: self,
+                    produceMore: { $0.resumeReading() },
+                    // Also called after a complete read; only a consumer that left mid-body of *this* exchange makes
+                    // the connection unusable (by then it may serve the next one).
+                    didTerminate: { handler in
+                        if handler.machine.consumerLeft(exchange: number) { handler.context?.close(promise: nil) }
+                    }
+                )
+                let (body, source) = RequestBody.makeStream(
+                    lowWatermark: self.bodyBuffer.low,
+                    highWatermark: self.bodyBuffer.high,
+                    delegate: delegate
+                )
+                self.machine.bodyStreamOpened(source)
+                response.succeed(UpstreamExchange(head: head, body: body, ended: ended.futureResult))
             }
-            if bodyless {
-                self.state = .streaming(nil)
-                promise.succeed(UpstreamExchange(head: head, body: nil, ended: ended.futureResult))
-                return
-            }
-            if let length, length <= self.bufferLimit {
-                // Small bodies are collected and answered in one piece (nginx's proxy_buffering): no stream
-                // machinery, and the server writes head and body with one flush.
-                var buffer = context.channel.allocator.buffer(capacity: length)
-                buffer.clear()
-                self.state = .buffering(promise, head, buffer)
-                return
-            }
-            let delegate = BodyReadDelegate(
-                on: context.eventLoop,
-                owner: self,
-                produceMore: { $0.resumeReading() },
-                // Also called after a complete read; only a consumer that left mid-body of *this* exchange makes the
-                // connection unusable (by then it may serve the next one).
-                didTerminate: { [exchange = self.exchangeCount] handler in handler.abandon(exchange: exchange) }
-            )
-            let (body, source) = RequestBody.makeStream(
-                lowWatermark: self.bodyBuffer.low,
-                highWatermark: self.bodyBuffer.high,
-                delegate: delegate
-            )
-            self.state = .streaming(source)
-            promise.succeed(UpstreamExchange(head: head, body: body, ended: ended.futureResult))
         case .body(var buffer):
-            self.lastProgress = .now()
-            if case .buffering(let promise, let head, var collected) = self.state {
-                self.state = .idle  // avoid a copy of `collected` while it grows
-                collected.writeBuffer(&buffer)
-                self.state = .buffering(promise, head, collected)
-                return
-            }
-            guard case .streaming(let source) = self.state, let source else { return }
-            switch source.yield(buffer) {
-            case .produceMore: break
-            case .stopProducing:
-                self.reads.pause()  // the client is slow, not the upstream: timedOut() ignores this
-            case .dropped: break
+            switch self.machine.responseBody(&buffer, now: .now()) {
+            case .ignore, .collected:
+                break
+            case .yield(let source):
+                if case .stopProducing = source.yield(buffer) {
+                    self.reads.pause()  // the client is slow, not the upstream: the timer allows for it
+                }
             }
         case .end:
-            if case .buffering(let promise, let head, let collected) = self.state, let ended = self.ended {
-                self.state = .streaming(nil)
-                promise.succeed(UpstreamExchange(head: head, body: nil, bufferedBody: collected, ended: ended.futureResult))
+            guard case .finish(let collected, let source, let ended, let reusable) = self.machine.responseEnd() else { return }
+            if let (response, head, body, ended) = collected {
+                response.succeed(UpstreamExchange(head: head, body: nil, bufferedBody: body, ended: ended.futureResult))
             }
-            guard case .streaming(let source) = self.state else { return }
             source?.finish()
-            self.state = .idle
             self.reads.resume(context)
-            let ended = self.ended
-            self.ended = nil
-            // A request whose body was not sent whole (the upstream answered first) leaves the upstream
-            // expecting the rest: the connection cannot serve another request.
-            let reusable = self.keepAlive && self.requestSent
-            ended?.succeed(reusable)
+            ended.succeed(reusable)
             if !reusable { context.close(promise: nil) }
         }
     }
 
-    private func failForwarding(_ sink: any UpstreamSink, _ error: UpstreamError, beforeHead: Bool) {
-        self.state = .closed
-        self.scanner = nil
-        self.timer?.cancel()
-        self.timer = nil
-        sink.upstreamFailed(error, beforeHead: beforeHead)
-    }
-
     func channelInactive(context: ChannelHandlerContext) {
-        self.fail()
+        self.connectionEnded()
         context.fireChannelInactive()
     }
 
@@ -438,98 +377,63 @@ final class UpstreamConnectionHandler: ChannelDuplexHandler, RemovableChannelHan
     }
 
     func resumeReading() {
-        self.lastProgress = .now()
+        self.machine.consumerResumed(now: .now())
         self.reads.resume(self.context)
     }
 
-    func abandon(exchange: UInt64) {
-        guard exchange == self.exchangeCount, case .streaming = self.state else { return }
-        self.context?.close(promise: nil)
-    }
-
-    private func fail() {
-        self.timer?.cancel()
-        self.timer = nil
-        switch self.state {
-        case .waitingForHead(let promise), .buffering(let promise, _, _):
-            promise.fail(UpstreamError.closedBeforeResponse(self.server))
-        case .streaming(let source):
-            source?.finish(UpstreamError.closedDuringResponse(self.server))
-        case .forwarding(let sink, let headSeen):
-            if var scanner = self.scanner, scanner.connectionClosed() {
-                // A body delimited by the connection's end has ended.
-                self.finishForwarding(sink, reusable: false)
-                self.state = .closed
-                return
-            }
-            let error = headSeen ? UpstreamError.closedDuringResponse(self.server) : .closedBeforeResponse(self.server)
-            self.failForwarding(sink, error, beforeHead: !headSeen)
-        case .idle, .closed:
-            break
+    /// The connection closed, or this handler left its pipeline.
+    private func connectionEnded() {
+        self.cancelTimer()
+        var bodyEndsWithConnection = false
+        if self.machine.isForwarding, var scanner = self.scanner {
+            // A body delimited by the connection's end has ended.
+            bodyEndsWithConnection = scanner.connectionClosed()
         }
-        self.state = .closed
-        self.ended?.succeed(false)
-        self.ended = nil
+        guard let failure = self.machine.closed(bodyEndsWithConnection: bodyEndsWithConnection) else { return }
+        self.carryOut(failure, timedOut: false)
     }
 
-    private func setTimeouts(_ timeouts: ExchangeTimeouts) {
-        self.timeout = timeouts.perRead
-        self.lastProgress = .now()
-        self.totalDeadline = timeouts.total.map { self.lastProgress + $0 } ?? .distantFuture
-        self.armTimer()
+    /// Fails an exchange as the machine says: with a timeout, or because the connection closed.
+    private func carryOut(_ failure: Machine.Failure, timedOut: Bool) {
+        switch failure {
+        case .response(let response, let ended):
+            response.fail(timedOut ? UpstreamError.responseTimeout(self.server) : .closedBeforeResponse(self.server))
+            ended.succeed(false)
+        case .body(let source, let ended):
+            source?.finish(timedOut ? UpstreamError.responseTimeout(self.server) : .closedDuringResponse(self.server))
+            ended.succeed(false)
+        case .forwarding(let sink, let beforeHead):
+            self.scanner = nil
+            let error: UpstreamError =
+                timedOut
+                ? .responseTimeout(self.server) : beforeHead ? .closedBeforeResponse(self.server) : .closedDuringResponse(self.server)
+            sink.upstreamFailed(error, beforeHead: beforeHead)
+        case .forwardingEnded(let sink):
+            self.finishForwarding(sink, reusable: false)
+        }
     }
 
-    /// One timer per connection, re-armed lazily: progress only moves `lastProgress`, and an early fire
-    /// schedules the rest (a schedule/cancel pair per chunk showed up in profiles).
-    private func armTimer() {
+    private func armTimer(at deadline: NIODeadline) {
         guard let context, self.timer == nil else { return }
         let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
-        self.timer = context.eventLoop.scheduleTask(deadline: min(self.lastProgress + self.timeout, self.totalDeadline)) {
+        self.timer = context.eventLoop.scheduleTask(deadline: deadline) {
             let handler = loopBound.value
             handler.timer = nil
-            if handler.state.isIdle { return }
-            let now = NIODeadline.now()
-            if handler.totalDeadline <= now {
-                // A trickling upstream makes progress with every byte; only the total deadline ends it.
-                handler.timedOut(overall: true)
-            } else if min(handler.lastProgress + handler.timeout, handler.totalDeadline) > now {
-                handler.armTimer()
-            } else {
-                handler.timedOut(overall: false)
+            switch handler.machine.timerFired(now: .now(), readsPaused: handler.reads.isPaused) {
+            case .none:
+                break
+            case .rearm(let deadline):
+                handler.armTimer(at: deadline)
+            case .timeOut(let failure, _):
+                handler.carryOut(failure, timedOut: true)
+                handler.context?.close(promise: nil)
             }
         }
     }
 
-    /// - Parameter overall: the total deadline passed (a paused read does not excuse that).
-    private func timedOut(overall: Bool) {
-        switch self.state {
-        case .waitingForHead(let promise), .buffering(let promise, _, _):
-            self.state = .closed
-            promise.fail(UpstreamError.responseTimeout(self.server))
-        case .streaming(let source):
-            guard overall || !self.reads.isPaused else { return }
-            self.state = .closed
-            source?.finish(UpstreamError.responseTimeout(self.server))
-        case .forwarding(let sink, let headSeen):
-            guard overall || !(headSeen && self.reads.isPaused) else { return }
-            self.failForwarding(sink, .responseTimeout(self.server), beforeHead: !headSeen)
-            self.context?.close(promise: nil)
-            return
-        case .idle, .closed:
-            return
-        }
-        self.ended?.succeed(false)
-        self.ended = nil
-        self.context?.close(promise: nil)
-    }
-}
-
-extension UpstreamConnectionHandler.State {
-    fileprivate var isIdle: Bool {
-        switch self {
-        case .idle, .closed: true
-        default: false
-        }
+    private func cancelTimer() {
+        self.timer?.cancel()
+        self.timer = nil
     }
 }
 
