@@ -17,7 +17,7 @@ struct HTTPConnectionStateMachineTests {
 
     /// A bodiless GET received whole: head, then end.
     static func get(_ machine: inout Machine, facts: RequestHeadFacts = host, version: HTTPVersion = .http1_1) -> Machine.HeadAction {
-        let action = machine.receivedHead(facts, version: version, isConnect: false)
+        let action = machine.receivedHead(facts, version: version, method: .POST)
         _ = machine.receivedEnd()
         return action
     }
@@ -35,7 +35,7 @@ struct HTTPConnectionStateMachineTests {
     @Test("the end of a bodiless request is part of it, not the next request")
     func endBelongsToRequest() {
         var machine = Machine(maxBodyBytes: 100)
-        _ = machine.receivedHead(Self.host, version: .http1_1, isConnect: false)
+        _ = machine.receivedHead(Self.host, version: .http1_1, method: .POST)
         #expect(machine.inbound == .awaitingEnd)
         #expect(machine.partArrived(.end(nil)) == .process)
         let reads = machine.receivedEnd()
@@ -92,7 +92,7 @@ struct HTTPConnectionStateMachineTests {
     @Test("a parse error after a response head went out can only cut the connection")
     func parseErrorAfterHead() {
         var machine = Machine(maxBodyBytes: 100)
-        _ = machine.receivedHead(Self.facts([("host", "h"), ("content-length", "10")]), version: .http1_1, isConnect: false)
+        _ = machine.receivedHead(Self.facts([("host", "h"), ("content-length", "10")]), version: .http1_1, method: .POST)
         _ = machine.responseHead(status: 200, hasLength: false)
         #expect(machine.parseError(.invalidChunkSize) == .close)
     }
@@ -110,7 +110,10 @@ struct HTTPConnectionStateMachineTests {
         for isConnect in [false, true] {
             var machine = Machine(maxBodyBytes: 100)
             let facts = isConnect ? Self.host : Self.facts([("host", "h"), ("connection", "upgrade"), ("upgrade", "websocket")])
-            #expect(machine.receivedHead(facts, version: .http1_1, isConnect: isConnect) == .deliver(body: false, sendContinue: false))
+            #expect(
+                machine.receivedHead(facts, version: .http1_1, method: isConnect ? .CONNECT : .GET)
+                    == .deliver(body: false, sendContinue: false)
+            )
             let reads = machine.receivedEnd()
             #expect(!reads, "no more reading")
             #expect(machine.inbound == .upgrading && !machine.wantsReads)
@@ -118,7 +121,7 @@ struct HTTPConnectionStateMachineTests {
             #expect(machine.responseEnded(writable: true) == .close)
         }
         var accepted = Machine(maxBodyBytes: 100)
-        _ = accepted.receivedHead(Self.facts([("host", "h"), ("upgrade", "echo")]), version: .http1_1, isConnect: false)
+        _ = accepted.receivedHead(Self.facts([("host", "h"), ("upgrade", "echo")]), version: .http1_1, method: .POST)
         _ = accepted.receivedEnd()
         #expect(accepted.responseHead(status: 101, hasLength: false).connection == nil, "the handler's own headers")
     }
@@ -140,12 +143,12 @@ struct HTTPConnectionStateMachineTests {
     @Test("bodies: a declared length over the limit is refused unread; a chunked one is cut when it crosses it")
     func bodyLimits() {
         var declared = Machine(maxBodyBytes: 10)
-        let action = declared.receivedHead(Self.facts([("host", "h"), ("content-length", "11")]), version: .http1_1, isConnect: false)
+        let action = declared.receivedHead(Self.facts([("host", "h"), ("content-length", "11")]), version: .http1_1, method: .POST)
         #expect(action == .reject(.payloadTooLarge, message: "Content Too Large"))
         #expect(declared.receivedBody(count: 11) == .drop)
 
         var chunked = Machine(maxBodyBytes: 10)
-        let head = chunked.receivedHead(Self.facts([("host", "h"), ("transfer-encoding", "chunked")]), version: .http1_1, isConnect: false)
+        let head = chunked.receivedHead(Self.facts([("host", "h"), ("transfer-encoding", "chunked")]), version: .http1_1, method: .POST)
         #expect(head == .deliver(body: true, sendContinue: false))
         #expect(chunked.receivedBody(count: 6) == .forward)
         #expect(chunked.receivedBody(count: 6) == .tooLarge)
@@ -156,7 +159,7 @@ struct HTTPConnectionStateMachineTests {
         let expect = expecting.receivedHead(
             Self.facts([("host", "h"), ("content-length", "3"), ("expect", "100-Continue")]),
             version: .http1_1,
-            isConnect: false
+            method: .POST
         )
         #expect(expect == .deliver(body: true, sendContinue: true))
 
@@ -165,7 +168,7 @@ struct HTTPConnectionStateMachineTests {
         let ignored = old.receivedHead(
             Self.facts([("content-length", "3"), ("expect", "100-continue")]),
             version: .http1_0,
-            isConnect: false
+            method: .POST
         )
         #expect(ignored == .deliver(body: true, sendContinue: false), "HTTP/1.0 ignores 100-continue (RFC 9110 §10.1.1)")
     }
@@ -173,7 +176,7 @@ struct HTTPConnectionStateMachineTests {
     @Test("a response that ends before its request body was read closes the connection")
     func unreadBody() {
         var machine = Machine(maxBodyBytes: 100)
-        _ = machine.receivedHead(Self.facts([("host", "h"), ("content-length", "50")]), version: .http1_1, isConnect: false)
+        _ = machine.receivedHead(Self.facts([("host", "h"), ("content-length", "50")]), version: .http1_1, method: .POST)
         #expect(machine.receivedBody(count: 10) == .forward)
         #expect(machine.responseHead(status: 502, hasLength: true).connection == "close")
         #expect(machine.responseEnded(writable: true) == .close)
@@ -182,12 +185,12 @@ struct HTTPConnectionStateMachineTests {
     @Test("a stalled body: 408 before a response started, a cut connection after")
     func bodyTimeout() {
         var early = Machine(maxBodyBytes: 100)
-        _ = early.receivedHead(Self.facts([("host", "h"), ("content-length", "50")]), version: .http1_1, isConnect: false)
+        _ = early.receivedHead(Self.facts([("host", "h"), ("content-length", "50")]), version: .http1_1, method: .POST)
         #expect(early.bodyTimedOut() == .answerAndClose(.requestTimeout))
         #expect(early.isClosed)
 
         var late = Machine(maxBodyBytes: 100)
-        _ = late.receivedHead(Self.facts([("host", "h"), ("content-length", "50")]), version: .http1_1, isConnect: false)
+        _ = late.receivedHead(Self.facts([("host", "h"), ("content-length", "50")]), version: .http1_1, method: .POST)
         _ = late.responseHead(status: 200, hasLength: false)
         #expect(late.bodyTimedOut() == .close)
 
@@ -240,7 +243,7 @@ struct HTTPConnectionStateMachineTests {
         #expect(machine.responseEnded(writable: true) == .serveQueued, "the pipelined request is still answered")
         while case .part(let part) = machine.nextQueued() {
             if case .head = part {
-                _ = machine.receivedHead(Self.host, version: .http1_1, isConnect: false)
+                _ = machine.receivedHead(Self.host, version: .http1_1, method: .POST)
             } else {
                 _ = machine.receivedEnd()
             }
@@ -252,7 +255,7 @@ struct HTTPConnectionStateMachineTests {
         #expect(idle.inputClosed() == .close)
 
         var midBody = Machine(maxBodyBytes: 100)
-        _ = midBody.receivedHead(Self.facts([("host", "h"), ("content-length", "50")]), version: .http1_1, isConnect: false)
+        _ = midBody.receivedHead(Self.facts([("host", "h"), ("content-length", "50")]), version: .http1_1, method: .POST)
         #expect(midBody.inputClosed() == .none)
         #expect(!midBody.keepAlive, "the body can never complete")
     }
@@ -291,5 +294,36 @@ struct RequestBodyTimeoutTests {
         machine.requestBodyEnded()
         #expect(machine.timerFired(now: Self.start + .seconds(1000)) == .none)
         #expect(!machine.watchesBytes)
+    }
+}
+
+@Suite("HTTPConnectionStateMachine and the fast path")
+struct HTTPConnectionStateMachineFastPathTests {
+    static func facts(_ fields: [(String, String)]) -> RequestHeadFacts {
+        RequestHeadFacts(HTTPHeaders(fields))
+    }
+
+    @Test("only a GET on HTTP/1.1 without body, upgrade or expectation is offered to the fast path, and only when there is one")
+    func offers() {
+        let host = [("host", "h")]
+        let cases: [(method: HTTPMethod, version: HTTPVersion, fields: [(String, String)], offered: Bool)] = [
+            (.GET, .http1_1, host, true),
+            (.HEAD, .http1_1, host, false),
+            (.POST, .http1_1, host, false),
+            (.GET, .http1_0, host, false),
+            (.GET, .http1_1, host + [("content-length", "0")], false),
+            (.GET, .http1_1, host + [("content-length", "3")], false),
+            (.GET, .http1_1, host + [("transfer-encoding", "chunked")], false),
+            (.GET, .http1_1, host + [("expect", "100-continue")], false),
+            (.GET, .http1_1, host + [("connection", "upgrade"), ("upgrade", "websocket")], false),
+            (.GET, .http1_1, [], false),  // no Host: rejected
+        ]
+        for (method, version, fields, offered) in cases {
+            var machine = HTTPConnectionStateMachine(maxBodyBytes: 1024, hasFastPath: true)
+            let action = machine.receivedHead(Self.facts(fields), version: version, method: method)
+            #expect((action == .offerFastPath) == offered, "\(method) \(version) \(fields): \(action)")
+            var without = HTTPConnectionStateMachine(maxBodyBytes: 1024)
+            #expect(without.receivedHead(Self.facts(fields), version: version, method: method) != .offerFastPath)
+        }
     }
 }

@@ -67,7 +67,11 @@ final class HTTPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
         self.fastPath = fastPath
         self.observability = observability
         self.logger = logger
-        self.state = HTTPConnectionStateMachine(maxBodyBytes: limits.maxBodyBytes, maxPipelinedRequests: limits.maxPipelinedRequests)
+        self.state = HTTPConnectionStateMachine(
+            maxBodyBytes: limits.maxBodyBytes,
+            maxPipelinedRequests: limits.maxPipelinedRequests,
+            hasFastPath: fastPath != nil
+        )
     }
 
     var isClosed: Bool { self.state.isClosed }
@@ -146,14 +150,12 @@ final class HTTPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
     private func receivedHead(_ head: HTTPRequestHead, context: ChannelHandlerContext) {
         self.timeouts.requestHeadReceived()
         let facts = RequestHeadFacts(head.headers)
-        let action = self.state.receivedHead(facts, version: head.version, isConnect: head.method == .CONNECT)
-
-        if let fastPath = self.fastPath, action == .deliver(body: false, sendContinue: false), head.method == .GET,
-            head.version == .http1_1, !facts.upgrade, !facts.hasContentLength, !facts.expect
-        {
+        var action = self.state.receivedHead(facts, version: head.version, method: head.method)
+        if action == .offerFastPath {
             let uri = head.uri
             let path = uri.firstIndex(of: "?").map { uri[..<$0] } ?? uri[...]
-            if fastPath.take(head, path: path, connection: FastPathConnection(handler: self)) { return }
+            if let fastPath = self.fastPath, fastPath.take(head, path: path, connection: FastPathConnection(handler: self)) { return }
+            action = .deliver(body: false, sendContinue: false)
         }
 
         guard let requestHead = self.convert(head) else { return }
@@ -164,7 +166,7 @@ final class HTTPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
                 ? .contentTooLarge(limit: self.limits.maxBodyBytes)
                 : HTTPError(HTTPResponse.Status(code: Int(status.code), reasonPhrase: status.reasonPhrase), message: message)
             self.deliver(Incoming(request: Request(head: requestHead), rejection: rejection))
-        case .deliver(body: false, _):
+        case .offerFastPath, .deliver(body: false, _):
             self.deliver(Incoming(request: Request(head: requestHead), rejection: nil))
         case .deliver(body: true, let sendContinue):
             self.bodyGeneration &+= 1

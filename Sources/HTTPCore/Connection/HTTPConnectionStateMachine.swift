@@ -78,6 +78,9 @@ package struct HTTPConnectionStateMachine {
         case deliver(body: Bool, sendContinue: Bool)
         /// Hand the request over already rejected with this status; the connection closes after the answer.
         case reject(HTTPResponseStatus, message: String)
+        /// Offer the request to the server's event-loop fast path: a `GET` on HTTP/1.1 with no body, upgrade or
+        /// expectation. When the fast path declines it, deliver it as ``deliver(body:sendContinue:)`` without a body.
+        case offerFastPath
     }
 
     /// What a body chunk leads to.
@@ -138,9 +141,13 @@ package struct HTTPConnectionStateMachine {
     /// The most pipelined requests that may wait (one read can carry thousands of tiny ones).
     let maxPipelinedRequests: Int
 
-    package init(maxBodyBytes: Int, maxPipelinedRequests: Int = 64) {
+    /// Whether the server has an event-loop fast path to offer requests to (``HeadAction/offerFastPath``).
+    let hasFastPath: Bool
+
+    package init(maxBodyBytes: Int, maxPipelinedRequests: Int = 64, hasFastPath: Bool = false) {
         self.maxBodyBytes = maxBodyBytes
         self.maxPipelinedRequests = maxPipelinedRequests
+        self.hasFastPath = hasFastPath
     }
 
     /// Whether the connection stays open after the response in flight.
@@ -214,10 +221,10 @@ package struct HTTPConnectionStateMachine {
     /// - Parameters:
     ///   - facts: what its fields say.
     ///   - version: its HTTP version.
-    ///   - isConnect: the method is `CONNECT` (after which the parser stops, as for an upgrade).
-    package mutating func receivedHead(_ facts: RequestHeadFacts, version: HTTPVersion, isConnect: Bool) -> HeadAction {
+    ///   - method: its method (after `CONNECT` the parser stops, as for an upgrade; a `GET` may take the fast path).
+    package mutating func receivedHead(_ facts: RequestHeadFacts, version: HTTPVersion, method: HTTPMethod) -> HeadAction {
         self.http10 = version.major == 1 && version.minor == 0
-        self.upgradeRequested = facts.upgrade || isConnect
+        self.upgradeRequested = facts.upgrade || method == .CONNECT
         // RFC 9112 §9.3: 1.1 stays open unless `close`; 1.0 only with `keep-alive`.
         let keepAlive = version.major == 1 && version.minor >= 1 ? !facts.close : facts.keepAliveToken && !facts.close
         if !keepAlive { self.closeAfterResponse() }
@@ -238,6 +245,10 @@ package struct HTTPConnectionStateMachine {
         }
         let body = (facts.contentLength ?? 0) > 0 || facts.transferEncoding
         self.inbound = body ? .body(received: 0) : .awaitingEnd
+        // The fast path forwards requests without a body on HTTP/1.1 only, with no upgrade or expectation to honour.
+        if self.hasFastPath, method == .GET, version == .http1_1, !body, !facts.upgrade, !facts.hasContentLength, !facts.expect {
+            return .offerFastPath
+        }
         // RFC 9110 §10.1.1: a 100-continue expectation in an HTTP/1.0 request is ignored (found by the fuzzer).
         return .deliver(body: body, sendContinue: body && facts.expectContinue && !self.http10)
     }
