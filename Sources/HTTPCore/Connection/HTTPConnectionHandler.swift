@@ -158,7 +158,7 @@ final class HTTPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
             action = .deliver(body: false, sendContinue: false)
         }
 
-        guard let requestHead = self.convert(head) else { return }
+        guard let requestHead = self.convert(head) else { return self.rejectMalformed() }
         switch action {
         case .reject(let status, let message):
             let rejection: HTTPError =
@@ -432,24 +432,24 @@ final class HTTPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
     func fallBack(_ head: HTTPRequestHead, handOff: FastPathFallback) {
         self.fastPathObserver = nil
         guard !self.state.isClosed else { return }
-        guard let request = self.convert(head) else { return }
+        guard let request = self.convert(head) else { return self.rejectMalformed() }
         self.deliver(Incoming(request: Request(head: request), rejection: nil, fastPathFallback: handOff))
     }
 
-    /// The request head in swift-http-types' terms; `nil` after delivering a 400 when it has none.
+    /// The request head in swift-http-types' terms, or `nil` when it has none (a 400, see ``rejectMalformed()``).
     private func convert(_ head: HTTPRequestHead) -> HTTPRequest? {
-        do {
-            return try HTTPRequest(head, secure: self.secure, splitCookie: false)
-        } catch {
-            self.state.closeAfterResponse()
-            self.deliver(
-                Incoming(
-                    request: Request(head: HTTPRequest(method: .get, scheme: nil, authority: nil, path: "/")),
-                    rejection: HTTPError(.badRequest, message: "Malformed request")
-                )
+        try? HTTPRequest(head, secure: self.secure, splitCookie: false)
+    }
+
+    /// Answers a request whose head cannot be a request (``convert(_:)`` gave none) with 400, then closes.
+    private func rejectMalformed() {
+        self.state.closeAfterResponse()
+        self.deliver(
+            Incoming(
+                request: Request(head: HTTPRequest(method: .get, scheme: nil, authority: nil, path: "/")),
+                rejection: HTTPError(.badRequest, message: "Malformed request")
             )
-            return nil
-        }
+        )
     }
 }
 
