@@ -150,7 +150,8 @@ let libraries: [Target] = [
     ),
     library(
         "TandemTesting",
-        ["TandemApp", "HTTPCore"] + external("ServiceLifecycleTestKit", "NIOCore", "NIOPosix", "HTTPTypes", "Logging")
+        ["TandemApp", "HTTPCore"]
+            + external("ServiceLifecycleTestKit", "NIOCore", "NIOPosix", "NIOEmbedded", "HTTPTypes", "Logging")
     ),
 ]
 

@@ -19,15 +19,26 @@ final class ConnectionTimeoutHandler: ChannelInboundHandler, RemovableChannelHan
     /// nothing were 3% of the gateway's CPU per HTTP/2 request.)
     private let timesBodyOnly: Bool
 
-    init(idleTimeout: TimeAmount, requestHeadTimeout: TimeAmount, requestBodyTimeout: TimeAmount, timesBodyOnly: Bool = false) {
+    /// - Parameter now: the time the connection was accepted, by its event loop's clock (which the handler reads
+    ///   from then on: a test's loop moves it only when told).
+    init(
+        now: NIODeadline,
+        idleTimeout: TimeAmount,
+        requestHeadTimeout: TimeAmount,
+        requestBodyTimeout: TimeAmount,
+        timesBodyOnly: Bool = false
+    ) {
         self.timesBodyOnly = timesBodyOnly
         self.machine = ConnectionTimeoutStateMachine(
             idleTimeout: idleTimeout,
             requestHeadTimeout: requestHeadTimeout,
             requestBodyTimeout: requestBodyTimeout,
-            now: .now()
+            now: now
         )
     }
+
+    /// The time by the connection's event loop.
+    private var now: NIODeadline { self.context?.eventLoop.now ?? .now() }
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
@@ -40,7 +51,7 @@ final class ConnectionTimeoutHandler: ChannelInboundHandler, RemovableChannelHan
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        if self.machine.watchesBytes, case .arm(let deadline) = self.machine.bytesReceived(now: .now()) {
+        if self.machine.watchesBytes, case .arm(let deadline) = self.machine.bytesReceived(now: context.eventLoop.now) {
             // Armed at the end of the read, and only if the head is still incomplete then: usually it arrived
             // in this very read, and a timer scheduled and cancelled per request showed up in profiles.
             self.pendingDeadline = deadline
@@ -69,11 +80,11 @@ final class ConnectionTimeoutHandler: ChannelInboundHandler, RemovableChannelHan
     }
 
     func responseCompleted() {
-        self.perform(self.machine.responseCompleted(now: .now()))
+        self.perform(self.machine.responseCompleted(now: self.now))
     }
 
     func requestBodyStarted() {
-        self.perform(self.machine.requestBodyStarted(now: .now()))
+        self.perform(self.machine.requestBodyStarted(now: self.now))
     }
 
     func requestBodyPaused() {
@@ -81,7 +92,7 @@ final class ConnectionTimeoutHandler: ChannelInboundHandler, RemovableChannelHan
     }
 
     func requestBodyResumed() {
-        self.perform(self.machine.requestBodyResumed(now: .now()))
+        self.perform(self.machine.requestBodyResumed(now: self.now))
     }
 
     func requestBodyEnded() {
@@ -103,7 +114,7 @@ final class ConnectionTimeoutHandler: ChannelInboundHandler, RemovableChannelHan
                 let handler = loopBound.value
                 handler.timer = nil
                 handler.timerDeadline = nil
-                handler.perform(handler.machine.timerFired(now: .now()))
+                handler.perform(handler.machine.timerFired(now: handler.now))
             }
         case .close:
             context.close(promise: nil)

@@ -249,6 +249,28 @@ public final class HTTPServer<Handler: HTTPHandler>: Service, Sendable {
 }
 
 extension HTTPServer {
+    /// The HTTP/1.1 pipeline of an accepted connection on `channel`, a channel without a socket (TandemTesting's
+    /// `TestConnection`); call on the channel's loop, before the channel becomes active (as an accepted one does), and
+    /// serve it with ``serve(_:)``.
+    package func connection(onUnacceptedChannel channel: any Channel) throws -> HTTPConnection {
+        let pipelines = ConnectionPipelines(
+            configuration: self.configuration,
+            fastPath: self.fastPath,
+            observability: self.observability,
+            logger: self.logger,
+            secure: false
+        )
+        return try pipelines.http1(on: channel)
+    }
+
+    /// Serves `connection` as an accepted connection is served — its handler chain on an executor of the channel's
+    /// loop — until it closes.
+    package func serve(_ connection: HTTPConnection) async {
+        await withTaskExecutorPreference(connection.executor) {
+            await connection.run(handler: self.handler, errorRenderer: self.errorRenderer, logger: self.logger)
+        }
+    }
+
     /// A connection's pipeline on `channel` (an embedded one, for the fuzz target), without a task to serve it:
     /// what the decoder and the connection handler do with raw bytes.
     package static func fuzzingPipeline(_ channel: any Channel, configuration: Configuration) -> HTTPConnection {

@@ -70,7 +70,7 @@ package struct ConnectionPipelines: Sendable {
         decoderLimits.maxHeaderFieldSize = limits.maxHeaderBytes
         decoderLimits.maxHeaderListSize = limits.maxHeaderBytes
         decoderLimits.maxHeaderFieldCount = limits.maxHeaderCount
-        let timeouts = self.makeTimeouts()
+        let timeouts = self.makeTimeouts(now: channel.eventLoop.now)
         let connection = self.makeHandler(timeouts: timeouts, fastPath: self.fastPath, secure: self.secure)
         let pipeline = channel.pipeline.syncOperations
         try pipeline.addHandler(timeouts)
@@ -93,7 +93,7 @@ package struct ConnectionPipelines: Sendable {
     /// parts: timeouts and the connection handler, with no fast path (it writes HTTP/1 bytes). Requests are
     /// `https`: HTTP/2 is only offered over TLS.
     package func http2Stream(on channel: any Channel) throws -> HTTPConnection {
-        let timeouts = self.makeTimeouts(timesBodyOnly: true)
+        let timeouts = self.makeTimeouts(timesBodyOnly: true, now: channel.eventLoop.now)
         let connection = self.makeHandler(timeouts: timeouts, fastPath: nil, secure: true)
         let pipeline = channel.pipeline.syncOperations
         // First in the stream's pipeline: it only watches that frames arrive (the body timeout), whatever they are.
@@ -122,8 +122,9 @@ package struct ConnectionPipelines: Sendable {
         )
     }
 
-    private func makeTimeouts(timesBodyOnly: Bool = false) -> ConnectionTimeoutHandler {
+    private func makeTimeouts(timesBodyOnly: Bool = false, now: NIODeadline) -> ConnectionTimeoutHandler {
         ConnectionTimeoutHandler(
+            now: now,
             idleTimeout: self.configuration.idleTimeout.timeAmount,
             requestHeadTimeout: self.configuration.requestHeadTimeout.timeAmount,
             requestBodyTimeout: self.configuration.requestBodyTimeout.timeAmount,

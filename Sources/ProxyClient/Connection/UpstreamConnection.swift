@@ -211,6 +211,9 @@ final class UpstreamConnectionHandler: ChannelDuplexHandler, RemovableChannelHan
 
     func handlerAdded(context: ChannelHandlerContext) { self.context = context }
 
+    /// The time by the connection's event loop (a test's loop moves it only when told).
+    private var now: NIODeadline { self.context?.eventLoop.now ?? .now() }
+
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         if case .end = self.unwrapOutboundIn(data) { self.machine.requestEndWritten() }
         context.write(data, promise: promise)
@@ -232,7 +235,7 @@ final class UpstreamConnectionHandler: ChannelDuplexHandler, RemovableChannelHan
             timeouts: timeouts,
             response: response,
             ended: context.eventLoop.makePromise(of: Bool.self),
-            now: .now()
+            now: self.now
         )
         self.armTimer(at: deadline)
         if endRequest {
@@ -249,7 +252,7 @@ final class UpstreamConnectionHandler: ChannelDuplexHandler, RemovableChannelHan
     /// that came — on the loop.
     func startForwarding(_ request: ByteBuffer, timeouts: ExchangeTimeouts, to sink: any UpstreamSink) -> Bool {
         guard self.context != nil, let tap = self.tap, let tapContext = tap.context, self.machine.isIdle else { return false }
-        self.armTimer(at: self.machine.startForwarding(to: sink, timeouts: timeouts, now: .now()))
+        self.armTimer(at: self.machine.startForwarding(to: sink, timeouts: timeouts, now: self.now))
         self.scanner = ResponseScanner()
         tapContext.writeAndFlush(NIOAny(request), promise: nil)
         return true
@@ -263,9 +266,9 @@ final class UpstreamConnectionHandler: ChannelDuplexHandler, RemovableChannelHan
             while let event = try scanner.next(&input) {
                 switch event {
                 case .head(let head):
-                    self.machine.forwardedHead(keepAlive: head.keepAlive, now: .now())?.upstreamHead(head)
+                    self.machine.forwardedHead(keepAlive: head.keepAlive, now: self.now)?.upstreamHead(head)
                 case .body(let bytes):
-                    self.machine.forwardedBody(now: .now())?.upstreamBody(bytes)
+                    self.machine.forwardedBody(now: self.now)?.upstreamBody(bytes)
                 case .end:
                     if let (sink, reusable) = self.machine.forwardedEnd(bytesFollow: input.readableBytes > 0) {
                         self.finishForwarding(sink, reusable: reusable)
@@ -311,7 +314,7 @@ final class UpstreamConnectionHandler: ChannelDuplexHandler, RemovableChannelHan
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch self.unwrapInboundIn(data) {
         case .head(let head):
-            switch self.machine.responseHead(head, now: .now()) {
+            switch self.machine.responseHead(head, now: self.now) {
             case .ignore, .collect:
                 break
             case .close:
@@ -343,7 +346,7 @@ final class UpstreamConnectionHandler: ChannelDuplexHandler, RemovableChannelHan
                 response.succeed(UpstreamExchange(head: head, body: body, ended: ended.futureResult))
             }
         case .body(var buffer):
-            switch self.machine.responseBody(&buffer, now: .now()) {
+            switch self.machine.responseBody(&buffer, now: self.now) {
             case .ignore, .collected:
                 break
             case .yield(let source):
@@ -377,7 +380,7 @@ final class UpstreamConnectionHandler: ChannelDuplexHandler, RemovableChannelHan
     }
 
     func resumeReading() {
-        self.machine.consumerResumed(now: .now())
+        self.machine.consumerResumed(now: self.now)
         self.reads.resume(self.context)
     }
 
@@ -419,7 +422,7 @@ final class UpstreamConnectionHandler: ChannelDuplexHandler, RemovableChannelHan
         self.timer = context.eventLoop.scheduleTask(deadline: deadline) {
             let handler = loopBound.value
             handler.timer = nil
-            switch handler.machine.timerFired(now: .now(), readsPaused: handler.reads.isPaused) {
+            switch handler.machine.timerFired(now: handler.now, readsPaused: handler.reads.isPaused) {
             case .none:
                 break
             case .rearm(let deadline):
