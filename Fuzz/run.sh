@@ -31,21 +31,42 @@ binary=$(swift build --sanitize=fuzzer --product tandem-fuzz --scratch-path .bui
 # The Swift runtime's backtracer takes seconds per crash and prints nothing libFuzzer needs.
 export SWIFT_BACKTRACE=enable=no
 mkdir -p Fuzz/artifacts
-status=0
-for target in "${targets[@]}"; do
-  corpus="Fuzz/corpus/$target"
+# FUZZ_JOBS targets at once (each runs on one core; CI sets it to the machine's cores). Their reports are printed
+# in the order of the targets, each when its run ended.
+jobs=${FUZZ_JOBS:-1}
+reports=$(mktemp -d)
+
+# Runs one target; its report goes to $reports/TARGET, and its status is the run's.
+fuzz_target() {
+  local target=$1 corpus="Fuzz/corpus/$1" scratch
   scratch=$(mktemp -d)
-  [ -d "$corpus" ] || { echo "fuzz: no corpus for $target" >&2; exit 2; }
   echo "fuzz: $target for ${seconds}s"
   if ! TANDEM_FUZZ_TARGET=$target "$binary" "$scratch" "$corpus" "${seed_flag[@]}" -max_total_time="$seconds" -max_len=4096 -timeout=10 \
     -rss_limit_mb=2048 -artifact_prefix="Fuzz/artifacts/$target-" -print_final_stats=1 >"$scratch.log" 2>&1; then
-    echo "fuzz: $target FAILED" >&2
-    grep -E "Fatal error|ERROR|SUMMARY|Test unit written|Precondition" "$scratch.log" | head -n 20 >&2
-    status=1
-  else
-    grep -E "stat::number_of_executed_units|stat::peak_rss_mb" "$scratch.log" | tr '\n' ' '
-    echo
+    echo "fuzz: $target FAILED"
+    grep -E "Fatal error|ERROR|SUMMARY|Test unit written|Precondition" "$scratch.log" | head -n 20
+    rm -rf "$scratch" "$scratch.log"
+    return 1
   fi
+  grep -E "stat::number_of_executed_units|stat::peak_rss_mb" "$scratch.log" | tr '\n' ' '
+  echo
   rm -rf "$scratch" "$scratch.log"
+}
+
+for target in "${targets[@]}"; do
+  [ -d "Fuzz/corpus/$target" ] || { echo "fuzz: no corpus for $target" >&2; exit 2; }
 done
+status=0
+running=()
+for target in "${targets[@]}"; do
+  fuzz_target "$target" >"$reports/$target" 2>&1 &
+  running+=($!)
+  if [ "${#running[@]}" -ge "$jobs" ]; then
+    wait "${running[0]}" || status=1
+    running=("${running[@]:1}")
+  fi
+done
+for pid in "${running[@]}"; do wait "$pid" || status=1; done
+for target in "${targets[@]}"; do cat "$reports/$target"; done
+rm -rf "$reports"
 exit $status
