@@ -303,7 +303,7 @@ struct UpstreamConnectionStateMachine<ResponsePromise, EndPromise, BodySource, S
         guard let exchange = self.exchange else { return .none }
         if exchange.totalDeadline <= now {
             // A trickling upstream makes progress with every byte; only the total deadline ends it.
-            return self.timeOut(overall: true).map { .timeOut($0, overall: true) } ?? .none
+            return self.timeOut().map { .timeOut($0, overall: true) } ?? .none
         }
         if exchange.nextDeadline > now { return .rearm(exchange.nextDeadline) }
         switch self.state {
@@ -312,24 +312,14 @@ struct UpstreamConnectionStateMachine<ResponsePromise, EndPromise, BodySource, S
             // have resumed by then, and the upstream stalled), or at the total deadline.
             return .rearm(min(now + exchange.perRead, exchange.totalDeadline))
         default:
-            return self.timeOut(overall: false).map { .timeOut($0, overall: false) } ?? .none
+            return self.timeOut().map { .timeOut($0, overall: false) } ?? .none
         }
     }
 
     /// The connection closed (or its handler left the pipeline). `bodyEndsWithConnection`: a forwarded body
     /// delimited by the connection's end, which has now ended (the scanner says).
     mutating func closed(bodyEndsWithConnection: Bool) -> Failure? {
-        let failure: Failure?
-        switch self.state {
-        case .awaitingHead(_, let response, let ended), .buffering(_, let response, let ended, _, _):
-            failure = .response(response, ended)
-        case .streaming(_, let source, let ended):
-            failure = .body(source, ended)
-        case .forwarding(_, let sink, let headSeen):
-            failure = bodyEndsWithConnection ? .forwardingEnded(sink) : .forwarding(sink, beforeHead: !headSeen)
-        case .idle, .upgraded, .closed, .modifying:
-            failure = nil
-        }
+        let failure = self.failure(bodyEndsWithConnection: bodyEndsWithConnection)
         self.state = .closed
         return failure
     }
@@ -346,20 +336,25 @@ struct UpstreamConnectionStateMachine<ResponsePromise, EndPromise, BodySource, S
         }
     }
 
-    private mutating func timeOut(overall: Bool) -> Failure? {
-        let failure: Failure?
-        switch self.state {
-        case .awaitingHead(_, let response, let ended), .buffering(_, let response, let ended, _, _):
-            failure = .response(response, ended)
-        case .streaming(_, let source, let ended):
-            failure = .body(source, ended)
-        case .forwarding(_, let sink, let headSeen):
-            failure = .forwarding(sink, beforeHead: !headSeen)
-        case .idle, .upgraded, .closed, .modifying:
-            failure = nil
-        }
+    private mutating func timeOut() -> Failure? {
+        let failure = self.failure(bodyEndsWithConnection: false)
         if failure != nil { self.state = .closed }
         return failure
+    }
+
+    /// How the exchange in progress fails when it ends now (`bodyEndsWithConnection`: a forwarded body delimited by
+    /// the connection's end has ended with it).
+    private func failure(bodyEndsWithConnection: Bool) -> Failure? {
+        switch self.state {
+        case .awaitingHead(_, let response, let ended), .buffering(_, let response, let ended, _, _):
+            .response(response, ended)
+        case .streaming(_, let source, let ended):
+            .body(source, ended)
+        case .forwarding(_, let sink, let headSeen):
+            bodyEndsWithConnection ? .forwardingEnded(sink) : .forwarding(sink, beforeHead: !headSeen)
+        case .idle, .upgraded, .closed, .modifying:
+            nil
+        }
     }
 
     private mutating func newExchange(
