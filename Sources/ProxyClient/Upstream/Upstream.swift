@@ -1,4 +1,4 @@
-public import CoreMetrics
+import CoreMetrics
 public import HTTPCore
 import HTTPTypes
 import Logging
@@ -7,7 +7,7 @@ import NIOHTTP1
 import NIOHTTPTypesHTTP1
 import NIOPosix
 import Synchronization
-public import Tracing
+import Tracing
 
 /// A group of upstream servers behind one name, with pooled keep-alive connections to each.
 ///
@@ -21,127 +21,6 @@ public import Tracing
 /// let api = try Upstream(["http://10.0.0.1:8000", "http://10.0.0.2:8000"], configuration: .init(balancing: .leastConnections))
 /// ```
 public final class Upstream: UpstreamTransport {
-    /// How requests are spread over the servers.
-    public struct Balancing: Sendable, Hashable {
-        enum Kind: Hashable { case roundRobin, leastConnections }
-        let kind: Kind
-        /// Each server in turn.
-        public static var roundRobin: Self { Self(kind: .roundRobin) }
-        /// The server with the fewest requests in flight.
-        public static var leastConnections: Self { Self(kind: .leastConnections) }
-    }
-
-    /// Pool sizes, timeouts, balancing and health rules; every value has a safe default.
-    public struct Configuration: Sendable {
-        /// Most open connections per server. Default 128.
-        public var maxConnectionsPerServer: Int
-        /// Idle connections older than this are closed instead of reused. Default 60 s.
-        public var idleTimeout: Duration
-        /// Longest wait for a connection (new or from the pool). Default 5 s.
-        public var connectTimeout: Duration
-        /// Longest wait for the response head, and between body chunks (nginx `proxy_read_timeout`). Default 60 s.
-        public var responseTimeout: Duration
-        /// Longest time for a whole exchange, from sending the request to the response's last byte, however
-        /// steadily bytes trickle in; then the upstream call fails with a timeout (504). Default `nil`: none, as in
-        /// nginx, since a proxied download may take long. ``APIClient``-style callers that collect a response set it.
-        public var totalTimeout: Duration?
-        /// How servers are chosen. Default round-robin.
-        public var balancing: Balancing
-        /// Consecutive failures after which a server is skipped. Default 3.
-        public var maxFailures: Int
-        /// How long a failed server is skipped. Default 10 s.
-        public var failTimeout: Duration
-        /// Whether idempotent, bodiless requests are retried once. Default true.
-        public var retryIdempotentRequests: Bool
-        /// Response body chunks buffered before the upstream read pauses (back-pressure). Default 8.
-        public var bodyHighWatermark: Int
-        /// Where `http.client.request.duration` and the pool and health gauges go (by `server.address`, `server.port`,
-        /// and the status code or `error.type`). `nil` (default): swift-metrics' `MetricsSystem.factory` when the
-        /// upstream is created; nothing is recorded without a backend.
-        public var metricsFactory: (any MetricsFactory)?
-        /// Where the client spans go: one `client` span per try, a child of the calling task's span
-        /// (`ServiceContext.current`), its context sent on in `traceparent`. `nil` (default): swift-distributed-tracing's
-        /// `InstrumentationSystem.tracer` at creation; with none bootstrapped nothing is traced. While a tracer is set,
-        /// a ``ReverseProxy`` over this upstream leaves the event-loop fast path.
-        public var tracer: (any Tracer)?
-        /// TLS for `https://` servers (an `https://` URL without it is refused when the upstream is made). ProxyClient
-        /// has no TLS of its own: the `TandemTLS` product makes one, `.tls()` (system trust roots) or
-        /// `.tls(caFile:)`. Default `nil`.
-        public var tls: UpstreamTLS?
-
-        /// Creates a configuration.
-        public init(
-            maxConnectionsPerServer: Int = 128,
-            idleTimeout: Duration = .seconds(60),
-            connectTimeout: Duration = .seconds(5),
-            responseTimeout: Duration = .seconds(60),
-            totalTimeout: Duration? = nil,
-            balancing: Balancing = .roundRobin,
-            maxFailures: Int = 3,
-            failTimeout: Duration = .seconds(10),
-            retryIdempotentRequests: Bool = true,
-            bodyHighWatermark: Int = 8
-        ) {
-            self.maxConnectionsPerServer = maxConnectionsPerServer
-            self.idleTimeout = idleTimeout
-            self.connectTimeout = connectTimeout
-            self.responseTimeout = responseTimeout
-            self.totalTimeout = totalTimeout
-            self.balancing = balancing
-            self.maxFailures = maxFailures
-            self.failTimeout = failTimeout
-            self.retryIdempotentRequests = retryIdempotentRequests
-            self.bodyHighWatermark = bodyHighWatermark
-        }
-
-        var exchangeTimeouts: ExchangeTimeouts {
-            ExchangeTimeouts(perRead: self.responseTimeout.timeAmount, total: self.totalTimeout?.timeAmount)
-        }
-    }
-
-    final class Server: Sendable {
-        let url: UpstreamURL
-        let pool: ConnectionPool
-        let health = Mutex((failures: 0, downUntil: NIODeadline.uptimeNanoseconds(0)))
-        /// Whether `health` counts failures: successes then reset it (no lock per success otherwise).
-        private let failing = Atomic<Bool>(false)
-        /// `tandem.upstream.healthy`, when metrics are recorded.
-        let healthy: Gauge?
-
-        /// A request succeeded: the failure count starts again.
-        func recordSuccess() {
-            guard self.failing.load(ordering: .relaxed) else { return }
-            self.health.withLock { health in
-                health.failures = 0
-                self.failing.store(false, ordering: .relaxed)  // under the lock, so a failure cannot slip between
-            }
-            self.healthy?.record(1)
-        }
-
-        /// A request failed: after `maxFailures` in a row the server is skipped for `failTimeout`.
-        func recordFailure(maxFailures: Int, failTimeout: TimeAmount) {
-            self.health.withLock { health in
-                self.failing.store(true, ordering: .relaxed)
-                health.failures += 1
-                if health.failures >= maxFailures {
-                    health.downUntil = .now() + failTimeout
-                    health.failures = 0
-                    self.healthy?.record(0)
-                }
-            }
-        }
-
-        /// `host:port`, as access logs write it.
-        let address: String
-
-        init(url: UpstreamURL, pool: ConnectionPool, healthy: Gauge?) {
-            self.url = url
-            self.address = "\(url.host):\(url.port)"
-            self.pool = pool
-            self.healthy = healthy
-            healthy?.record(1)
-        }
-    }
 
     /// The servers' addresses.
     public let urls: [UpstreamURL]
@@ -156,7 +35,7 @@ public final class Upstream: UpstreamTransport {
     private let metricsFactory: (any MetricsFactory)?
     /// The client timers by server and outcome (`http.client.request.duration`).
     private let timers = MetricCache<TimerKey, Timer>()
-    private let next = Atomic<Int>(0)
+    let next = Atomic<Int>(0)
     /// Counts requests forwarded by the event-loop fast path.
     let fastPathCounter = Atomic<Int>(0)
     /// Requests forwarded by the event-loop fast path so far (for tests and diagnostics).
@@ -405,24 +284,6 @@ public final class Upstream: UpstreamTransport {
     /// RFC 9110 §9.2.2.
     static let idempotent: Set<HTTPRequest.Method> = [.get, .head, .options, .put, .delete, .trace]
 
-    func choose(excluding tried: [Int]) -> Int {
-        if self.servers.count == 1 { return 0 }  // the common case: nothing to choose, nothing to allocate
-        let now = NIODeadline.now()
-        var candidates = self.servers.indices.filter { !tried.contains($0) && self.servers[$0].health.withLock { $0.downUntil <= now } }
-        if candidates.isEmpty { candidates = self.servers.indices.filter { !tried.contains($0) } }
-        if candidates.isEmpty { candidates = Array(self.servers.indices) }
-        let turn = self.next.wrappingAdd(1, ordering: .relaxed).oldValue
-        switch self.configuration.balancing.kind {
-        case .roundRobin:
-            return candidates[turn % candidates.count]
-        case .leastConnections:
-            let loads = candidates.map { self.servers[$0].pool.activeRequests }
-            let least = loads.min() ?? 0
-            let tied = candidates.indices.filter { loads[$0] == least }.map { candidates[$0] }
-            return tied[turn % tied.count]
-        }
-    }
-
     /// How an upstream call ended, for `http.client.request.duration`.
     enum CallOutcome: Hashable, Sendable {
         case status(Int)
@@ -457,42 +318,5 @@ public final class Upstream: UpstreamTransport {
 
     func recordFailure(_ server: Server) {
         server.recordFailure(maxFailures: self.configuration.maxFailures, failTimeout: self.configuration.failTimeout.timeAmount)
-    }
-}
-
-/// Owns a leased connection until its response ends: returned to the pool after a clean end, closed if the
-/// body was abandoned or the response is dropped unread.
-final class ConnectionLease: Sendable {
-    private let pool: ConnectionPool
-    private let connection: UpstreamConnection
-    private let ended: EventLoopFuture<Bool>
-    private let done = Atomic<Bool>(false)
-
-    init(pool: ConnectionPool, connection: UpstreamConnection, ended: EventLoopFuture<Bool>) {
-        self.pool = pool
-        self.connection = connection
-        self.ended = ended
-    }
-
-    /// The body was read to its end: reuse the connection once the response has ended cleanly.
-    func finish() {
-        guard !self.done.exchange(true, ordering: .acquiringAndReleasing) else { return }
-        let pool = self.pool
-        let connection = self.connection
-        self.ended.whenComplete { result in
-            pool.release(connection, reusable: (try? result.get()) ?? false)
-        }
-    }
-
-    /// The body was not read to its end: the connection cannot be reused.
-    func abandon() {
-        guard !self.done.exchange(true, ordering: .acquiringAndReleasing) else { return }
-        self.pool.release(self.connection, reusable: false)
-    }
-
-    deinit {
-        if !self.done.load(ordering: .acquiring) {
-            self.pool.release(self.connection, reusable: false)
-        }
     }
 }
