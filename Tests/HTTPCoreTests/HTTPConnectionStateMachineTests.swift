@@ -26,17 +26,17 @@ struct HTTPConnectionStateMachineTests {
     func keepAlive() {
         var machine = Machine(maxBodyBytes: 100)
         #expect(Self.get(&machine) == .deliver(body: false, sendContinue: false))
-        #expect(machine.outbound == .pending && machine.inbound == .idle)
+        #expect(machine.state == .responding(.init(), .pending))
         #expect(machine.responseHead(status: 200, hasLength: true) == .init(version: .http1_1, connection: nil))
         #expect(machine.responseEnded(writable: true) == .read)
-        #expect(machine.outbound == .idle && machine.keepAlive && machine.wantsReads && !machine.isFinished)
+        #expect(machine.state == .idle && machine.keepAlive && machine.wantsReads && !machine.isFinished)
     }
 
     @Test("the end of a bodiless request is part of it, not the next request")
     func endBelongsToRequest() {
         var machine = Machine(maxBodyBytes: 100)
         _ = machine.receivedHead(Self.host, version: .http1_1, method: .POST)
-        #expect(machine.inbound == .awaitingEnd)
+        #expect(machine.state == .receiving(.init(), .none, .pending))
         #expect(machine.partArrived(.end(nil)) == .process)
         let reads = machine.receivedEnd()
         #expect(reads)
@@ -53,7 +53,7 @@ struct HTTPConnectionStateMachineTests {
         #expect(machine.nextQueued() == nil, "the response in flight comes first")
         _ = machine.responseHead(status: 200, hasLength: true)
         #expect(machine.responseEnded(writable: false) == .awaitWritable)
-        #expect(machine.outbound == .flushing && machine.nextQueued() == nil && !machine.wantsReads)
+        #expect(machine.state == .flushing && machine.nextQueued() == nil && !machine.wantsReads)
         #expect(machine.writabilityChanged(writable: false) == nil)
         #expect(machine.writabilityChanged(writable: true) == .serveQueued)
         guard case .part(.head) = machine.nextQueued() else {
@@ -116,7 +116,7 @@ struct HTTPConnectionStateMachineTests {
             )
             let reads = machine.receivedEnd()
             #expect(!reads, "no more reading")
-            #expect(machine.inbound == .upgrading && !machine.wantsReads)
+            #expect(machine.state == .upgrading(.init(upgrade: true), .pending) && !machine.wantsReads)
             #expect(machine.responseHead(status: 400, hasLength: true).connection == "close")
             #expect(machine.responseEnded(writable: true) == .close)
         }
@@ -325,5 +325,44 @@ struct HTTPConnectionStateMachineFastPathTests {
             var without = HTTPConnectionStateMachine(maxBodyBytes: 1024)
             #expect(without.receivedHead(Self.facts(fields), version: version, method: method) != .offerFastPath)
         }
+    }
+}
+
+@Suite("HTTPConnectionStateMachine's states")
+struct HTTPConnectionStateMachineStateTests {
+    static let host = RequestHeadFacts(HTTPHeaders([("host", "h"), ("content-length", "5")]))
+
+    @Test("a response that ends before its request's body did closes the connection, and a late end is not a request")
+    func responseBeforeRequestEnd() {
+        var machine = HTTPConnectionStateMachine(maxBodyBytes: 100)
+        #expect(machine.receivedHead(Self.host, version: .http1_1, method: .POST) == .deliver(body: true, sendContinue: false))
+        #expect(machine.state == .receiving(.init(), .reading(received: 0), .pending))
+        #expect(machine.receivedBody(count: 2) == .forward)
+        #expect(machine.responseHead(status: 200, hasLength: true).connection == "close")
+        #expect(machine.responseEnded(writable: true) == .close)
+        #expect(machine.state == .receivingAfterResponse(.init(), .reading(received: 2), flushing: false))
+        #expect(machine.isClosed && machine.isFinished)
+    }
+
+    @Test("a bodiless request answered before its end part came goes on once the end comes")
+    func answeredBeforeEnd() {
+        var machine = HTTPConnectionStateMachine(maxBodyBytes: 100)
+        let facts = RequestHeadFacts(HTTPHeaders([("host", "h")]))
+        _ = machine.receivedHead(facts, version: .http1_1, method: .GET)
+        _ = machine.responseHead(status: 200, hasLength: true)
+        #expect(machine.responseEnded(writable: false) == .awaitWritable)
+        #expect(machine.state == .receivingAfterResponse(.init(), .none, flushing: true) && !machine.wantsReads)
+        #expect(machine.writabilityChanged(writable: true) == .read)
+        let reads = machine.receivedEnd()
+        #expect(reads)
+        #expect(machine.state == .idle && machine.wantsReads)
+    }
+
+    @Test("a parse error answers once: a second failure only closes")
+    func answersOnce() {
+        var machine = HTTPConnectionStateMachine(maxBodyBytes: 100)
+        #expect(machine.parseError(.invalidVersion) == .answerAndClose(.badRequest))
+        #expect(machine.state == .responding(.init(), .headWritten))
+        #expect(machine.answerParseError(.invalidVersion) == .close)
     }
 }

@@ -321,7 +321,7 @@ final class HTTPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
     }
 
     private func resumeBodyReads() {
-        guard case .body = self.state.inbound else { return }
+        guard self.state.isReadingBody else { return }
         self.timeouts.requestBodyResumed()
         self.resumeReading()
     }

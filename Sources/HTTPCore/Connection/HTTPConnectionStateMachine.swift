@@ -4,41 +4,63 @@ package import NIOHTTP1
 /// The lifecycle of one HTTP/1.1 server connection, as a pure state machine: events in, actions out, no I/O.
 ///
 /// ``HTTPConnectionHandler`` owns the channel, the body stream and the connection task's continuation; every
-/// decision about them is made here, where tests drive it without sockets. Three orthogonal parts:
-/// - ``Inbound``: the request being received (its body, an upgrade that stops HTTP parsing);
-/// - ``Outbound``: the response to the request in flight, up to the moment the client has taken its bytes;
+/// decision about them is made here, where tests drive it without sockets. Two parts:
+/// - ``State``: one enum naming every combination of the request being received and the response being sent
+///   (the request's facts and its body's progress are values of the states that have a request);
 /// - ``Lifecycle``: whether the connection serves another request after this one.
 ///
 /// Pipelined requests (sent before the response in front of them ended) wait in ``queued`` with reads paused,
 /// and a malformed pipelined request waits there too, so that its 400 comes after the responses before it
 /// (what NIO's `HTTPServerPipelineHandler` does, without pausing reads for every response). The next queued
-/// request starts only once the client has read the previous response (``Outbound/flushing``): a client that
+/// request starts only once the client has read the previous response (``State/flushing``): a client that
 /// pipelines and never reads cannot make the server buffer responses without bound.
 package struct HTTPConnectionStateMachine {
-    /// The request being received.
-    package enum Inbound: Equatable, Sendable {
-        /// No request partly received: the next part is a request head.
-        case idle
-        /// A request without a body: its end part is next.
-        case awaitingEnd
-        /// Reading a request body; `received` bytes so far.
-        case body(received: Int)
-        /// The body outgrew the limit: the handler was told (413); the rest is dropped and the connection closes.
-        case bodyTooLarge
-        /// An `Upgrade` or `CONNECT` request was received whole: the parser stops there, and what the client
-        /// sends next belongs to another protocol. Reads stay paused until the answer: 101 hands the
-        /// connection over, anything else closes it.
-        case upgrading
+    /// What the request in flight said about itself.
+    package struct RequestFacts: Equatable, Sendable {
+        /// HTTP/1.0: no chunked responses, and keep-alive only when asked for.
+        package var http10: Bool
+        /// An `Upgrade` or `CONNECT` request: the parser stops after it.
+        package var upgrade: Bool
+
+        package init(http10: Bool = false, upgrade: Bool = false) {
+            self.http10 = http10
+            self.upgrade = upgrade
+        }
     }
 
-    /// The response to the request in flight.
-    package enum Outbound: Equatable, Sendable {
-        /// No response owed.
-        case idle
-        /// A request was handed to the handler (or a fast path); its response head is not out yet.
+    /// How far a request's body came.
+    package enum Body: Equatable, Sendable {
+        /// None follows: the request's end part is next.
+        case none
+        /// Reading it; `received` bytes so far.
+        case reading(received: Int)
+        /// It outgrew the limit: the handler was told (413); the rest is dropped and the connection closes.
+        case tooLarge
+    }
+
+    /// How far an owed response came.
+    package enum Response: Equatable, Sendable {
+        /// Handed to the handler (or a fast path); its head is not out yet.
         case pending
-        /// The response head was written; now only a cut connection can report a failure.
+        /// Its head was written; now only a cut connection can report a failure.
         case headWritten
+    }
+
+    /// Every combination of the request being received and the response being sent.
+    package enum State: Equatable, Sendable {
+        /// Between requests: no response owed; the next part is a request head.
+        case idle
+        /// A request's head came and its end has not; its response is owed.
+        case receiving(RequestFacts, Body, Response)
+        /// The response ended before the request did (the handler did not wait for all of it); `flushing`: the
+        /// client has not taken the response's bytes yet.
+        case receivingAfterResponse(RequestFacts, Body, flushing: Bool)
+        /// The request came whole; its response is owed.
+        case responding(RequestFacts, Response)
+        /// An `Upgrade` or `CONNECT` request came whole: the parser stops there, and what the client sends next
+        /// belongs to another protocol. Reads stay paused until the answer: 101 hands the connection over,
+        /// anything else closes it.
+        case upgrading(RequestFacts, Response)
         /// The response ended but the client has not taken its bytes (the channel is not writable): the next
         /// request waits, and reads stay paused.
         case flushing
@@ -99,7 +121,7 @@ package struct HTTPConnectionStateMachine {
         case serveQueued
         /// Read the next request.
         case read
-        /// Wait for the client to take the response's bytes (``Outbound/flushing``).
+        /// Wait for the client to take the response's bytes (``State/flushing``).
         case awaitWritable
     }
 
@@ -126,12 +148,8 @@ package struct HTTPConnectionStateMachine {
         }
     }
 
-    package private(set) var inbound = Inbound.idle
-    package private(set) var outbound = Outbound.idle
+    package private(set) var state = State.idle
     package private(set) var lifecycle = Lifecycle.keepAlive
-    /// Facts of the request in flight.
-    package private(set) var http10 = false
-    package private(set) var upgradeRequested = false
     /// Pipelined parts and parse errors waiting for the response in front of them.
     package private(set) var queued = CircularBuffer<Queued>()
     /// Request heads among ``queued``: pipelined requests waiting (never more than the limit).
@@ -157,7 +175,11 @@ package struct HTTPConnectionStateMachine {
     /// Whether the connection should read: not while parts wait in the queue, an upgrade is pending or a
     /// response is still flushing (back-pressure of a request body is the body stream's business).
     package var wantsReads: Bool {
-        self.queued.isEmpty && self.inbound != .upgrading && self.outbound != .flushing && self.lifecycle != .closed
+        guard self.queued.isEmpty, self.lifecycle != .closed else { return false }
+        switch self.state {
+        case .upgrading, .flushing, .receivingAfterResponse(_, _, flushing: true): return false
+        case .idle, .receiving, .receivingAfterResponse, .responding: return true
+        }
     }
 
     /// Whether what arrives now belongs to a later request than the one in flight.
@@ -166,10 +188,10 @@ package struct HTTPConnectionStateMachine {
     /// A request was received whole (or switches protocols) and its response is owed or still flushing: the
     /// next request must wait its turn.
     private var responseOwedAhead: Bool {
-        switch self.outbound {
-        case .idle: false
-        case .flushing: true
-        case .pending, .headWritten: self.inbound == .idle || self.inbound == .upgrading
+        switch self.state {
+        case .idle, .receiving: false
+        case .receivingAfterResponse(_, _, let flushing): flushing
+        case .responding, .upgrading, .flushing: true
         }
     }
 
@@ -182,14 +204,36 @@ package struct HTTPConnectionStateMachine {
         }
     }
 
-    /// No response owed, nothing queued, no body half read.
+    /// No response owed or flushing, nothing queued, no body half read.
     private var isQuiet: Bool {
-        self.outbound == .idle && self.queued.isEmpty && !self.isReadingBody
+        self.queued.isEmpty && self.responseDone && !self.isReadingBody
     }
 
-    private var isReadingBody: Bool {
-        if case .body = self.inbound { return true }
-        return false
+    /// No response owed, and the last one's bytes were taken.
+    private var responseDone: Bool {
+        switch self.state {
+        case .idle, .receivingAfterResponse(_, _, flushing: false): true
+        case .receiving, .receivingAfterResponse, .responding, .upgrading, .flushing: false
+        }
+    }
+
+    /// Whether a request body is being read.
+    package var isReadingBody: Bool {
+        switch self.state {
+        case .receiving(_, .reading, _), .receivingAfterResponse(_, .reading, _): true
+        default: false
+        }
+    }
+
+    /// The facts of the request in flight, if there is one.
+    private var request: RequestFacts? {
+        switch self.state {
+        case .receiving(let facts, _, _), .receivingAfterResponse(let facts, _, _), .responding(let facts, _),
+            .upgrading(let facts, _):
+            facts
+        case .idle, .flushing:
+            nil
+        }
     }
 
     // MARK: inbound
@@ -223,59 +267,77 @@ package struct HTTPConnectionStateMachine {
     ///   - version: its HTTP version.
     ///   - method: its method (after `CONNECT` the parser stops, as for an upgrade; a `GET` may take the fast path).
     package mutating func receivedHead(_ facts: RequestHeadFacts, version: HTTPVersion, method: HTTPMethod) -> HeadAction {
-        self.http10 = version.major == 1 && version.minor == 0
-        self.upgradeRequested = facts.upgrade || method == .CONNECT
+        let request = RequestFacts(http10: version.major == 1 && version.minor == 0, upgrade: facts.upgrade || method == .CONNECT)
         // RFC 9112 §9.3: 1.1 stays open unless `close`; 1.0 only with `keep-alive`.
         let keepAlive = version.major == 1 && version.minor >= 1 ? !facts.close : facts.keepAliveToken && !facts.close
         if !keepAlive { self.closeAfterResponse() }
-        self.outbound = .pending
 
         // RFC 9112 §3.2: an HTTP/1.1 request needs exactly one Host; two could route differently in different
         // hops (host confusion), none is malformed.
-        if facts.hosts > 1 || (facts.hosts == 0 && !self.http10) {
+        if facts.hosts > 1 || (facts.hosts == 0 && !request.http10) {
             self.closeAfterResponse()
-            self.inbound = .awaitingEnd
+            self.state = .receiving(request, .none, .pending)
             return .reject(.badRequest, message: "Missing or repeated Host header")
         }
         if let length = facts.contentLength, length > self.maxBodyBytes {
             // Answered before reading a byte of the body (and without `100 Continue`); the body is never read.
             self.closeAfterResponse()
-            self.inbound = .bodyTooLarge
+            self.state = .receiving(request, .tooLarge, .pending)
             return .reject(.payloadTooLarge, message: "Content Too Large")
         }
         let body = (facts.contentLength ?? 0) > 0 || facts.transferEncoding
-        self.inbound = body ? .body(received: 0) : .awaitingEnd
+        self.state = .receiving(request, body ? .reading(received: 0) : .none, .pending)
         // The fast path forwards requests without a body on HTTP/1.1 only, with no upgrade or expectation to honour.
         if self.hasFastPath, method == .GET, version == .http1_1, !body, !facts.upgrade, !facts.hasContentLength, !facts.expect {
             return .offerFastPath
         }
         // RFC 9110 §10.1.1: a 100-continue expectation in an HTTP/1.0 request is ignored (found by the fuzzer).
-        return .deliver(body: body, sendContinue: body && facts.expectContinue && !self.http10)
+        return .deliver(body: body, sendContinue: body && facts.expectContinue && !request.http10)
     }
 
     /// Body bytes arrived.
     package mutating func receivedBody(count: Int) -> BodyAction {
-        guard case .body(let received) = self.inbound else { return .drop }
-        let total = received + count
+        let total: Int
+        switch self.state {
+        case .receiving(_, .reading(let received), _), .receivingAfterResponse(_, .reading(let received), _):
+            total = received + count
+        default:
+            return .drop
+        }
         guard total <= self.maxBodyBytes else {
             // A chunked body grew past the limit: the rest is never read, so the connection cannot go on.
-            self.inbound = .bodyTooLarge
+            self.setBody(.tooLarge)
             self.closeAfterResponse()
             return .tooLarge
         }
-        self.inbound = .body(received: total)
+        self.setBody(.reading(received: total))
         return .forward
     }
 
     /// The request's end arrived. Returns whether reads may go on (not after an upgrade request).
     package mutating func receivedEnd() -> Bool {
-        switch self.inbound {
-        case .body, .bodyTooLarge, .awaitingEnd, .idle:
-            self.inbound = self.upgradeRequested ? .upgrading : .idle
+        switch self.state {
+        case .receiving(let request, _, let response):
+            self.state = request.upgrade ? .upgrading(request, response) : .responding(request, response)
+            return !request.upgrade
+        case .receivingAfterResponse(let request, _, let flushing):
+            // Answered already; after an upgrade request that was not a 101, the connection closes.
+            self.state = flushing ? .flushing : .idle
+            return !request.upgrade
         case .upgrading:
-            break
+            return false
+        case .idle, .responding, .flushing:
+            return true
         }
-        return self.inbound != .upgrading
+    }
+
+    private mutating func setBody(_ body: Body) {
+        switch self.state {
+        case .receiving(let request, _, let response): self.state = .receiving(request, body, response)
+        case .receivingAfterResponse(let request, _, let flushing):
+            self.state = .receivingAfterResponse(request, body, flushing: flushing)
+        default: break
+        }
     }
 
     /// The decoder found a malformed request.
@@ -300,14 +362,18 @@ package struct HTTPConnectionStateMachine {
 
     private mutating func fail(with status: HTTPResponseStatus) -> ConnectionAction {
         self.dropQueued()
-        switch self.outbound {
-        case .headWritten, .flushing:
-            self.lifecycle = .closed
+        self.lifecycle = .closed
+        switch self.state {
+        case .receiving(_, _, .headWritten), .responding(_, .headWritten), .upgrading(_, .headWritten), .flushing,
+            .receivingAfterResponse(_, _, flushing: true):
             return .close
-        case .idle, .pending:
+        case .receivingAfterResponse(let request, _, flushing: false):
+            // The last response is out whole: the answer goes after it.
+            self.state = .responding(request, .headWritten)
+            return .answerAndClose(status)
+        case .receiving, .responding, .upgrading, .idle:
             // A handler may still hold the request; nothing more of its goes out after this answer.
-            self.lifecycle = .closed
-            self.outbound = .headWritten
+            self.headWritten()
             return .answerAndClose(status)
         }
     }
@@ -333,7 +399,7 @@ package struct HTTPConnectionStateMachine {
     package mutating func quiesce() -> ConnectionAction {
         self.dropQueued()
         self.closeAfterResponse()
-        return self.outbound == .idle && self.lifecycle != .closed ? self.close() : .none
+        return self.responseDone && self.lifecycle != .closed ? self.close() : .none
     }
 
     /// The channel closed.
@@ -365,33 +431,48 @@ package struct HTTPConnectionStateMachine {
     ///   - status: the response status code.
     ///   - hasLength: the body's length is known (else it is chunked, or close-delimited on HTTP/1.0).
     package mutating func responseHead(status: Int, hasLength: Bool) -> HeadFraming {
-        self.outbound = .headWritten
+        let request = self.request ?? RequestFacts()
+        let bodyTooLarge: Bool
+        if case .receiving(_, .tooLarge, _) = self.state { bodyTooLarge = true } else { bodyTooLarge = false }
+        let readingBody = self.isReadingBody
+        self.headWritten()
         let bodyless = ResponseFraming.hasNoContent(status: status)
-        if !hasLength && !bodyless && self.http10 {
+        if !hasLength && !bodyless && request.http10 {
             // HTTP/1.0 has no chunked encoding: the body ends when the connection does.
             self.closeAfterResponse()
         }
         if status != 101 {
             // An upgrade refused: the parser stopped at the request, so nothing after it can be read as HTTP.
             // A body not read to its end: what is left of it would be read as the next request.
-            if self.upgradeRequested || self.isReadingBody || self.inbound == .bodyTooLarge { self.closeAfterResponse() }
+            if request.upgrade || readingBody || bodyTooLarge { self.closeAfterResponse() }
         }
         let connection: String? =
             if status == 101 {
                 nil  // the connection is handed over; its framing headers are the handler's
             } else if !self.keepAlive || self.lifecycle == .closed {
                 "close"
-            } else if self.http10 {
+            } else if request.http10 {
                 "keep-alive"
             } else {
                 nil
             }
-        return HeadFraming(version: self.http10 ? .http1_0 : .http1_1, connection: connection)
+        return HeadFraming(version: request.http10 ? .http1_0 : .http1_1, connection: connection)
     }
 
     /// A fast path wrote a response head itself (its framing decided by ``keepAlive``).
     package mutating func fastPathHeadWritten() {
-        self.outbound = .headWritten
+        self.headWritten()
+    }
+
+    /// The owed response's head is out (one that was not owed — an error answer between requests — is owed now).
+    private mutating func headWritten() {
+        switch self.state {
+        case .receiving(let request, let body, _): self.state = .receiving(request, body, .headWritten)
+        case .responding(let request, _): self.state = .responding(request, .headWritten)
+        case .upgrading(let request, _): self.state = .upgrading(request, .headWritten)
+        case .idle: self.state = .responding(RequestFacts(), .headWritten)
+        case .receivingAfterResponse, .flushing: break
+        }
     }
 
     /// The response's last bytes were handed to the channel.
@@ -400,20 +481,37 @@ package struct HTTPConnectionStateMachine {
         if self.lifecycle == .closeAfterResponse || self.lifecycle == .closed
             || (self.lifecycle == .inputClosed && self.queued.isEmpty)
         {
-            self.outbound = .idle
+            if case .receiving(let request, let body, _) = self.state {
+                self.state = .receivingAfterResponse(request, body, flushing: false)
+            } else {
+                self.state = .idle
+            }
             self.lifecycle = .closed
             self.dropQueued()
             return .close
         }
-        self.outbound = writable ? .idle : .flushing
+        switch self.state {
+        case .receiving(let request, let body, _):
+            self.state = .receivingAfterResponse(request, body, flushing: !writable)
+        case .upgrading:
+            // A 101: the connection leaves HTTP, and reads stay held until the tunnel reads.
+            break
+        case .idle, .responding, .flushing, .receivingAfterResponse:
+            self.state = writable ? .idle : .flushing
+        }
         if !writable { return .awaitWritable }
         return self.queued.isEmpty ? .read : .serveQueued
     }
 
     /// The channel's writability changed.
     package mutating func writabilityChanged(writable: Bool) -> ResponseEndAction? {
-        guard writable, self.outbound == .flushing else { return nil }
-        self.outbound = .idle
+        guard writable else { return nil }
+        switch self.state {
+        case .flushing: self.state = .idle
+        case .receivingAfterResponse(let request, let body, flushing: true):
+            self.state = .receivingAfterResponse(request, body, flushing: false)
+        default: return nil
+        }
         return self.queued.isEmpty ? .read : .serveQueued
     }
 
