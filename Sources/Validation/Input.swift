@@ -9,4 +9,7 @@ enum Input: Sendable {
 struct DecodingMode: Sendable {
     /// Coerce strings to numbers and booleans (always for query and form input; optional for JSON).
     var lenient: Bool
+    /// An empty value of an optional or defaulted field counts as absent (query strings and forms: a plain HTML
+    /// form sends every field, filled in or not).
+    var emptyIsAbsent = false
 }

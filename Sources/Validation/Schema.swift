@@ -63,13 +63,19 @@ public struct Schema<Output: Sendable>: Sendable {
     }
 
     /// Decodes name/value pairs from a query string or an `application/x-www-form-urlencoded` body
-    /// (already percent-decoded). Values are coerced leniently; a repeated name is an array.
+    /// (already percent-decoded). Values are coerced leniently; a repeated name is an array; an empty value of an
+    /// optional or defaulted field counts as absent (`?tag=&q=` from a form left blank is two absent fields).
     /// - Throws: ``ValidationError`` with every problem.
     public func decode(pairs: some Sequence<(String, String)>) throws(ValidationError) -> Output {
         var grouped: [String: [String]] = [:]
         for (name, value) in pairs { grouped[name, default: []].append(value) }
         var issues: [ValidationIssue] = []
-        let output = self.read(grouped.mapValues { .strings($0) }, at: [], mode: DecodingMode(lenient: true), issues: &issues)
+        let output = self.read(
+            grouped.mapValues { .strings($0) },
+            at: [],
+            mode: DecodingMode(lenient: true, emptyIsAbsent: true),
+            issues: &issues
+        )
         guard let output, issues.isEmpty else { throw ValidationError(issues: issues) }
         return output
     }
@@ -81,7 +87,7 @@ public struct Schema<Output: Sendable>: Sendable {
         values.reserveCapacity(self.fields.count)
         for field in self.fields {
             let fieldLoc = loc + [.key(field.descriptor.name)]
-            if let input = members[field.descriptor.name], !field.isNull(input) {
+            if let input = members[field.descriptor.name], !field.isNull(input), !field.isBlank(input, mode) {
                 values.append(field.read(input, fieldLoc, mode, &issues) ?? Placeholder())
             } else if let fallback = field.absent {
                 values.append(fallback)
@@ -132,6 +138,12 @@ public struct SchemaBuilder: Sendable {
         func isNull(_ input: Input) -> Bool {
             if case .json(.null) = input { return self.nullable }
             return false
+        }
+
+        /// In a query string or form, empty values count as absent for optional and defaulted fields.
+        func isBlank(_ input: Input, _ mode: DecodingMode) -> Bool {
+            guard mode.emptyIsAbsent, self.absent != nil, case .strings(let values) = input else { return false }
+            return values.allSatisfy(\.isEmpty)
         }
     }
 

@@ -96,10 +96,31 @@ struct SchemaTests {
             ([("name", "ada"), ("name", "bob"), ("price", "1")], ["name type"]),
             ([("name", "ada"), ("price", "1"), ("extra", "1"), ("another", "2")], ["another unknown_field", "extra unknown_field"]),
             ([("name", "ada"), ("price", "1"), ("items", "x")], ["items.0 type"]),
+            // A blank form sends every field: empty values of optional and defaulted fields are absent, of required
+            // ones still a problem.
+            ([("name", "ada"), ("price", "1"), ("code", ""), ("at", ""), ("quantity", ""), ("sort", ""), ("tags", "")], []),
+            ([("name", ""), ("price", "")], ["name too_short", "price type"]),
+            // Not all blank: the array is ["", "b", "cccc"], with its own rules (two items at most, each up to 3 long).
+            (
+                [("name", "ada"), ("price", "1"), ("tags", ""), ("tags", "b"), ("tags", "cccc")],
+                ["tags too_many_items", "tags.2 too_long"]
+            ),
         ] as [([(String, String)], [String])]
     )
     func pairs(input: [(String, String)], expected: [String]) {
         #expect(problems { () throws(ValidationError) in try orderSchema.decode(pairs: input) } == expected)
+    }
+
+    @Test("a blank value of an optional or defaulted field decodes as its absence: nil, or the default")
+    func blankIsAbsent() throws {
+        let order = try orderSchema.decode(pairs: [("name", "ada"), ("price", "1"), ("code", ""), ("quantity", ""), ("sort", "")])
+        #expect(order.code == nil && order.quantity == 10 && order.sort == .relevance)
+        // In JSON an empty string is a value, not an absence.
+        #expect(
+            problems { () throws(ValidationError) in try orderSchema.decode(json: Array(#"{"name":"ada","price":1,"code":""}"#.utf8)) } == [
+                "code pattern"
+            ]
+        )
     }
 
     @Test(
