@@ -150,7 +150,7 @@ let libraries: [Target] = [
     ),
     library(
         "TandemTesting",
-        ["TandemApp", "HTTPCore"]
+        ["TandemApp", "HTTPCore", "ProxyClient"]
             + external("ServiceLifecycleTestKit", "NIOCore", "NIOPosix", "NIOEmbedded", "HTTPTypes", "Logging")
     ),
 ]
@@ -246,7 +246,7 @@ let testTargets: [Target] = [
     tests(
         "ProxyClientTests",
         ["ProxyClient", "HTTPCore", "Routing", "TandemTesting", "HTTPCompression"]
-            + external("InMemoryTracing", "Tracing", "MetricsTestKit", "NIOCore", "NIOPosix", "HTTPTypes", "Logging")
+            + external("InMemoryTracing", "Tracing", "MetricsTestKit", "NIOCore", "NIOPosix", "NIOEmbedded", "HTTPTypes", "Logging")
     ),
     tests("ValidationTests", ["Validation", "TandemTesting"] + external("NIOCore")),
     tests("ValidationMacrosTests", ["ValidationMacros", "Validation"]),

@@ -16,7 +16,15 @@ final class ConnectionPool: Sendable {
         var bodyBuffer: (low: Int, high: Int)
         /// TLS for an `https://` server.
         var tls: UpstreamTLS?
+        /// Makes the channels instead of a socket connect (tests); `nil`: TCP to `host:port`.
+        var connector: Connector?
     }
+
+    /// Opens a channel to the pool's server on the event loop given, active and with nothing in its pipeline yet;
+    /// the pool then sets it up for HTTP/1.1 (``UpstreamConnection/configure(_:host:port:bodyBuffer:tls:)``). The
+    /// seam a test uses to put channels without sockets (`NIOAsyncTestingChannel`) under a real pool, with their
+    /// loop's clock as the pool's.
+    typealias Connector = @Sendable (_ eventLoop: any EventLoop) async throws -> any Channel
 
     /// What a waiter is given: a released connection, or a freed slot to connect in.
     private enum Grant {
@@ -61,12 +69,16 @@ final class ConnectionPool: Sendable {
     /// Connections currently lent out (for least-connections balancing).
     var activeRequests: Int { self.state.withLock { $0.counts.leased } }
 
+    /// Requests queued for a connection (for tests).
+    var waitingRequests: Int { self.state.withLock { $0.counts.waiting } }
+
     /// A connection for one request; give it back with ``release(_:reusable:)``.
     func lease() async throws -> UpstreamConnection {
         let preferred = MultiThreadedEventLoopGroup.currentEventLoop
         let loop = preferred.map(ObjectIdentifier.init)
         while true {
-            let action = self.withMachine { $0.lease(on: loop, now: .now(), waiter: nil) }
+            let now = self.now(on: preferred)
+            let action = self.withMachine { $0.lease(on: loop, now: now, waiter: nil) }
             switch action {
             case .reuse(let connection, let expired):
                 Self.close(expired)
@@ -81,7 +93,7 @@ final class ConnectionPool: Sendable {
                 return try await self.connect(on: preferred ?? self.group.next())
             case .wouldWait(let expired), .wait(_, let expired):
                 Self.close(expired)
-                switch try await self.waitForGrant(on: loop) {
+                switch try await self.waitForGrant(on: preferred) {
                 case .connection(let connection):
                     guard connection.isActive else {
                         self.withMachine { $0.discard(connection) }
@@ -98,7 +110,8 @@ final class ConnectionPool: Sendable {
     /// An idle connection on `eventLoop`, if one is warm; never waits or connects (the event-loop fast path).
     func leaseIdle(on eventLoop: any EventLoop) -> UpstreamConnection? {
         let loop = ObjectIdentifier(eventLoop)
-        while let connection = self.withMachine({ $0.leaseIdle(on: loop, now: .now()) }) {
+        let now = eventLoop.now
+        while let connection = self.withMachine({ $0.leaseIdle(on: loop, now: now) }) {
             if connection.isActive { return connection }
             self.withMachine { $0.discard(connection) }
         }
@@ -108,7 +121,8 @@ final class ConnectionPool: Sendable {
     /// Gives a connection back: to the next waiter or the idle stack when `reusable`, closed otherwise.
     func release(_ connection: UpstreamConnection, reusable: Bool) {
         let reusable = reusable && connection.isActive
-        switch self.withMachine({ $0.release(connection, reusable: reusable, now: .now()) }) {
+        let now = connection.eventLoop.now
+        switch self.withMachine({ $0.release(connection, reusable: reusable, now: now) }) {
         case .handOver(let waiter, let connection): waiter.resume(returning: .connection(connection))
         case .keep: break
         case .close(let connection): connection.close()  // its closeFuture frees the slot
@@ -120,26 +134,44 @@ final class ConnectionPool: Sendable {
         Self.close(self.withMachine { $0.shutdown() })
     }
 
+    /// The time by the loop a lease runs on, else by one of the pool's loops: the wall clock on a real loop, the
+    /// test's clock on a testing one (idle expiry then moves only when the test moves it).
+    private func now(on preferred: (any EventLoop)?) -> NIODeadline {
+        (preferred ?? self.group.any()).now
+    }
+
     private static func close(_ connections: [UpstreamConnection]) {
         for connection in connections { connection.close() }
     }
 
     private func connect(on eventLoop: any EventLoop) async throws -> UpstreamConnection {
         do {
-            let connection = try await UpstreamConnection.connect(
-                host: self.host,
-                port: self.port,
-                on: eventLoop,
-                connectTimeout: self.configuration.connectTimeout,
-                bodyBuffer: self.configuration.bodyBuffer,
-                tls: self.configuration.tls
-            )
+            let connection = try await self.open(on: eventLoop)
             connection.channel.closeFuture.whenComplete { _ in self.connectionClosed(connection) }
             return connection
         } catch {
             self.withMachine { $0.connectFailed() }?.resume(returning: .connect)
             throw error
         }
+    }
+
+    private func open(on eventLoop: any EventLoop) async throws -> UpstreamConnection {
+        let configuration = self.configuration
+        guard let connector = configuration.connector else {
+            return try await UpstreamConnection.connect(
+                host: self.host,
+                port: self.port,
+                on: eventLoop,
+                connectTimeout: configuration.connectTimeout,
+                bodyBuffer: configuration.bodyBuffer,
+                tls: configuration.tls
+            )
+        }
+        let channel = try await connector(eventLoop)
+        let (host, port) = (self.host, self.port)
+        return try await channel.eventLoop.submit {
+            try UpstreamConnection.configure(channel, host: host, port: port, bodyBuffer: configuration.bodyBuffer, tls: nil).0
+        }.get()
     }
 
     /// A connection closed (whether idle, leased or never used): free its slot, perhaps for a waiter.
@@ -149,11 +181,13 @@ final class ConnectionPool: Sendable {
 
     /// Queues for a connection until `connectTimeout`; the lease is tried again under the same lock as the queueing,
     /// so a release between the first try and this one is not missed.
-    private func waitForGrant(on loop: ObjectIdentifier?) async throws -> Grant {
+    private func waitForGrant(on preferred: (any EventLoop)?) async throws -> Grant {
+        let loop = preferred.map(ObjectIdentifier.init)
         let timer = TimerBox()
         defer { timer.cancel() }
         return try await withCheckedThrowingContinuation { (continuation: Waiter) in
-            switch self.withMachine({ $0.lease(on: loop, now: .now(), waiter: continuation) }) {
+            let now = self.now(on: preferred)
+            switch self.withMachine({ $0.lease(on: loop, now: now, waiter: continuation) }) {
             case .reuse(let connection, let expired):
                 Self.close(expired)
                 continuation.resume(returning: .connection(connection))

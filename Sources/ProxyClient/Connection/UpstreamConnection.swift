@@ -49,27 +49,7 @@ struct UpstreamConnection: Sendable {
                 .channelOption(.socketOption(.tcp_nodelay), value: 1)
                 .connect(host: host, port: port) { channel in
                     channel.eventLoop.makeCompletedFuture {
-                        // TLS first, next to the socket: everything after it (the raw tap too) sees plaintext.
-                        let handshake = try tls?.secure(channel, host)
-                        // Next to the socket: the fast path's raw exchanges bypass the HTTP codec through it.
-                        let tap = RawExchangeTap()
-                        try channel.pipeline.syncOperations.addHandler(tap)
-                        // No outbound header validation: fields come from swift-http-types, already validated; and
-                        // after an Upgrade raw bytes flow where HTTP parts did.
-                        try channel.pipeline.syncOperations.addHTTPClientHandlers(
-                            leftOverBytesStrategy: .forwardBytes,
-                            enableOutboundHeaderValidation: false
-                        )
-                        let handler = UpstreamConnectionHandler(server: server, bodyBuffer: bodyBuffer)
-                        try channel.pipeline.syncOperations.addHandler(handler)
-                        tap.owner = handler
-                        handler.tap = tap
-                        let connection = UpstreamConnection(
-                            channel: channel,
-                            handler: NIOLoopBound(handler, eventLoop: channel.eventLoop),
-                            server: server
-                        )
-                        return (connection, handshake)
+                        try Self.configure(channel, host: host, port: port, bodyBuffer: bodyBuffer, tls: tls)
                     }
                 }
         } catch ChannelError.connectTimeout {
@@ -89,6 +69,42 @@ struct UpstreamConnection: Sendable {
             connection.channel.close(promise: nil)
             throw UpstreamError.tlsFailed(server, detail: "\(error)")
         }
+    }
+
+    /// Sets up `channel`'s pipeline for HTTP/1.1 to `host:port` (on its event loop): TLS when asked, the raw tap, the
+    /// HTTP codec and the connection handler. Returns the connection and, with TLS, the handshake's future.
+    ///
+    /// ``connect(host:port:on:connectTimeout:bodyBuffer:tls:)`` calls it on a socket; a pool given a
+    /// ``ConnectionPool/Connector`` calls it on the channel the connector made (tests: a channel without a socket).
+    static func configure(
+        _ channel: any Channel,
+        host: String,
+        port: Int,
+        bodyBuffer: (low: Int, high: Int),
+        tls: UpstreamTLS?
+    ) throws -> (UpstreamConnection, handshake: EventLoopFuture<Void>?) {
+        let server = "\(host):\(port)"
+        // TLS first, next to the socket: everything after it (the raw tap too) sees plaintext.
+        let handshake = try tls?.secure(channel, host)
+        // Next to the socket: the fast path's raw exchanges bypass the HTTP codec through it.
+        let tap = RawExchangeTap()
+        try channel.pipeline.syncOperations.addHandler(tap)
+        // No outbound header validation: fields come from swift-http-types, already validated; and after an Upgrade
+        // raw bytes flow where HTTP parts did.
+        try channel.pipeline.syncOperations.addHTTPClientHandlers(
+            leftOverBytesStrategy: .forwardBytes,
+            enableOutboundHeaderValidation: false
+        )
+        let handler = UpstreamConnectionHandler(server: server, bodyBuffer: bodyBuffer)
+        try channel.pipeline.syncOperations.addHandler(handler)
+        tap.owner = handler
+        handler.tap = tap
+        let connection = UpstreamConnection(
+            channel: channel,
+            handler: NIOLoopBound(handler, eventLoop: channel.eventLoop),
+            server: server
+        )
+        return (connection, handshake)
     }
 
     /// Sends one request and waits for the response head.

@@ -43,7 +43,22 @@ public final class Upstream: UpstreamTransport {
 
     /// An upstream of the servers at `urls` (`http://host:port[/base]`).
     /// - Throws: ``UpstreamURLError`` for an address that is not `http://host:port`.
-    public init(_ urls: [String], configuration: Configuration = Configuration(), eventLoopGroup: (any EventLoopGroup)? = nil) throws {
+    public convenience init(
+        _ urls: [String],
+        configuration: Configuration = Configuration(),
+        eventLoopGroup: (any EventLoopGroup)? = nil
+    ) throws {
+        try self.init(urls, configuration: configuration, eventLoopGroup: eventLoopGroup, connector: nil)
+    }
+
+    /// An upstream whose pools open their channels through `connector` instead of sockets (tests put channels
+    /// without sockets under the real pools and connections; see `UpstreamHarness` in ProxyClientTests).
+    package init(
+        _ urls: [String],
+        configuration: Configuration = Configuration(),
+        eventLoopGroup: (any EventLoopGroup)?,
+        connector: (@Sendable (_ eventLoop: any EventLoop) async throws -> any Channel)?
+    ) throws {
         let group = eventLoopGroup ?? MultiThreadedEventLoopGroup.singleton
         let parsed = try urls.map { (url: String) throws(UpstreamURLError) -> UpstreamURL in try UpstreamURL(url) }
         guard !parsed.isEmpty else { throw UpstreamURLError(url: "", reason: "an upstream needs at least one server") }
@@ -62,7 +77,8 @@ public final class Upstream: UpstreamTransport {
             idleTimeout: configuration.idleTimeout.timeAmount,
             connectTimeout: configuration.connectTimeout.timeAmount,
             bodyBuffer: (low: max(1, configuration.bodyHighWatermark / 4), high: configuration.bodyHighWatermark),
-            tls: nil
+            tls: nil,
+            connector: connector
         )
         let factory = configuration.metricsFactory ?? MetricsSystem.factory
         self.metricsFactory = factory is NOOPMetricsHandler ? nil : factory
@@ -89,6 +105,9 @@ public final class Upstream: UpstreamTransport {
 
     /// Connections lent out right now, over all servers (tests wait for it to reach 0).
     package var leasedConnections: Int { self.servers.reduce(0) { $0 + $1.pool.activeRequests } }
+
+    /// Requests queued for a connection right now, over all servers (tests wait for one to be).
+    package var waitingRequests: Int { self.servers.reduce(0) { $0 + $1.pool.waitingRequests } }
 
     /// Closes idle connections; requests in flight finish.
     public func shutdown() {
