@@ -1,7 +1,6 @@
 public import HTTPCore
 public import NIOCore
 import NIOEmbedded
-import Synchronization
 
 /// One server connection without a socket: the server's own pipeline (request decoder, timeouts, connection
 /// handler, fast path) and handler chain on a `NIOAsyncTestingChannel`, whose clock moves only when the test says.
@@ -21,7 +20,7 @@ import Synchronization
 /// ```
 public struct TestConnection: Sendable {
     let channel: NIOAsyncTestingChannel
-    private let output = OutputBuffer()
+    private let output = ChannelOutput()
 
     /// Runs `body` with a connection to a server of `handler` and `configuration` (its address and port unused),
     /// then closes it and waits until the server has finished with it.
@@ -42,12 +41,7 @@ public struct TestConnection: Sendable {
             // The loop runs what is due now — the connection task's jobs, which it enqueues on itself — as a real
             // loop would; only its clock waits for the test (timers fire in ``advanceTime(by:)``).
             let loop = channel.testingEventLoop
-            group.addTask {
-                while !Task.isCancelled {
-                    await loop.run()
-                    try? await Task.sleep(for: .milliseconds(1))
-                }
-            }
+            group.addTask { await loop.runDueTasksUntilCancelled() }
             // Whatever `body` did, the connection closes and its task ends (a handler still waiting is cancelled).
             defer { group.cancelAll() }
             do {
@@ -91,17 +85,10 @@ public struct TestConnection: Sendable {
     ) async throws
         -> String
     {
-        let deadline = ContinuousClock.now + timeout
-        while true {
-            await self.channel.testingEventLoop.run()
-            while let data = try await self.channel.readOutbound(as: IOData.self) {
-                guard case .byteBuffer(let buffer) = data else { throw TestConnectionError.fileRegion }
-                self.output.append(buffer)
-            }
-            let text = self.output.text
-            if complete(text) { return text }
-            guard ContinuousClock.now < deadline else { throw TestConnectionError.timedOut(received: text) }
-            try await Task.sleep(for: .milliseconds(2))
+        switch try await self.output.poll(self.channel, within: timeout, runningLoop: true, until: complete) {
+        case .complete(let text): return text
+        case .timedOut(let text): throw TestConnectionError.timedOut(received: text)
+        case .fileRegion: throw TestConnectionError.fileRegion
         }
     }
 
@@ -130,18 +117,4 @@ public enum TestConnectionError: Error, CustomStringConvertible {
         case .fileRegion: "the server wrote a file region"
         }
     }
-}
-
-/// The bytes a ``TestConnection``'s server wrote, in order.
-private final class OutputBuffer: Sendable {
-    private let bytes = Mutex(ByteBuffer())
-
-    func append(_ buffer: ByteBuffer) {
-        self.bytes.withLock { bytes in
-            var buffer = buffer
-            bytes.writeBuffer(&buffer)
-        }
-    }
-
-    var text: String { self.bytes.withLock { String(buffer: $0) } }
 }

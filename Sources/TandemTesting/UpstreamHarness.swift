@@ -34,12 +34,7 @@ public final class UpstreamHarness: Sendable {
         let harness = UpstreamHarness(loop: NIOAsyncTestingEventLoop())
         return try await withThrowingTaskGroup(of: Void.self) { group in
             let loop = harness.loop
-            group.addTask {
-                while !Task.isCancelled {
-                    await loop.run()
-                    try? await Task.sleep(for: .milliseconds(1))
-                }
-            }
+            group.addTask { await loop.runDueTasksUntilCancelled() }
             defer { group.cancelAll() }
             let result = try await body(harness)
             for peer in harness.peers.withLock({ $0 }) { await peer.close() }
@@ -85,7 +80,7 @@ public struct UpstreamPeer: Sendable {
     /// The connection's channel, for what the methods here do not cover (a `read()` asked of it, its pipeline).
     public let channel: NIOAsyncTestingChannel
     let reads = Counter()
-    private let input = Bytes()
+    private let input = ChannelOutput()
 
     init(channel: NIOAsyncTestingChannel) {
         self.channel = channel
@@ -96,16 +91,10 @@ public struct UpstreamPeer: Sendable {
         within timeout: Duration = .seconds(20),
         until complete: (String) -> Bool = { $0.contains("\r\n\r\n") }
     ) async throws -> String {
-        let deadline = ContinuousClock.now + timeout
-        while true {
-            while let data = try await self.channel.readOutbound(as: IOData.self) {
-                guard case .byteBuffer(let buffer) = data else { throw UpstreamHarnessError.fileRegion }
-                self.input.append(buffer)
-            }
-            let text = self.input.text
-            if complete(text) { return text }
-            guard ContinuousClock.now < deadline else { throw UpstreamHarnessError.timedOut(received: text) }
-            try await Task.sleep(for: .milliseconds(2))
+        switch try await self.input.poll(self.channel, within: timeout, runningLoop: false, until: complete) {
+        case .complete(let text): return text
+        case .timedOut(let text): throw UpstreamHarnessError.timedOut(received: text)
+        case .fileRegion: throw UpstreamHarnessError.fileRegion
         }
     }
 
@@ -162,22 +151,6 @@ final class Counter: Sendable {
     private let value = Atomic<Int>(0)
     func increment() { self.value.add(1, ordering: .relaxed) }
     var count: Int { self.value.load(ordering: .relaxed) }
-}
-
-/// Bytes collected in order.
-private final class Bytes: Sendable {
-    private let buffer = Mutex(ByteBuffer())
-
-    func append(_ bytes: ByteBuffer) {
-        self.buffer.withLock { buffer in
-            var bytes = bytes
-            buffer.writeBuffer(&bytes)
-        }
-    }
-
-    public func clear() { self.buffer.withLock { $0.clear() } }
-
-    var text: String { self.buffer.withLock { String(buffer: $0) } }
 }
 
 /// Counts the reads that reach the front of the pipeline.
