@@ -15,7 +15,8 @@ struct ConnectionPoolTests {
     private static func exchange(_ api: Upstream, _ path: String, on peer: () async throws -> UpstreamPeer) async throws {
         async let response = api.send(.get(path), context: .test)
         let server = try await peer()
-        #expect(try await server.request { $0.contains("GET \(path) ") }.contains("GET \(path) "))
+        let sent = try await server.request { $0.contains("GET \(path) ") }  // bound first: see Contributing.md
+        #expect(sent.contains("GET \(path) "))
         server.clear()
         try await server.respond(Self.ok)
         #expect(try await response.status == .ok)

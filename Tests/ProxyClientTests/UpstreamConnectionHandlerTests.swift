@@ -13,6 +13,22 @@ import Testing
 struct UpstreamConnectionHandlerTests {
     static let ok = "HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok"
 
+    /// Sends `GET path` on the harness's first connection and answers a head whose length is past the collect limit,
+    /// so the body streams, with `first` as its first bytes; returns the connection and the body being collected.
+    private static func streamedBody(
+        from api: Upstream,
+        on harness: UpstreamHarness,
+        path: String,
+        starting first: String
+    ) async throws -> (UpstreamPeer, Task<ByteBuffer, any Error>) {
+        async let response = api.send(.get(path), context: .test)
+        let peer = try await harness.connection(0)
+        _ = try await peer.request()
+        try await peer.respond("HTTP/1.1 200 OK\r\ncontent-length: 1000000\r\n\r\n" + first)
+        let body = try await response.body
+        return (peer, Task { try await body.collect() })
+    }
+
     @Test("the response head may take up to the response timeout; past it the call fails with a timeout and the connection closes")
     func responseHeadTimeout() async throws {
         try await UpstreamHarness.with { harness in
@@ -80,13 +96,7 @@ struct UpstreamConnectionHandlerTests {
             var configuration = Upstream.Configuration(responseTimeout: .seconds(10))
             configuration.totalTimeout = .seconds(30)
             let api = try harness.upstream(configuration)
-            async let response = api.send(.get("/trickle"), context: .test)
-            let peer = try await harness.connection(0)
-            _ = try await peer.request()
-            // Longer than the collect limit: the body streams, so the head is answered at once.
-            try await peer.respond("HTTP/1.1 200 OK\r\ncontent-length: 1000000\r\n\r\nx")
-            let body = try await response.body
-            let collected = Task { try await body.collect() }
+            let (peer, collected) = try await Self.streamedBody(from: api, on: harness, path: "/trickle", starting: "x")
             // A byte every 5 s: each read is well inside the 10 s per-read timeout, 25 s in all.
             for _ in 0..<5 {
                 await harness.advanceTime(by: .seconds(5))
@@ -104,12 +114,7 @@ struct UpstreamConnectionHandlerTests {
     func perReadBetweenChunks() async throws {
         try await UpstreamHarness.with { harness in
             let api = try harness.upstream(Upstream.Configuration(responseTimeout: .seconds(10)))
-            async let response = api.send(.get("/gap"), context: .test)
-            let peer = try await harness.connection(0)
-            _ = try await peer.request()
-            try await peer.respond("HTTP/1.1 200 OK\r\ncontent-length: 1000000\r\n\r\nfirst")
-            let body = try await response.body
-            let collected = Task { try await body.collect() }
+            let (peer, collected) = try await Self.streamedBody(from: api, on: harness, path: "/gap", starting: "first")
             await harness.advanceTime(by: .seconds(9))
             try await peer.respond("second")
             await harness.advanceTime(by: .seconds(10))

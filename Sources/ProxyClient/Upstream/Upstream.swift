@@ -52,7 +52,8 @@ public final class Upstream: UpstreamTransport {
     }
 
     /// An upstream whose pools open their channels through `connector` instead of sockets (tests put channels
-    /// without sockets under the real pools and connections; see `UpstreamHarness` in ProxyClientTests).
+    /// without sockets under the real pools and connections; see `UpstreamHarness` in TandemTesting). Such channels
+    /// are plaintext HTTP/1.1: the pool adds no TLS to them.
     package init(
         _ urls: [String],
         configuration: Configuration = Configuration(),
